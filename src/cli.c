@@ -1,0 +1,216 @@
+/*
+ * Command-line parsing.  Options come first and stop at the first word
+ * that is not one (the command may have options of its own); each option
+ * goes through options_set(), the funnel the config file uses too.
+ */
+#define _GNU_SOURCE /* getopt_long */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+enum {
+	OPT_HELP = 256,
+	OPT_VERSION,
+	OPT_GROUP,
+	OPT_DRY_RUN,
+	OPT_SHELL,
+	OPT_ARG_SEP,
+	OPT_ARG_FILE_SEP,
+};
+
+static const struct option longopts[] = {
+	{"jobs", required_argument, NULL, 'j'},
+	{"keep-order", no_argument, NULL, 'k'},
+	{"group", no_argument, NULL, OPT_GROUP},
+	{"ungroup", no_argument, NULL, 'u'},
+	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	{"verbose", no_argument, NULL, 'v'},
+	{"trace", no_argument, NULL, 't'},
+	{"no-run-if-empty", no_argument, NULL, 'r'},
+	{"null", no_argument, NULL, '0'},
+	{"delimiter", required_argument, NULL, 'd'},
+	{"max-args", required_argument, NULL, 'n'},
+	{"max-replace-args", required_argument, NULL, 'N'},
+	{"replace", required_argument, NULL, 'I'},
+	{"arg-file", required_argument, NULL, 'a'},
+	{"shell", required_argument, NULL, OPT_SHELL},
+	{"arg-sep", required_argument, NULL, OPT_ARG_SEP},
+	{"arg-file-sep", required_argument, NULL, OPT_ARG_FILE_SEP},
+	{"help", no_argument, NULL, OPT_HELP},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static const char usage[] =
+"Usage: prun [OPTION]... [COMMAND [ARG]...] [::: ARG... | :::: FILE...]...\n"
+"Run COMMAND once per argument, many at a time.  With no ::: or ::::,\n"
+"arguments are read from standard input, one per line.  {} in COMMAND is\n"
+"replaced by the argument; without it the argument is appended.\n"
+"\n"
+"Jobs:\n"
+"  -j, --jobs=N              run N jobs at once (default: one per CPU);\n"
+"                              +N, -N, N% relative to the CPUs; 0: no limit\n"
+"      --shell=PATH          run commands that need a shell with PATH\n"
+"                              (default: $PRUN_SHELL or /bin/sh)\n"
+"\n"
+"Input:\n"
+"  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n"
+"  -d, --delimiter=CHAR      arguments end at CHAR, not newline (\\n \\t \\0)\n"
+"  -0, --null                arguments end at NUL\n"
+"  -n, --max-args=N          give each job up to N arguments\n"
+"  -N, --max-replace-args=N  the same; {1}..{N} name them\n"
+"  -I, --replace=STR         use STR instead of {} for the arguments\n"
+"  -r, --no-run-if-empty     skip empty arguments\n"
+"      --arg-sep=SEP         use SEP instead of :::\n"
+"      --arg-file-sep=SEP    use SEP instead of ::::\n"
+"\n"
+"Output:\n"
+"      --group               print each job's output whole when it ends\n"
+"                              (default)\n"
+"  -k, --keep-order          print outputs in the order of the input\n"
+"  -u, --ungroup             let jobs write straight to the output\n"
+"  -v, --verbose             print each command before its output\n"
+"  -t, --trace               print each command on standard error\n"
+"      --dry-run             print the commands instead of running them\n"
+"\n"
+"Other:\n"
+"      --help                show this help and exit\n"
+"      --version             show the version and exit\n"
+"\n"
+"Exit status: 0 if every job succeeded, else the number of failed jobs\n"
+"(101 for more than 100), 255 for errors of prun itself.\n";
+
+/* The long name options_set() knows for a getopt code. */
+static const char *long_name(int code)
+{
+	for (const struct option *o = longopts; o->name; o++) {
+		if (o->val == code) {
+			return o->name;
+		}
+	}
+	return NULL;
+}
+
+static void add_source(struct cli *c, struct source_spec spec)
+{
+	c->sources = xreallocarray(c->sources, c->n_sources + 1,
+				   sizeof(*c->sources));
+	c->sources[c->n_sources++] = spec;
+}
+
+/* What kind of separator a word is: 0 none, 1 :::, 2 ::::; +10 if linked. */
+static int separator(const struct options *o, const char *w)
+{
+	size_t as = strlen(o->arg_sep), fs = strlen(o->arg_file_sep);
+
+	if (strcmp(w, o->arg_sep) == 0) {
+		return 1;
+	}
+	if (strcmp(w, o->arg_file_sep) == 0) {
+		return 2;
+	}
+	if (strncmp(w, o->arg_sep, as) == 0 && strcmp(w + as, "+") == 0) {
+		return 11;
+	}
+	if (strncmp(w, o->arg_file_sep, fs) == 0 &&
+	    strcmp(w + fs, "+") == 0) {
+		return 12;
+	}
+	return 0;
+}
+
+/* Splits the words after the options into the command and the sources. */
+static void split_sources(struct cli *c, char **w, size_t n)
+{
+	for (size_t i = 0; i < c->opts.n_arg_files; i++) {
+		add_source(c, (struct source_spec){
+			.path = c->opts.arg_files[i]});
+	}
+	size_t i = 0;
+	while (i < n && separator(&c->opts, w[i]) == 0) {
+		i++;
+	}
+	c->command = w;
+	c->n_command = i;
+	while (i < n) {
+		int kind = separator(&c->opts, w[i++]);
+		size_t start = i;
+		while (i < n && separator(&c->opts, w[i]) == 0) {
+			i++;
+		}
+		if (kind % 10 == 1) {
+			add_source(c, (struct source_spec){
+				.values = (const char *const *)&w[start],
+				.n = i - start,
+				.linked = kind > 10});
+			continue;
+		}
+		/* Each file after :::: is a source of its own. */
+		for (size_t k = start; k < i; k++) {
+			add_source(c, (struct source_spec){
+				.path = w[k],
+				.linked = kind > 10 && k == start});
+		}
+	}
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char **cause)
+{
+	memset(c, 0, sizeof(*c));
+	options_init(&c->opts);
+
+	opterr = 0;
+	optind = 1;
+	int code;
+	while ((code = getopt_long(argc, argv, "+j:kuvtr0d:n:N:I:a:",
+				   longopts, NULL)) != -1) {
+		const char *name;
+		switch (code) {
+		case OPT_HELP:
+			fputs(usage, stdout);
+			c->done = true;
+			return 0;
+		case OPT_VERSION:
+			printf("prun %s\n", PRUN_VERSION);
+			c->done = true;
+			return 0;
+		case '?':
+			if (optopt) {
+				*cause = xasprintf("unknown option '-%c' "
+						   "(try --help)", optopt);
+			} else {
+				*cause = xasprintf("unknown option '%s' "
+						   "(try --help)",
+						   argv[optind - 1]);
+			}
+			return -1;
+		case ':':
+			*cause = xasprintf("option '%s' needs a value",
+					   argv[optind - 1]);
+			return -1;
+		case 'N':
+			name = "max-args";
+			break;
+		default:
+			name = long_name(code);
+			break;
+		}
+		if (options_set(&c->opts, name, optarg, cause) < 0) {
+			return -1;
+		}
+	}
+	split_sources(c, argv + optind, (size_t)(argc - optind));
+	return 0;
+}
+
+void cli_finish(struct cli *c)
+{
+	free(c->sources);
+	options_finish(&c->opts);
+}

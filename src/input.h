@@ -1,0 +1,61 @@
+/*
+ * Argument sources and how they combine into the arguments of each job.
+ * Streams (stdin, files) are read lazily on the loop's thread pool, so the
+ * first job starts before input ends and memory stays constant however long
+ * the input is.
+ */
+#ifndef PRUN_INPUT_H
+#define PRUN_INPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "template.h"
+
+struct uv_loop_s;
+struct input;
+
+/* One source as the command line gave it. */
+struct source_spec {
+	const char *path;         /* a file to read ("-": stdin), or NULL */
+	const char *const *values; /* else these values (not owned) */
+	size_t n;
+	bool linked;              /* :::+ / ::::+ : zip with the previous */
+};
+
+struct input_config {
+	const struct source_spec *sources;
+	size_t n_sources;          /* 0: read stdin */
+	char delimiter;
+	long max_args;             /* records per job; 0 means 1 */
+	bool skip_empty;           /* -r */
+};
+
+/* One job's arguments, in one allocation (free() it). */
+struct record {
+	size_t n;
+	struct value v[];
+};
+
+enum {
+	INPUT_READY = 1,  /* *rec is set */
+	INPUT_WAIT = 0,   /* a read is under way; wake() is called later */
+	INPUT_END = -1,   /* no more jobs */
+	INPUT_ERROR = -2, /* *cause is set */
+};
+
+typedef void (*input_wake_fn)(void *data);
+
+/*
+ * Opens the sources.  Sources that must be known in full (all but a lone
+ * first one) are read now.  Returns 0, or -1 with *cause.
+ */
+int input_create(struct input **out, const struct input_config *cfg,
+		 struct uv_loop_s *loop, input_wake_fn wake, void *data,
+		 char **cause);
+void input_destroy(struct input *in);
+
+/* Gives the next job's arguments; see the INPUT_* values. */
+int input_next(struct input *in, struct record **rec, char **cause);
+
+#endif

@@ -1,0 +1,276 @@
+/*
+ * Jobs.  Each job is spawned with posix_spawn() as the leader of its own
+ * process group (not a new session, so it keeps the controlling terminal).
+ * glibc's posix_spawn uses clone(CLONE_VFORK): its cost does not grow with
+ * prun's memory, unlike fork(), and a failed exec is reported here, at
+ * once.  The child gets stdin from /dev/null, stdout and stderr in spool
+ * files (or prun's own under --ungroup), default signal dispositions and an
+ * empty signal mask; every other descriptor of prun is close-on-exec.
+ */
+#define _GNU_SOURCE /* O_TMPFILE, environ */
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "util.h"
+
+struct spawner {
+	struct spawner_config cfg;
+	int devnull;              /* owned */
+	posix_spawnattr_t attr;
+	char **envp;              /* owned array; strings from environ */
+	size_t n_env;             /* entries before the two of prun */
+	char env_seq[40];
+	char env_slot[40];
+	struct buf cmd;           /* scratch: the shell command line */
+	struct argv argv;         /* scratch: a direct job's argv */
+	char *shell_argv0;        /* owned */
+};
+
+static bool is_prun_var(const char *e)
+{
+	return strncmp(e, "PARALLEL_SEQ=", 13) == 0 ||
+	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0;
+}
+
+int spawner_create(struct spawner **out, const struct spawner_config *cfg,
+		   char **cause)
+{
+	struct spawner *sp = xcalloc(1, sizeof(*sp));
+
+	sp->cfg = *cfg;
+	sp->devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (sp->devnull < 0) {
+		*cause = xasprintf("cannot open /dev/null: %s",
+				   strerror(errno));
+		free(sp);
+		return -1;
+	}
+
+	size_t n = 0;
+	while (environ[n]) {
+		n++;
+	}
+	sp->envp = xcalloc(n + 3, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		if (!is_prun_var(environ[i])) {
+			sp->envp[sp->n_env++] = environ[i];
+		}
+	}
+
+	sigset_t none, all;
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&sp->attr);
+	posix_spawnattr_setflags(&sp->attr, POSIX_SPAWN_SETPGROUP |
+				 POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&sp->attr, 0);
+	posix_spawnattr_setsigdefault(&sp->attr, &all);
+	posix_spawnattr_setsigmask(&sp->attr, &none);
+
+	buf_init(&sp->cmd);
+	argv_init(&sp->argv);
+	const char *shell = template_shell(cfg->tmpl);
+	const char *slash = strrchr(shell, '/');
+	sp->shell_argv0 = xstrdup(slash ? slash + 1 : shell);
+	*out = sp;
+	return 0;
+}
+
+void spawner_destroy(struct spawner *sp)
+{
+	if (!sp) {
+		return;
+	}
+	close(sp->devnull);
+	posix_spawnattr_destroy(&sp->attr);
+	free(sp->envp);
+	buf_finish(&sp->cmd);
+	argv_finish(&sp->argv);
+	free(sp->shell_argv0);
+	free(sp);
+}
+
+static void close_spools(struct job *job);
+
+struct job *job_create(uint64_t seq, struct record *rec)
+{
+	struct job *job = xcalloc(1, sizeof(*job));
+
+	job->seq = seq;
+	job->rec = rec;
+	job->out_fd = -1;
+	job->err_fd = -1;
+	return job;
+}
+
+void job_destroy(struct job *job)
+{
+	if (!job) {
+		return;
+	}
+	close_spools(job);
+	free(job->header);
+	free(job->rec);
+	free(job);
+}
+
+static struct job_args args_of(const struct job *job)
+{
+	return (struct job_args){
+		.v = job->rec->v,
+		.n = job->rec->n,
+		.seq = job->seq,
+		.slot = job->slot,
+	};
+}
+
+void job_command(const struct spawner *sp, const struct job *job,
+		 struct buf *b)
+{
+	struct job_args a = args_of(job);
+
+	template_render(sp->cfg.tmpl, &a, b);
+}
+
+/* An unlinked temp file: nothing is left behind if prun is killed. */
+static int spool_file(const char *dir)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
+			errno != EINVAL)) {
+		return fd;
+	}
+	char *path = xasprintf("%s/prun.XXXXXX", dir);
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd >= 0) {
+		unlink(path);
+	}
+	free(path);
+	return fd;
+}
+
+static void close_spools(struct job *job)
+{
+	if (job->out_fd >= 0) {
+		close(job->out_fd);
+		job->out_fd = -1;
+	}
+	if (job->err_fd >= 0) {
+		close(job->err_fd);
+		job->err_fd = -1;
+	}
+}
+
+static bool is_transient(int err)
+{
+	return err == EAGAIN || err == EMFILE || err == ENFILE ||
+	       err == ENOMEM;
+}
+
+int job_spawn(struct spawner *sp, struct job *job, char **cause)
+{
+	struct job_args a = args_of(job);
+	posix_spawn_file_actions_t fa;
+	int err = 0;
+
+	if (sp->cfg.spool) {
+		job->out_fd = spool_file(sp->cfg.tmpdir);
+		job->err_fd = job->out_fd < 0 ? -1
+					      : spool_file(sp->cfg.tmpdir);
+		if (job->err_fd < 0) {
+			err = errno;
+			close_spools(job);
+			if (is_transient(err)) {
+				return -EAGAIN;
+			}
+			*cause = xasprintf("cannot create a spool file in "
+					   "%s: %s", sp->cfg.tmpdir,
+					   strerror(err));
+			return -err;
+		}
+	}
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, sp->devnull, STDIN_FILENO);
+	if (sp->cfg.spool) {
+		posix_spawn_file_actions_adddup2(&fa, job->out_fd,
+						 STDOUT_FILENO);
+		posix_spawn_file_actions_adddup2(&fa, job->err_fd,
+						 STDERR_FILENO);
+	}
+
+	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
+		 (unsigned long long)job->seq);
+	snprintf(sp->env_slot, sizeof(sp->env_slot), "PARALLEL_JOBSLOT=%u",
+		 job->slot);
+	sp->envp[sp->n_env] = sp->env_seq;
+	sp->envp[sp->n_env + 1] = sp->env_slot;
+
+	const char *prog = template_program(sp->cfg.tmpl);
+	char *const *argv;
+	char *shell_argv[4];
+	if (prog) {
+		template_render_argv(sp->cfg.tmpl, &a, &sp->argv);
+		argv = sp->argv.v;
+	} else {
+		sp->cmd.len = 0;
+		template_render(sp->cfg.tmpl, &a, &sp->cmd);
+		prog = template_shell(sp->cfg.tmpl);
+		shell_argv[0] = sp->shell_argv0;
+		shell_argv[1] = "-c";
+		shell_argv[2] = sp->cmd.data;
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+	}
+
+	pid_t pid;
+	err = posix_spawn(&pid, prog, &fa, &sp->attr, argv, sp->envp);
+	posix_spawn_file_actions_destroy(&fa);
+	if (err == 0) {
+		job->pid = pid;
+		job->start_ns = now_ns();
+		return 0;
+	}
+	close_spools(job);
+	if (is_transient(err)) {
+		return -EAGAIN;
+	}
+	if (err == E2BIG) {
+		*cause = xasprintf("command line of job %llu is too long "
+				   "for the system",
+				   (unsigned long long)job->seq);
+	} else {
+		*cause = xasprintf("%s: %s", prog, strerror(err));
+	}
+	return -err;
+}
+
+void job_signal(const struct job *job, int sig)
+{
+	if (job->pid > 0 && !job->exited) {
+		kill(-job->pid, sig);
+	}
+}
+
+int job_exitval(const struct job *job)
+{
+	if (WIFEXITED(job->status)) {
+		return WEXITSTATUS(job->status);
+	}
+	if (WIFSIGNALED(job->status)) {
+		return 128 + WTERMSIG(job->status);
+	}
+	return 255;
+}

@@ -1,0 +1,67 @@
+/*
+ * One job's life: its spool files, its spawn as the leader of a new process
+ * group, signals to that group, and its outcome.
+ */
+#ifndef PRUN_JOB_H
+#define PRUN_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "template.h"
+
+struct record;
+
+struct job {
+	uint64_t seq;         /* 1-based, in input order */
+	unsigned slot;        /* 1-based, PARALLEL_JOBSLOT */
+	struct record *rec;   /* owned; the job's arguments */
+	pid_t pid;            /* also the process group; 0 before spawn */
+	int out_fd;           /* owned; stdout spool, -1 if none */
+	int err_fd;           /* owned; stderr spool, -1 if none */
+	uint64_t start_ns;
+	uint64_t end_ns;
+	int status;           /* wait status, valid once exited */
+	bool exited;          /* reaped: its pid may now be reused */
+	char *header;         /* owned; printed before its output (-v) */
+	size_t header_len;
+	bool header_stderr;   /* -t: the header goes to stderr */
+	struct job *next;     /* the queue the job is on (sched or output) */
+};
+
+/* How jobs are spawned; set up once per run. */
+struct spawner;
+
+struct spawner_config {
+	const struct template *tmpl;
+	bool spool;           /* give jobs spool files (else inherit 1, 2) */
+	const char *tmpdir;   /* for spool files */
+};
+
+int spawner_create(struct spawner **out, const struct spawner_config *cfg,
+		   char **cause);
+void spawner_destroy(struct spawner *sp);
+
+/* Allocates a job for the given arguments (ownership of rec passes). */
+struct job *job_create(uint64_t seq, struct record *rec);
+void job_destroy(struct job *job);
+
+/* The job's command line as a shell would run it, into b. */
+void job_command(const struct spawner *sp, const struct job *job,
+		 struct buf *b);
+
+/*
+ * Starts the job.  Returns 0; -EAGAIN if the system is out of processes
+ * or descriptors for now (try again after another job ends); or another
+ * -errno with a message in *cause, the job being unable to run at all.
+ */
+int job_spawn(struct spawner *sp, struct job *job, char **cause);
+
+/* Sends sig to the job's whole process group. */
+void job_signal(const struct job *job, int sig);
+
+/* The exit value as a shell reports it: status, or 128 + signal. */
+int job_exitval(const struct job *job);
+
+#endif

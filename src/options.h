@@ -1,0 +1,56 @@
+/*
+ * The settings of one run.  The command line and the config file both go
+ * through options_set(), so an option has one parser, one help line and
+ * one man page entry.
+ */
+#ifndef PRUN_OPTIONS_H
+#define PRUN_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum output_mode {
+	OUTPUT_GROUP,
+	OUTPUT_KEEP_ORDER,
+	OUTPUT_UNGROUP,
+};
+
+struct options {
+	char *jobs;            /* owned; "N", "+N", "-N", "N%" or "0" */
+	enum output_mode output;
+	bool keep_order;
+	bool dry_run;
+	bool verbose;          /* -v: print each command on stdout */
+	bool trace;            /* -t: print each command on stderr */
+	bool no_run_if_empty;  /* -r */
+	bool null;             /* -0 */
+	char delimiter;        /* -d; '\n' by default */
+	long max_args;         /* -N / -n; 0 = one record per job */
+	char *shell;           /* owned; NULL = PRUN_SHELL or /bin/sh */
+	char *replace;         /* owned; -I, "{}" by default */
+	char *arg_sep;         /* owned; ":::" */
+	char *arg_file_sep;    /* owned; "::::" */
+	char **arg_files;      /* owned; -a FILE, in order */
+	size_t n_arg_files;
+};
+
+void options_init(struct options *o);
+void options_finish(struct options *o);
+
+/*
+ * Sets the option with long name `name` (without "--") to `value` (NULL
+ * for a flag).  Returns 0, or -1 with a message in *cause (caller frees).
+ */
+int options_set(struct options *o, const char *name, const char *value,
+		char **cause);
+
+/* True if the option `name` takes a value. */
+bool options_takes_value(const char *name);
+
+/*
+ * Resolves the -j spec against the number of CPU cores.  Returns the job
+ * limit (>= 1; "0" gives a very large number) or -1 with *cause.
+ */
+long options_jobs(const char *spec, long cores, char **cause);
+
+#endif

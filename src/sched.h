@@ -1,0 +1,29 @@
+/*
+ * The scheduler: the one owner of the libuv loop.  It pulls arguments from
+ * the input, starts jobs up to the limit, reaps them, hands their output on
+ * and decides how the run ends.
+ */
+#ifndef PRUN_SCHED_H
+#define PRUN_SCHED_H
+
+#include "input.h"
+#include "options.h"
+#include "template.h"
+
+struct sched_config {
+	const struct options *opts;
+	const struct template *tmpl;
+	const struct input_config *input;
+	long max_jobs;
+	const char *tmpdir;
+};
+
+struct sched_result {
+	int status;   /* the exit status for prun */
+	int signal;   /* if not 0, prun should die of this signal instead */
+};
+
+/* Runs every job.  Errors of prun's own are reported on stderr. */
+struct sched_result sched_run(const struct sched_config *cfg);
+
+#endif

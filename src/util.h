@@ -1,0 +1,47 @@
+/*
+ * Small helpers every module uses: allocation that never returns NULL,
+ * a growable byte buffer, and monotonic time.
+ */
+#ifndef PRUN_UTIL_H
+#define PRUN_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Allocators: they never return NULL (out of memory is fatal). */
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *ptr, size_t size);
+void *xreallocarray(void *ptr, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xmemdup(const char *s, size_t len);
+char *xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, always NUL-terminated when data != NULL. */
+struct buf {
+	char *data; /* owned */
+	size_t len;
+	size_t cap;
+};
+
+void buf_init(struct buf *b);
+void buf_finish(struct buf *b);
+void buf_reserve(struct buf *b, size_t extra);
+void buf_add(struct buf *b, const char *s, size_t len);
+void buf_adds(struct buf *b, const char *s);
+void buf_addc(struct buf *b, char c);
+void buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hands the contents to the caller and leaves the buffer empty. */
+char *buf_steal(struct buf *b);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Parses a whole decimal number in [min, max]; 0 or -EINVAL/-ERANGE. */
+int parse_long(const char *s, long min, long max, long *out);
+/* Parses a non-negative number of seconds with a fraction; 0 or -EINVAL. */
+int parse_seconds(const char *s, double *out);
+
+#endif
