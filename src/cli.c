@@ -168,7 +168,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 	opterr = 0;
 	optind = 1;
 	int code;
-	while ((code = getopt_long(argc, argv, "+j:kuvtr0d:n:N:I:a:",
+	while ((code = getopt_long(argc, argv, "+:j:kuvtr0d:n:N:I:a:",
 				   longopts, NULL)) != -1) {
 		const char *name;
 		switch (code) {

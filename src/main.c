@@ -3,9 +3,13 @@
  * parse the command line, prepare the template, run the scheduler and turn
  * its outcome into an exit status.
  */
+#define _GNU_SOURCE /* close_range */
+#include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "cli.h"
@@ -57,6 +61,31 @@ static int run(struct cli *c)
 	return res.status;
 }
 
+/*
+ * Descriptors inherited from prun's caller must not reach the jobs: mark
+ * every one above 2 close-on-exec (prun itself may still use them).
+ */
+static void keep_inherited_fds_from_jobs(void)
+{
+#ifdef CLOSE_RANGE_CLOEXEC
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) {
+		return;
+	}
+#endif
+	DIR *d = opendir("/proc/self/fd");
+	if (!d) {
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != dirfd(d)) {
+			fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
+		}
+	}
+	closedir(d);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
@@ -65,6 +94,7 @@ int main(int argc, char **argv)
 
 	/* EPIPE on stdout is handled where it happens. */
 	signal(SIGPIPE, SIG_IGN);
+	keep_inherited_fds_from_jobs();
 	if (cli_parse(&c, argc, argv, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);

@@ -1,0 +1,77 @@
+#!/usr/bin/env bats
+# How many jobs run at once.
+
+load helpers
+
+# Runs N jobs that each record how many others are running alongside them;
+# prints the highest number seen.
+max_concurrency() {
+	local dir=$BATS_TEST_TMPDIR/running
+	mkdir -p "$dir"
+	prun "$@" "touch $dir/{}; sleep 0.3; ls $dir | wc -l > $dir.{}; rm $dir/{}" \
+		::: $(seq 12) >/dev/null
+	cat "$dir".* | sort -n | tail -1
+}
+
+@test "four one-second jobs at -j4 finish in well under two seconds" {
+	start=$(now_ms)
+	run prun -j4 'sleep 1; echo {}' ::: 1 2 3 4
+	elapsed=$(( $(now_ms) - start ))
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort)" $'1\n2\n3\n4'
+	[ "$elapsed" -lt 1500 ] || fail "took ${elapsed} ms"
+}
+
+@test "never runs more than -j jobs at once" {
+	run max_concurrency -j3
+	assert_output 3
+}
+
+@test "-j1 runs jobs one after another" {
+	run max_concurrency -j1
+	assert_output 1
+}
+
+@test "the default is one job per CPU core" {
+	cores=$(nproc)
+	[ "$cores" -le 12 ] || skip "more cores than jobs"
+	run max_concurrency
+	assert_output "$cores"
+}
+
+@test "-j +N runs N more jobs than cores" {
+	cores=$(nproc)
+	[ $((cores + 2)) -le 12 ] || skip "more cores than jobs"
+	run max_concurrency -j +2
+	assert_output $((cores + 2))
+}
+
+@test "-j -N runs N fewer jobs than cores, at least one" {
+	run max_concurrency -j -100
+	assert_output 1
+}
+
+@test "-j N% is a share of the cores" {
+	cores=$(nproc)
+	[ $((cores * 3)) -le 12 ] || skip "more cores than jobs"
+	run max_concurrency -j 300%
+	assert_output $((cores * 3))
+}
+
+@test "-j 0 runs all jobs at once" {
+	run max_concurrency -j 0
+	assert_output 12
+}
+
+@test "--jobs=N is the long form of -j" {
+	run max_concurrency --jobs=2
+	assert_output 2
+}
+
+@test "a hundred concurrent one-second sleeps take about one second" {
+	start=$(now_ms)
+	run prun -j 100 'sleep 1 # {}' ::: $(seq 100)
+	elapsed=$(( $(now_ms) - start ))
+	assert_success
+	[ "$elapsed" -lt 3000 ] || fail "took ${elapsed} ms"
+}

@@ -1,0 +1,38 @@
+# Shared set-up for prun's bats tests.
+bats_load_library bats-support
+bats_load_library bats-assert
+
+# The binary under test (meson passes it; fall back to the default build).
+: "${PRUN:=$BATS_TEST_DIRNAME/../../build/prun}"
+
+setup() {
+	# The caller's environment must not change a result.
+	unset MAKEFLAGS MFLAGS PRUN_SHELL PRUN_CONFIG
+	for v in $(compgen -e | grep -E '^(PARALLEL|PRUN_)'); do
+		unset "$v"
+	done
+	export HOME="$BATS_TEST_TMPDIR/home"
+	export XDG_CONFIG_HOME="$HOME/.config"
+	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
+	mkdir -p "$HOME" "$TMPDIR"
+	export LC_ALL=C
+}
+
+prun() {
+	"$PRUN" "$@"
+}
+
+# Milliseconds since the epoch.
+now_ms() {
+	date +%s%3N
+}
+
+# Fails unless no process whose command line contains $1 is left.
+assert_no_process() {
+	local left
+	left=$(pgrep -f -- "$1" || true)
+	if [ -n "$left" ]; then
+		ps -o pid,pgid,args -p $left >&2 || true
+		fail "processes matching '$1' are still running"
+	fi
+}

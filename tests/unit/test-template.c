@@ -1,0 +1,138 @@
+/*
+ * Template parsing and rendering: the shell command line for each kind of
+ * replacement string, and when the direct-exec path is taken.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "template.h"
+#include "util.h"
+
+static struct template *parse(const char *line)
+{
+	struct template_config cfg = {.replace = "{}", .shell = "/bin/sh"};
+	struct template *t = NULL;
+	char *cause = NULL;
+	char *w[1] = {(char *)line};
+
+	if (template_parse(&t, w, line ? 1 : 0, &cfg, &cause) < 0) {
+		printf("# parse failed: %s\n", cause);
+		free(cause);
+		return NULL;
+	}
+	return t;
+}
+
+/* Renders `line` with the given values; checks the shell form. */
+static void check(const char *line, const char *const *vals, size_t n,
+		  const char *want)
+{
+	struct value v[8];
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct value){vals[i], strlen(vals[i])};
+	}
+	struct job_args a = {.v = v, .n = n, .seq = 7, .slot = 2};
+	struct template *t = parse(line);
+	struct buf b;
+	char what[160];
+
+	buf_init(&b);
+	if (t) {
+		template_render(t, &a, &b);
+	}
+	snprintf(what, sizeof(what), "renders [%s]", line ? line : "(none)");
+	tap_is(b.data ? b.data : "", want, what);
+	buf_finish(&b);
+	template_destroy(t);
+}
+
+/* Checks the direct-exec argv, joined with '|', or "SHELL". */
+static void check_argv(const char *line, const char *const *vals, size_t n,
+		       const char *want)
+{
+	struct value v[8];
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct value){vals[i], strlen(vals[i])};
+	}
+	struct job_args a = {.v = v, .n = n, .seq = 7, .slot = 2};
+	struct template *t = parse(line);
+	struct buf got;
+	char what[160];
+
+	buf_init(&got);
+	if (t && template_program(t)) {
+		struct argv av;
+		argv_init(&av);
+		template_render_argv(t, &a, &av);
+		for (size_t i = 0; i < av.n; i++) {
+			if (i) {
+				buf_addc(&got, '|');
+			}
+			buf_adds(&got, av.v[i]);
+		}
+		argv_finish(&av);
+	} else {
+		buf_adds(&got, "SHELL");
+	}
+	snprintf(what, sizeof(what), "direct form of [%s]", line);
+	tap_is(got.data, want, what);
+	buf_finish(&got);
+	template_destroy(t);
+}
+
+int main(void)
+{
+	const char *one[] = {"a b"};
+	const char *path[] = {"dir/sub.d/file.tar.gz"};
+	const char *three[] = {"x", "y z", "w"};
+	const char *empty[] = {""};
+	const char *dots[] = {"/x/y.tar.gz"};
+	const char *noslash[] = {"f."};
+
+	check("echo", one, 1, "echo 'a b'");
+	check("echo {}", one, 1, "echo 'a b'");
+	check("echo {} {}", one, 1, "echo 'a b' 'a b'");
+	check("echo {.}", path, 1, "echo dir/sub.d/file.tar");
+	check("echo {/}", path, 1, "echo file.tar.gz");
+	check("echo {//}", path, 1, "echo dir/sub.d");
+	check("echo {/.}", path, 1, "echo file.tar");
+	check("echo {//}", noslash, 1, "echo .");
+	check("echo {.}", noslash, 1, "echo f");
+	check("echo {//} {/.}", dots, 1, "echo /x y.tar");
+	check("echo {#} {%}", one, 1, "echo 7 2");
+	check("echo {1} {3} {2}", three, 3, "echo x w 'y z'");
+	check("echo {-1} {-3}", three, 3, "echo w x");
+	check("echo {4}x", three, 3, "echo x");
+	check("echo {}", three, 3, "echo x 'y z' w");
+	check("echo {2/}", three, 3, "echo 'y z'");
+	check("echo {}", empty, 1, "echo ''");
+	check("echo {unknown} {}", one, 1, "echo {unknown} 'a b'");
+	check(NULL, one, 1, "a b");
+
+	check_argv("echo {}", one, 1, "echo|a b");
+	check_argv("echo", three, 3, "echo|x|y z|w");
+	check_argv("echo pre{}post", three, 3, "echo|prex|y z|wpost");
+	check_argv("echo '' {}", one, 1, "echo||a b");
+	check_argv("echo {4} end", three, 3, "echo|end");
+	check_argv("echo 'q w' \"e r\" t\\ y", one, 1,
+		   "echo|q w|e r|t y|a b");
+	check_argv("echo {} | cat", one, 1, "SHELL");
+	check_argv("echo '{}'", one, 1, "SHELL");
+	check_argv("echo $HOME", one, 1, "SHELL");
+	check_argv("cd /tmp", one, 1, "SHELL");
+	check_argv("X=1 env", one, 1, "SHELL");
+	check_argv("echo *", one, 1, "SHELL");
+	check_argv("no-such-program-here {}", one, 1, "SHELL");
+	check_argv("{} arg", one, 1, "SHELL");
+
+	struct template_config cfg = {.replace = "{}", .shell = "/bin/sh"};
+	struct template *t = NULL;
+	char *cause = NULL;
+	char *w[1] = {"echo {= s/a/b/ =}"};
+	tap_ok(template_parse(&t, w, 1, &cfg, &cause) < 0 && cause &&
+		       strstr(cause, "perl"),
+	       "rejects perl expressions with a message");
+	free(cause);
+	return tap_done();
+}
