@@ -22,6 +22,18 @@ enum {
 	OPT_SHELL,
 	OPT_ARG_SEP,
 	OPT_ARG_FILE_SEP,
+	OPT_XARGS,
+	OPT_PLUS,
+	OPT_SHUF,
+	OPT_HEADER,
+	OPT_TRIM,
+	OPT_ER,
+	OPT_BNR,
+	OPT_DNR,
+	OPT_BNER,
+	OPT_SEQREPLACE,
+	OPT_SLOTREPLACE,
+	OPT_RPL,
 };
 
 static const struct option longopts[] = {
@@ -37,7 +49,30 @@ static const struct option longopts[] = {
 	{"delimiter", required_argument, NULL, 'd'},
 	{"max-args", required_argument, NULL, 'n'},
 	{"max-replace-args", required_argument, NULL, 'N'},
+	{"max-lines", required_argument, NULL, 'L'},
+	{"max-chars", required_argument, NULL, 's'},
+	{"xargs", no_argument, NULL, OPT_XARGS},
+	{"multi", no_argument, NULL, 'm'},
+	{"context-replace", no_argument, NULL, 'X'},
+	{"quote", no_argument, NULL, 'q'},
+	{"plus", no_argument, NULL, OPT_PLUS},
+	{"shuf", no_argument, NULL, OPT_SHUF},
+	{"eof", required_argument, NULL, 'E'},
+	{"colsep", required_argument, NULL, 'C'},
+	{"header", required_argument, NULL, OPT_HEADER},
+	{"trim", required_argument, NULL, OPT_TRIM},
 	{"replace", required_argument, NULL, 'I'},
+	{"extensionreplace", required_argument, NULL, OPT_ER},
+	{"er", required_argument, NULL, OPT_ER},
+	{"basenamereplace", required_argument, NULL, OPT_BNR},
+	{"bnr", required_argument, NULL, OPT_BNR},
+	{"dirnamereplace", required_argument, NULL, OPT_DNR},
+	{"dnr", required_argument, NULL, OPT_DNR},
+	{"basenameextensionreplace", required_argument, NULL, OPT_BNER},
+	{"bner", required_argument, NULL, OPT_BNER},
+	{"seqreplace", required_argument, NULL, OPT_SEQREPLACE},
+	{"slotreplace", required_argument, NULL, OPT_SLOTREPLACE},
+	{"rpl", required_argument, NULL, OPT_RPL},
 	{"arg-file", required_argument, NULL, 'a'},
 	{"shell", required_argument, NULL, OPT_SHELL},
 	{"arg-sep", required_argument, NULL, OPT_ARG_SEP},
@@ -63,12 +98,37 @@ static const char usage[] =
 "  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n"
 "  -d, --delimiter=CHAR      arguments end at CHAR, not newline (\\n \\t \\0)\n"
 "  -0, --null                arguments end at NUL\n"
-"  -n, --max-args=N          give each job up to N arguments\n"
-"  -N, --max-replace-args=N  the same; {1}..{N} name them\n"
-"  -I, --replace=STR         use STR instead of {} for the arguments\n"
+"  -E, --eof=STR             stop reading input at a line that is STR\n"
+"  -C, --colsep=REGEX        split each line into columns {1} {2}...\n"
+"      --header=REGEX        the first line names the columns: {name};\n"
+"                              ':' for the first line as it is\n"
+"      --trim=n|l|r|lr|rl    remove white space around arguments\n"
 "  -r, --no-run-if-empty     skip empty arguments\n"
+"      --shuf                run the jobs in random order\n"
 "      --arg-sep=SEP         use SEP instead of :::\n"
 "      --arg-file-sep=SEP    use SEP instead of ::::\n"
+"\n"
+"Arguments per job:\n"
+"  -n, --max-args=N          give each job up to N arguments\n"
+"  -N, --max-replace-args=N  the same; {1}..{N} name them\n"
+"  -L, --max-lines=N         the same, counting input lines\n"
+"  -m, --multi               as many arguments as fit on a command line,\n"
+"                              spread evenly over the job slots\n"
+"      --xargs               as many arguments as fit, not spread\n"
+"  -X, --context-replace     as -m, repeating the word around {} for each\n"
+"  -s, --max-chars=N         command lines shorter than N characters\n"
+"\n"
+"Command:\n"
+"  -I, --replace=STR         use STR instead of {} for the arguments\n"
+"      --er, --extensionreplace=STR             instead of {.}\n"
+"      --bnr, --basenamereplace=STR             instead of {/}\n"
+"      --dnr, --dirnamereplace=STR              instead of {//}\n"
+"      --bner, --basenameextensionreplace=STR   instead of {/.}\n"
+"      --seqreplace=STR                         instead of {#}\n"
+"      --slotreplace=STR                        instead of {%}\n"
+"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n"
+"  -q, --quote               quote the command, so it runs without a shell\n"
+"                              reading it again\n"
 "\n"
 "Output:\n"
 "      --group               print each job's output whole when it ends\n"
@@ -168,7 +228,7 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 	opterr = 0;
 	optind = 1;
 	int code;
-	while ((code = getopt_long(argc, argv, "+:j:kuvtr0d:n:N:I:a:",
+	while ((code = getopt_long(argc, argv, "+:j:kuvtr0d:n:N:I:a:L:s:mXqE:C:",
 				   longopts, NULL)) != -1) {
 		const char *name;
 		switch (code) {
@@ -194,9 +254,11 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 			*cause = xasprintf("option '%s' needs a value",
 					   argv[optind - 1]);
 			return -1;
-		case 'N':
-			name = "max-args";
-			break;
+		case OPT_RPL:
+			*cause = xasprintf("--rpl is not supported: it defines "
+					   "replacement strings in perl; use "
+					   "--plus or a shell command");
+			return -1;
 		default:
 			name = long_name(code);
 			break;

@@ -6,11 +6,17 @@
  * before it, stopping at the shorter.  Only what the combination needs is
  * held in memory: the first source streams when it stands alone, the
  * others are read in full at the start.
+ *
+ * A source's values are lines (or NUL-, or -d-delimited records); with
+ * --colsep a line is split into several columns, each an argument of its
+ * own.  Jobs take one combination each, -N of them, or as many as fit on
+ * a command line (-X, -m, --xargs).
  */
 #include "input.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -61,10 +67,25 @@ struct input {
 	struct value head;
 	char *head_data;        /* owned */
 
-	/* Tuples collected for a job under -N. */
+	regex_t colsep;         /* valid if has_colsep */
+	bool has_colsep;
+	char **names;           /* owned; --header's column names */
+	size_t n_names;
+	bool carry;             /* the current combination is not taken */
+	size_t tuples;          /* combinations in the pending job */
+	size_t first_len;       /* the command line's length so far */
+	uint64_t jobs_out;      /* jobs handed out */
+	size_t spread_chunk;    /* -m/-X on short input: values per job */
+
+	/* Values collected for the next job. */
 	struct buf pending;     /* serialised values */
-	struct value *pv;       /* owned */
+	struct value *pv;       /* owned; offsets into pending until taken */
 	size_t pn, pcap;
+	size_t pfirst;          /* values before this one are handed out */
+
+	/* --shuf and {##}: every job, read in advance. */
+	struct record **all;    /* owned */
+	size_t n_all, next_all;
 };
 
 static int stream_open(struct stream *s, const char *path, char **cause)
@@ -217,13 +238,98 @@ static bool is_blank(const struct value *v)
 	return true;
 }
 
+/* True if v is -E's end-of-file string. */
+static bool is_eof_str(const struct input *in, const struct value *v)
+{
+	const char *e = in->cfg.eof_str;
+
+	return e && strlen(e) == v->len && memcmp(e, v->s, v->len) == 0;
+}
+
+/* Calls fn for each column of a line (the line itself without --colsep). */
+static void split_columns(struct input *in, struct value line,
+			  void (*fn)(struct input *, struct value))
+{
+	if (!in->has_colsep) {
+		fn(in, line);
+		return;
+	}
+	/* regexec wants a NUL-terminated string. */
+	char *copy = xmemdup(line.s, line.len);
+	size_t at = 0;
+	regmatch_t m;
+	while (at <= line.len &&
+	       regexec(&in->colsep, copy + at, 1, &m,
+		       at ? REG_NOTBOL : 0) == 0 &&
+	       m.rm_eo > 0 && (size_t)m.rm_so < line.len - at) {
+		fn(in, (struct value){line.s + at, (size_t)m.rm_so});
+		at += (size_t)m.rm_eo;
+	}
+	fn(in, (struct value){line.s + at, line.len - at});
+	free(copy);
+}
+
+static struct value trim(const struct input *in, struct value v)
+{
+	while (in->cfg.trim_left && v.len && strchr(" \t\r\n", v.s[0])) {
+		v.s++;
+		v.len--;
+	}
+	while (in->cfg.trim_right && v.len &&
+	       strchr(" \t\r\n", v.s[v.len - 1])) {
+		v.len--;
+	}
+	return v;
+}
+
+static void add_name(struct input *in, struct value v)
+{
+	v = trim(in, v);
+	in->names = xreallocarray(in->names, in->n_names + 1, sizeof(char *));
+	in->names[in->n_names++] = xmemdup(v.s, v.len);
+}
+
+/* Reads a stream now until it has a whole value (or ends). */
+static int stream_wait_value(struct stream *s, char delim, char **cause)
+{
+	for (;;) {
+		char *base = s->data.data;
+		if (s->eof || (base && memchr(base + s->start, delim,
+					      s->data.len - s->start))) {
+			return 0;
+		}
+		stream_make_room(s);
+		ssize_t r = read(s->fd, s->data.data + s->data.len,
+				 s->data.cap - s->data.len - 1);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			*cause = xasprintf("cannot read %s: %s", s->name,
+					   strerror(errno));
+			return -1;
+		}
+		s->data.len += (size_t)r;
+		s->eof = r == 0;
+	}
+}
+
 static int column_load(struct input *in, struct column *c,
 		       const struct source_spec *spec, char **cause)
 {
+	bool header = in->cfg.header != NULL;
+
 	memset(c, 0, sizeof(*c));
 	if (!spec->path) {
 		for (size_t i = 0; i < spec->n; i++) {
-			column_add(c, spec->values[i], strlen(spec->values[i]));
+			struct value v = {spec->values[i],
+					  strlen(spec->values[i])};
+			if (header) {
+				split_columns(in, v, add_name);
+				header = false;
+			} else {
+				column_add(c, v.s, v.len);
+			}
 		}
 		return 0;
 	}
@@ -234,12 +340,81 @@ static int column_load(struct input *in, struct column *c,
 	int r = stream_slurp(&s, cause);
 	struct value v;
 	while (r == 0 && stream_take(&s, in->cfg.delimiter, &v) > 0) {
+		if (header) {
+			split_columns(in, v, add_name);
+			header = false;
+			continue;
+		}
+		if (is_eof_str(in, &v)) {
+			break;
+		}
 		if (!(in->cfg.skip_empty && is_blank(&v))) {
 			column_add(c, v.s, v.len);
 		}
 	}
 	stream_close(&s);
 	return r;
+}
+
+/* Turns Perl's common regex escapes into POSIX ERE, as --colsep wants. */
+static char *perl_to_ere(const char *re)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = re; *p; p++) {
+		if (*p != '\\' || !p[1]) {
+			buf_addc(&b, *p);
+			continue;
+		}
+		switch (*++p) {
+		case 't': buf_addc(&b, '\t'); break;
+		case 'n': buf_addc(&b, '\n'); break;
+		case 'r': buf_addc(&b, '\r'); break;
+		case 's': buf_adds(&b, "[[:space:]]"); break;
+		case 'S': buf_adds(&b, "[^[:space:]]"); break;
+		case 'd': buf_adds(&b, "[0-9]"); break;
+		case 'D': buf_adds(&b, "[^0-9]"); break;
+		case 'w': buf_adds(&b, "[[:alnum:]_]"); break;
+		case 'W': buf_adds(&b, "[^[:alnum:]_]"); break;
+		default:
+			buf_addc(&b, '\\');
+			buf_addc(&b, *p);
+			break;
+		}
+	}
+	return buf_steal(&b);
+}
+
+static int next_job(struct input *in, struct record **rec, char **cause);
+
+/* Reads every job now: for --shuf and {##}. */
+static int prefetch(struct input *in, char **cause)
+{
+	size_t cap = 0;
+	struct record *rec;
+	int r;
+
+	while ((r = next_job(in, &rec, cause)) == INPUT_READY) {
+		if (in->n_all == cap) {
+			cap = cap ? cap * 2 : 64;
+			in->all = xreallocarray(in->all, cap, sizeof(*in->all));
+		}
+		in->all[in->n_all++] = rec;
+	}
+	if (r == INPUT_ERROR) {
+		return -1;
+	}
+	if (in->cfg.shuffle && in->n_all > 1) {
+		unsigned seed = (unsigned)(now_ns() ^ (uint64_t)getpid());
+		for (size_t i = in->n_all - 1; i > 0; i--) {
+			size_t j = (size_t)rand_r(&seed) % (i + 1);
+			struct record *t = in->all[i];
+			in->all[i] = in->all[j];
+			in->all[j] = t;
+		}
+	}
+	return 0;
 }
 
 int input_create(struct input **out, const struct input_config *cfg,
@@ -253,13 +428,29 @@ int input_create(struct input **out, const struct input_config *cfg,
 		in->cfg.sources = &stdin_spec;
 		in->cfg.n_sources = 1;
 	}
-	if (in->cfg.max_args < 1) {
-		in->cfg.max_args = 1;
-	}
 	in->loop = loop;
 	in->wake = wake;
 	in->data = data;
 	buf_init(&in->pending);
+
+	const char *colsep = cfg->colsep;
+	if (!colsep && cfg->header) {
+		colsep = "\t"; /* as GNU parallel: --header splits at tabs */
+	}
+	if (colsep) {
+		char *ere = perl_to_ere(colsep);
+		int e = regcomp(&in->colsep, ere, REG_EXTENDED);
+		free(ere);
+		if (e != 0) {
+			char msg[128];
+			regerror(e, &in->colsep, msg, sizeof(msg));
+			*cause = xasprintf("bad regex for --colsep '%s': %s",
+					   colsep, msg);
+			free(in);
+			return -1;
+		}
+		in->has_colsep = true;
+	}
 
 	size_t ns = in->cfg.n_sources;
 	const struct source_spec *src = in->cfg.sources;
@@ -274,7 +465,8 @@ int input_create(struct input **out, const struct input_config *cfg,
 	in->group_len = xcalloc(in->n_groups, sizeof(size_t));
 	in->idx = xcalloc(in->n_groups, sizeof(size_t));
 
-	bool stream_first = src[0].path && (ns == 1 || !src[1].linked);
+	bool stream_first = src[0].path && (ns == 1 || !src[1].linked) &&
+			    !cfg->prefetch;
 	in->cols = xcalloc(ns, sizeof(struct column));
 	in->n_cols = ns;
 	for (size_t i = 0; i < ns; i++) {
@@ -284,6 +476,18 @@ int input_create(struct input **out, const struct input_config *cfg,
 				free(in->stream);
 				in->stream = NULL;
 				goto fail;
+			}
+			if (!cfg->header) {
+				continue;
+			}
+			/* The header is needed before any job: read it now. */
+			struct value v;
+			if (stream_wait_value(in->stream, cfg->delimiter,
+					      cause) < 0) {
+				goto fail;
+			}
+			if (stream_take(in->stream, cfg->delimiter, &v) > 0) {
+				split_columns(in, v, add_name);
 			}
 			continue;
 		}
@@ -295,6 +499,9 @@ int input_create(struct input **out, const struct input_config *cfg,
 		if (first_in_group || in->cols[i].n < in->group_len[g]) {
 			in->group_len[g] = in->cols[i].n;
 		}
+	}
+	if (cfg->prefetch && prefetch(in, cause) < 0) {
+		goto fail;
 	}
 	*out = in;
 	return 0;
@@ -319,6 +526,17 @@ void input_destroy(struct input *in)
 		free(in->cols[i].values);
 		free(in->cols[i].lens);
 	}
+	if (in->has_colsep) {
+		regfree(&in->colsep);
+	}
+	for (size_t i = 0; i < in->n_names; i++) {
+		free(in->names[i]);
+	}
+	for (size_t i = in->next_all; i < in->n_all; i++) {
+		free(in->all[i]);
+	}
+	free(in->all);
+	free(in->names);
 	free(in->cols);
 	free(in->group_of);
 	free(in->group_len);
@@ -329,6 +547,17 @@ void input_destroy(struct input *in)
 	free(in);
 }
 
+char *const *input_names(const struct input *in, size_t *n)
+{
+	*n = in->n_names;
+	return in->names;
+}
+
+uint64_t input_total(const struct input *in)
+{
+	return in->n_all;
+}
+
 /* Streams the next value of the first source into in->head. */
 static int next_head(struct input *in, char **cause)
 {
@@ -337,6 +566,12 @@ static int next_head(struct input *in, char **cause)
 
 	for (;;) {
 		int r = stream_take(s, in->cfg.delimiter, &v);
+		if (r > 0 && is_eof_str(in, &v)) {
+			/* -E: the rest of the input is not read. */
+			s->eof = true;
+			s->start = s->scan = s->data.len;
+			r = -1;
+		}
 		if (r > 0 && in->cfg.skip_empty && is_blank(&v)) {
 			continue;
 		}
@@ -350,7 +585,7 @@ static int next_head(struct input *in, char **cause)
 			if (s->error) {
 				*cause = xasprintf("cannot read %s: %s",
 						   s->name,
-						   uv_strerror(s->error));
+						   strerror(-s->error));
 				return INPUT_ERROR;
 			}
 			return INPUT_END;
@@ -411,6 +646,20 @@ head:;
 	return r;
 }
 
+static void push_value(struct input *in, struct value v)
+{
+	v = trim(in, v);
+	if (in->pn == in->pcap) {
+		in->pcap = in->pcap ? in->pcap * 2 : 8;
+		in->pv = xreallocarray(in->pv, in->pcap, sizeof(*in->pv));
+	}
+	/* Offsets for now: the buffer may move while collecting. */
+	in->pv[in->pn++] = (struct value){
+		(const char *)(uintptr_t)in->pending.len, v.len};
+	buf_add(&in->pending, v.s, v.len);
+	buf_addc(&in->pending, '\0');
+}
+
 /* Appends the values of the current combination to the pending job. */
 static void collect(struct input *in)
 {
@@ -423,54 +672,129 @@ static void collect(struct input *in)
 			v = (struct value){in->cols[i].values[row],
 					   in->cols[i].lens[row]};
 		}
-		if (in->pn == in->pcap) {
-			in->pcap = in->pcap ? in->pcap * 2 : 8;
-			in->pv = xreallocarray(in->pv, in->pcap, sizeof(*in->pv));
-		}
-		/* Offsets for now: the buffer may move while collecting. */
-		in->pv[in->pn++] = (struct value){
-			(const char *)(uintptr_t)in->pending.len, v.len};
-		buf_add(&in->pending, v.s, v.len);
-		buf_addc(&in->pending, '\0');
+		split_columns(in, v, push_value);
 	}
 }
 
-/* Packs the pending values into one record. */
-static struct record *take_pending(struct input *in)
+/* Hands out the pending values from pfirst up to `end` as one record. */
+static struct record *take_pending(struct input *in, size_t end)
 {
-	size_t head = sizeof(struct record) + in->pn * sizeof(struct value);
-	struct record *rec = xmalloc(head + in->pending.len);
+	size_t n = end - in->pfirst;
+	size_t head = sizeof(struct record) + n * sizeof(struct value);
+	size_t from = (uintptr_t)in->pv[in->pfirst].s;
+	size_t to = end < in->pn ? (uintptr_t)in->pv[end].s
+				 : in->pending.len;
+	struct record *rec = xmalloc(head + (to - from));
 	char *strings = (char *)rec + head;
 
-	memcpy(strings, in->pending.data, in->pending.len);
-	rec->n = in->pn;
-	for (size_t i = 0; i < in->pn; i++) {
-		rec->v[i].s = strings + (uintptr_t)in->pv[i].s;
-		rec->v[i].len = in->pv[i].len;
+	memcpy(strings, in->pending.data + from, to - from);
+	rec->n = n;
+	for (size_t i = 0; i < n; i++) {
+		struct value v = in->pv[in->pfirst + i];
+		rec->v[i].s = strings + ((uintptr_t)v.s - from);
+		rec->v[i].len = v.len;
 	}
-	in->pn = 0;
-	in->pending.len = 0;
+	in->pfirst = end;
+	if (in->pfirst == in->pn) {
+		in->pn = in->pfirst = 0;
+		in->pending.len = 0;
+		in->tuples = 0;
+		in->spread_chunk = 0;
+	}
+	in->jobs_out++;
 	return rec;
+}
+
+/* The length the values from `from` on add to a command line. */
+static size_t cost_of(const struct input *in, size_t from)
+{
+	size_t cost = 0;
+
+	for (size_t i = from; i < in->pn; i++) {
+		struct value v = {in->pending.data + (uintptr_t)in->pv[i].s,
+				  in->pv[i].len};
+		cost += in->cfg.fill->arg(in->cfg.fill->data, &v);
+	}
+	return cost;
+}
+
+/* Builds the next job from the sources, without prefetching. */
+static int next_job(struct input *in, struct record **rec, char **cause)
+{
+	const struct line_cost *fill = in->cfg.fill;
+
+	if (in->spread_chunk && in->pfirst < in->pn) {
+		size_t end = in->pfirst + in->spread_chunk;
+		*rec = take_pending(in, end < in->pn ? end : in->pn);
+		return INPUT_READY;
+	}
+	size_t want = in->cfg.max_args > 0 ? (size_t)in->cfg.max_args
+		      : fill ? SIZE_MAX : 1;
+	while (!in->done && in->tuples < want) {
+		if (!in->carry) {
+			int r = advance(in, cause);
+			if (r == INPUT_WAIT || r == INPUT_ERROR) {
+				return r;
+			}
+			if (r == INPUT_END) {
+				in->done = true;
+				break;
+			}
+		}
+		in->carry = false;
+		size_t pn = in->pn, plen = in->pending.len;
+		collect(in);
+		if (fill) {
+			size_t cost = cost_of(in, pn);
+			if (in->tuples == 0) {
+				in->first_len = fill->base;
+			}
+			if (in->first_len + cost >= fill->max) {
+				if (in->tuples == 0) {
+					*cause = xasprintf(
+						"command line too long (%zu >= "
+						"%zu) at input %llu: %.40s",
+						in->first_len + cost,
+						fill->max,
+						(unsigned long long)in->jobs_out,
+						in->pending.data +
+							(uintptr_t)in->pv[pn].s);
+					return INPUT_ERROR;
+				}
+				/* Too long: this one opens the next job. */
+				in->pn = pn;
+				in->pending.len = plen;
+				in->carry = true;
+				break;
+			}
+			in->first_len += cost;
+		}
+		in->tuples++;
+	}
+	if (in->pn == in->pfirst) {
+		return INPUT_END;
+	}
+	if (fill && fill->spread > 1 && in->jobs_out == 0 && in->done &&
+	    in->tuples > 1) {
+		/* A short input is spread evenly over the job slots. */
+		size_t per = (in->tuples + (size_t)fill->spread - 1) /
+			     (size_t)fill->spread;
+		in->spread_chunk = per * (in->pn / in->tuples);
+		*rec = take_pending(in, in->spread_chunk);
+		return INPUT_READY;
+	}
+	*rec = take_pending(in, in->pn);
+	return INPUT_READY;
 }
 
 int input_next(struct input *in, struct record **rec, char **cause)
 {
-	size_t want = (size_t)in->cfg.max_args * in->n_cols;
-
-	while (!in->done && in->pn < want) {
-		int r = advance(in, cause);
-		if (r == INPUT_WAIT || r == INPUT_ERROR) {
-			return r;
+	if (in->all) {
+		if (in->next_all == in->n_all) {
+			return INPUT_END;
 		}
-		if (r == INPUT_END) {
-			in->done = true;
-			break;
-		}
-		collect(in);
+		*rec = in->all[in->next_all++];
+		return INPUT_READY;
 	}
-	if (in->pn == 0) {
-		return INPUT_END;
-	}
-	*rec = take_pending(in);
-	return INPUT_READY;
+	return next_job(in, rec, cause);
 }

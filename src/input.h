@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "template.h"
 
@@ -23,12 +24,30 @@ struct source_spec {
 	bool linked;              /* :::+ / ::::+ : zip with the previous */
 };
 
+/* How long a command line gets: for -X, -m and --xargs. */
+struct line_cost {
+	size_t (*arg)(void *data, const struct value *v); /* per argument */
+	void *data;
+	size_t base;               /* with no argument */
+	size_t max;                /* lines must be shorter than this */
+	long spread;               /* spread a short input over this many
+				      jobs (-m, -X); 0: do not */
+};
+
 struct input_config {
 	const struct source_spec *sources;
 	size_t n_sources;          /* 0: read stdin */
 	char delimiter;
-	long max_args;             /* records per job; 0 means 1 */
+	long max_args;             /* records per job; 0 means 1 (or as
+				      many as fit, with `fill`) */
 	bool skip_empty;           /* -r */
+	const char *eof_str;       /* -E: input ends at this line */
+	const char *colsep;        /* --colsep: a regex, or NULL */
+	const char *header;        /* --header: a regex, ":", or NULL */
+	bool trim_left, trim_right; /* --trim */
+	bool prefetch;             /* read every job first ({##}, --shuf) */
+	bool shuffle;              /* --shuf */
+	const struct line_cost *fill; /* -X / -m / --xargs, or NULL */
 };
 
 /* One job's arguments, in one allocation (free() it). */
@@ -54,6 +73,12 @@ int input_create(struct input **out, const struct input_config *cfg,
 		 struct uv_loop_s *loop, input_wake_fn wake, void *data,
 		 char **cause);
 void input_destroy(struct input *in);
+
+/* The column names that --header read, in order. */
+char *const *input_names(const struct input *in, size_t *n);
+
+/* The number of jobs, known when prefetching (else 0). */
+uint64_t input_total(const struct input *in);
 
 /* Gives the next job's arguments; see the INPUT_* values. */
 int input_next(struct input *in, struct record **rec, char **cause);

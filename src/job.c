@@ -34,6 +34,7 @@ struct spawner {
 	struct buf cmd;           /* scratch: the shell command line */
 	struct argv argv;         /* scratch: a direct job's argv */
 	char *shell_argv0;        /* owned */
+	uint64_t total;           /* {##} */
 };
 
 static bool is_prun_var(const char *e)
@@ -103,6 +104,11 @@ void spawner_destroy(struct spawner *sp)
 
 static void close_spools(struct job *job);
 
+void spawner_set_total(struct spawner *sp, uint64_t total)
+{
+	sp->total = total;
+}
+
 struct job *job_create(uint64_t seq, struct record *rec)
 {
 	struct job *job = xcalloc(1, sizeof(*job));
@@ -125,20 +131,22 @@ void job_destroy(struct job *job)
 	free(job);
 }
 
-static struct job_args args_of(const struct job *job)
+static struct job_args args_of(const struct spawner *sp,
+			       const struct job *job)
 {
 	return (struct job_args){
 		.v = job->rec->v,
 		.n = job->rec->n,
 		.seq = job->seq,
 		.slot = job->slot,
+		.total = sp->total,
 	};
 }
 
 void job_command(const struct spawner *sp, const struct job *job,
 		 struct buf *b)
 {
-	struct job_args a = args_of(job);
+	struct job_args a = args_of(sp, job);
 
 	template_render(sp->cfg.tmpl, &a, b);
 }
@@ -181,7 +189,7 @@ static bool is_transient(int err)
 
 int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
-	struct job_args a = args_of(job);
+	struct job_args a = args_of(sp, job);
 	posix_spawn_file_actions_t fa;
 	int err = 0;
 

@@ -43,6 +43,9 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 		   char **cause);
 void spawner_destroy(struct spawner *sp);
 
+/* Sets the number of jobs in all, for {##}. */
+void spawner_set_total(struct spawner *sp, uint64_t total);
+
 /* Allocates a job for the given arguments (ownership of rec passes). */
 struct job *job_create(uint64_t seq, struct record *rec);
 void job_destroy(struct job *job);

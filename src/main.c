@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,6 +18,33 @@
 #include "sched.h"
 #include "template.h"
 
+static size_t arg_cost(void *tmpl, const struct value *v)
+{
+	return template_arg_cost(tmpl, v);
+}
+
+/*
+ * The longest command line the system takes: a shell gets the whole line
+ * as one string (at most 128 KiB on Linux), and everything, environment
+ * included, must fit in ARG_MAX.
+ */
+static size_t max_line(void)
+{
+	extern char **environ;
+	long arg_max = sysconf(_SC_ARG_MAX);
+	size_t env = 0;
+
+	for (char **e = environ; *e; e++) {
+		env += strlen(*e) + 1 + sizeof(char *);
+	}
+	if (arg_max <= 0) {
+		arg_max = 131072;
+	}
+	size_t limit = (size_t)arg_max > env + 4096
+			       ? (size_t)arg_max - env - 4096 : 4096;
+	return limit < 131072 - 1 ? limit : 131072 - 1;
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -24,8 +52,19 @@ static int run(struct cli *c)
 				     (long)uv_available_parallelism(), &cause);
 	const char *shell = c->opts.shell ? c->opts.shell
 					  : getenv("PRUN_SHELL");
+	const struct options *o = &c->opts;
 	struct template_config tc = {
-		.replace = c->opts.replace,
+		.replace = o->replace,
+		.ext_replace = o->ext_replace,
+		.base_replace = o->base_replace,
+		.dir_replace = o->dir_replace,
+		.baseext_replace = o->baseext_replace,
+		.seq_replace = o->seq_replace,
+		.slot_replace = o->slot_replace,
+		.plus = o->plus,
+		.quote = o->quote,
+		.context = o->fill == FILL_CONTEXT,
+		.names = o->header != NULL,
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
 	struct template *tmpl = NULL;
@@ -36,12 +75,29 @@ static int run(struct cli *c)
 		free(cause);
 		return 255;
 	}
+	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
+	struct job_args none = {.seq = 1, .slot = 1};
+	struct line_cost fill = {
+		.arg = arg_cost,
+		.data = tmpl,
+		.base = template_base_len(tmpl, &none),
+		.max = o->max_chars ? (size_t)o->max_chars : max_line(),
+		.spread = o->fill == FILL_XARGS ? 0 : max_jobs,
+	};
 	struct input_config ic = {
 		.sources = c->sources,
 		.n_sources = c->n_sources,
-		.delimiter = c->opts.delimiter,
-		.max_args = c->opts.max_args,
-		.skip_empty = c->opts.no_run_if_empty,
+		.delimiter = o->delimiter,
+		.max_args = o->max_args,
+		.skip_empty = o->no_run_if_empty,
+		.eof_str = o->eof_str,
+		.colsep = o->colsep,
+		.header = o->header,
+		.trim_left = strchr(trim, 'l') != NULL,
+		.trim_right = strchr(trim, 'r') != NULL,
+		.prefetch = o->shuf || template_needs_total(tmpl),
+		.shuffle = o->shuf,
+		.fill = o->fill == FILL_NONE ? NULL : &fill,
 	};
 	const char *tmpdir = getenv("TMPDIR");
 	struct sched_config sc = {
@@ -53,6 +109,19 @@ static int run(struct cli *c)
 	};
 	struct sched_result res = sched_run(&sc);
 	template_destroy(tmpl);
+	if (res.abandon) {
+		/*
+		 * A thread of libuv's pool is blocked reading input that is
+		 * no longer wanted; libuv joins its threads at exit, so leave
+		 * without running exit handlers.
+		 */
+		fflush(NULL);
+		if (res.signal) {
+			signal(res.signal, SIG_DFL);
+			raise(res.signal);
+		}
+		_exit(res.status);
+	}
 	if (res.signal) {
 		/* Die of the signal, so the caller sees what happened. */
 		signal(res.signal, SIG_DFL);

@@ -19,6 +19,12 @@ void options_init(struct options *o)
 	o->output = OUTPUT_GROUP;
 	o->delimiter = '\n';
 	o->replace = xstrdup("{}");
+	o->ext_replace = xstrdup("{.}");
+	o->base_replace = xstrdup("{/}");
+	o->dir_replace = xstrdup("{//}");
+	o->baseext_replace = xstrdup("{/.}");
+	o->seq_replace = xstrdup("{#}");
+	o->slot_replace = xstrdup("{%}");
 	o->arg_sep = xstrdup(":::");
 	o->arg_file_sep = xstrdup("::::");
 }
@@ -28,6 +34,16 @@ void options_finish(struct options *o)
 	free(o->jobs);
 	free(o->shell);
 	free(o->replace);
+	free(o->ext_replace);
+	free(o->base_replace);
+	free(o->dir_replace);
+	free(o->baseext_replace);
+	free(o->seq_replace);
+	free(o->slot_replace);
+	free(o->eof_str);
+	free(o->colsep);
+	free(o->header);
+	free(o->trim);
 	free(o->arg_sep);
 	free(o->arg_file_sep);
 	for (size_t i = 0; i < o->n_arg_files; i++) {
@@ -112,8 +128,27 @@ static const struct opt_def defs[] = {
 	{"null", false},
 	{"delimiter", true},
 	{"max-args", true},
+	{"max-replace-args", true},
+	{"max-lines", true},
+	{"max-chars", true},
+	{"xargs", false},
+	{"multi", false},
+	{"context-replace", false},
+	{"quote", false},
+	{"plus", false},
+	{"shuf", false},
+	{"eof", true},
+	{"colsep", true},
+	{"header", true},
+	{"trim", true},
 	{"shell", true},
 	{"replace", true},
+	{"extensionreplace", true},
+	{"basenamereplace", true},
+	{"dirnamereplace", true},
+	{"basenameextensionreplace", true},
+	{"seqreplace", true},
+	{"slotreplace", true},
 	{"arg-sep", true},
 	{"arg-file-sep", true},
 	{"arg-file", true},
@@ -136,10 +171,36 @@ bool options_takes_value(const char *name)
 	return d && d->value;
 }
 
+/* The field an option renaming a replacement string sets, if it is one. */
+static bool is_replace_option(struct options *o, const char *name,
+			      char ***field)
+{
+	const struct {
+		const char *name;
+		char **field;
+	} map[] = {
+		{"replace", &o->replace},
+		{"extensionreplace", &o->ext_replace},
+		{"basenamereplace", &o->base_replace},
+		{"dirnamereplace", &o->dir_replace},
+		{"basenameextensionreplace", &o->baseext_replace},
+		{"seqreplace", &o->seq_replace},
+		{"slotreplace", &o->slot_replace},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(map[i].name, name) == 0) {
+			*field = map[i].field;
+			return true;
+		}
+	}
+	return false;
+}
+
 int options_set(struct options *o, const char *name, const char *value,
 		char **cause)
 {
 	const struct opt_def *d = find_def(name);
+	char **field;
 
 	if (!d) {
 		*cause = xasprintf("unknown option '%s'", name);
@@ -175,12 +236,50 @@ int options_set(struct options *o, const char *name, const char *value,
 		if (parse_delimiter(value, &o->delimiter, cause) < 0) {
 			return -1;
 		}
-	} else if (strcmp(name, "max-args") == 0) {
+	} else if (strcmp(name, "max-args") == 0 ||
+		   strcmp(name, "max-replace-args") == 0 ||
+		   strcmp(name, "max-lines") == 0) {
 		if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
-			*cause = xasprintf("bad value for --max-args: '%s' "
+			*cause = xasprintf("bad value for --%s: '%s' (want a "
+					   "whole number >= 1)", name, value);
+			return -1;
+		}
+	} else if (strcmp(name, "max-chars") == 0) {
+		if (parse_long(value, 1, 1L << 30, &o->max_chars) < 0) {
+			*cause = xasprintf("bad value for --max-chars: '%s' "
 					   "(want a whole number >= 1)", value);
 			return -1;
 		}
+	} else if (strcmp(name, "xargs") == 0) {
+		o->fill = FILL_XARGS;
+	} else if (strcmp(name, "multi") == 0) {
+		o->fill = FILL_MULTI;
+	} else if (strcmp(name, "context-replace") == 0) {
+		o->fill = FILL_CONTEXT;
+	} else if (strcmp(name, "quote") == 0) {
+		o->quote = true;
+	} else if (strcmp(name, "plus") == 0) {
+		o->plus = true;
+	} else if (strcmp(name, "shuf") == 0) {
+		o->shuf = true;
+	} else if (strcmp(name, "eof") == 0) {
+		set_str(&o->eof_str, value);
+	} else if (strcmp(name, "colsep") == 0) {
+		set_str(&o->colsep, value);
+	} else if (strcmp(name, "header") == 0) {
+		set_str(&o->header, value);
+	} else if (strcmp(name, "trim") == 0) {
+		static const char *const ok[] = {"n", "l", "r", "lr", "rl"};
+		bool valid = false;
+		for (size_t i = 0; i < 5; i++) {
+			valid = valid || strcmp(value, ok[i]) == 0;
+		}
+		if (!valid) {
+			*cause = xasprintf("bad value for --trim: '%s' (want "
+					   "n, l, r, lr or rl)", value);
+			return -1;
+		}
+		set_str(&o->trim, value);
 	} else if (strcmp(name, "shell") == 0) {
 		if (value[0] != '/') {
 			*cause = xasprintf("bad value for --shell: '%s' "
@@ -188,12 +287,12 @@ int options_set(struct options *o, const char *name, const char *value,
 			return -1;
 		}
 		set_str(&o->shell, value);
-	} else if (strcmp(name, "replace") == 0) {
+	} else if (is_replace_option(o, name, &field)) {
 		if (value[0] == '\0') {
-			*cause = xasprintf("bad value for --replace: empty");
+			*cause = xasprintf("bad value for --%s: empty", name);
 			return -1;
 		}
-		set_str(&o->replace, value);
+		set_str(field, value);
 	} else if (strcmp(name, "arg-sep") == 0) {
 		set_str(&o->arg_sep, value);
 	} else if (strcmp(name, "arg-file-sep") == 0) {

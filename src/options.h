@@ -11,8 +11,15 @@
 
 enum output_mode {
 	OUTPUT_GROUP,
-	OUTPUT_KEEP_ORDER,
 	OUTPUT_UNGROUP,
+};
+
+/* -X and -m: fill each command line with as many arguments as fit. */
+enum fill_mode {
+	FILL_NONE,
+	FILL_XARGS,    /* --xargs: {} stands for all of them */
+	FILL_MULTI,    /* -m: the same, spread evenly over the job slots */
+	FILL_CONTEXT,  /* -X: the word around {} is repeated for each */
 };
 
 struct options {
@@ -25,9 +32,25 @@ struct options {
 	bool no_run_if_empty;  /* -r */
 	bool null;             /* -0 */
 	char delimiter;        /* -d; '\n' by default */
-	long max_args;         /* -N / -n; 0 = one record per job */
+	long max_args;         /* -N / -n / -L; 0 = one record per job */
+	long max_chars;        /* -s; 0 = as long as the system allows */
+	enum fill_mode fill;   /* -X / -m */
+	bool quote;            /* -q */
+	bool plus;             /* --plus */
+	bool shuf;             /* --shuf */
+	char *eof_str;         /* owned; -E, NULL for none */
+	char *colsep;          /* owned; --colsep regex, NULL for none */
+	char *header;          /* owned; --header regex or ":", NULL */
+	char *trim;            /* owned; --trim: n, l, r, lr or rl; NULL:
+				  lr with --colsep, else n */
 	char *shell;           /* owned; NULL = PRUN_SHELL or /bin/sh */
 	char *replace;         /* owned; -I, "{}" by default */
+	char *ext_replace;     /* owned; --er, "{.}" */
+	char *base_replace;    /* owned; --bnr, "{/}" */
+	char *dir_replace;     /* owned; --dnr, "{//}" */
+	char *baseext_replace; /* owned; --bner, "{/.}" */
+	char *seq_replace;     /* owned; --seqreplace, "{#}" */
+	char *slot_replace;    /* owned; --slotreplace, "{%}" */
 	char *arg_sep;         /* owned; ":::" */
 	char *arg_file_sep;    /* owned; "::::" */
 	char **arg_files;      /* owned; -a FILE, in order */

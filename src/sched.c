@@ -265,6 +265,24 @@ static void print_header(struct sched *s, struct job *job)
 			     !s->opts->dry_run;
 }
 
+/* -s: a command line must be shorter than max-chars (an error if not). */
+static bool too_long(struct sched *s, struct job *job)
+{
+	struct buf b;
+
+	buf_init(&b);
+	job_command(s->spawner, job, &b);
+	bool bad = b.len >= (size_t)s->opts->max_chars;
+	if (bad) {
+		fail(s, xasprintf("command line too long (%zu >= %ld) at "
+				  "input %llu: %.40s", b.len,
+				  s->opts->max_chars,
+				  (unsigned long long)job->seq - 1, b.data));
+	}
+	buf_finish(&b);
+	return bad;
+}
+
 /* Starts one job.  Returns false if it must wait for resources. */
 static bool start(struct sched *s, struct job *job)
 {
@@ -273,6 +291,12 @@ static bool start(struct sched *s, struct job *job)
 	job->slot = slot_take(&s->slots);
 	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
 		print_header(s, job);
+	}
+	if (s->opts->max_chars && s->opts->fill == FILL_NONE &&
+	    too_long(s, job)) {
+		slot_release(&s->slots, job->slot);
+		job_destroy(job);
+		return true;
 	}
 	if (s->opts->dry_run) {
 		slot_release(&s->slots, job->slot);
@@ -286,6 +310,11 @@ static bool start(struct sched *s, struct job *job)
 		job->header = NULL;
 		job->header_len = 0;
 		return false;
+	}
+	if (r == -E2BIG) {
+		fail(s, cause);
+		job_destroy(job);
+		return true;
 	}
 	if (r < 0) {
 		/* It cannot run at all: it fails as a shell would say. */
@@ -421,7 +450,7 @@ static void maybe_finish(struct sched *s)
 struct sched_result sched_run(const struct sched_config *cfg)
 {
 	struct sched s;
-	struct sched_result res = {0, 0};
+	struct sched_result res = {0, 0, false};
 	char *cause = NULL;
 
 	memset(&s, 0, sizeof(s));
@@ -444,6 +473,11 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		res.status = 255;
 		return res;
 	}
+	size_t n_names;
+	char *const *names = input_names(s.input, &n_names);
+	template_bind_names(cfg->tmpl, names, n_names);
+	spawner_set_total(s.spawner, input_total(s.input));
+
 	struct output_callbacks ocb = {
 		.written = on_written,
 		.failed = on_output_failed,
@@ -480,6 +514,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	 */
 	if (uv_loop_close(&s.loop) == 0) {
 		input_destroy(s.input);
+	} else {
+		res.abandon = true;
 	}
 	output_destroy(s.output);
 	spawner_destroy(s.spawner);

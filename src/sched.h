@@ -6,13 +6,15 @@
 #ifndef PRUN_SCHED_H
 #define PRUN_SCHED_H
 
+#include <stdbool.h>
+
 #include "input.h"
 #include "options.h"
 #include "template.h"
 
 struct sched_config {
 	const struct options *opts;
-	const struct template *tmpl;
+	struct template *tmpl;      /* --header binds names in it */
 	const struct input_config *input;
 	long max_jobs;
 	const char *tmpdir;
@@ -21,6 +23,7 @@ struct sched_config {
 struct sched_result {
 	int status;   /* the exit status for prun */
 	int signal;   /* if not 0, prun should die of this signal instead */
+	bool abandon; /* a read is stuck on the thread pool: _exit() */
 };
 
 /* Runs every job.  Errors of prun's own are reported on stderr. */

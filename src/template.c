@@ -24,19 +24,36 @@
 #include "util.h"
 
 enum piece_kind {
-	P_LIT,  /* literal text */
-	P_ALL,  /* {}: every argument, space-separated */
-	P_POS,  /* {n} or {-n}: one argument */
-	P_SEQ,  /* {#} */
-	P_SLOT, /* {%} */
+	P_LIT,   /* literal text */
+	P_ALL,   /* {}: every argument, space-separated */
+	P_POS,   /* {n} or {-n}: one argument */
+	P_SEQ,   /* {#} */
+	P_SLOT,  /* {%} */
+	P_TOTAL, /* {##} */
+	P_NAME,  /* {name}: a header column, until bound to a position */
+	P_CTX,   /* -X: a word with {} in it, repeated for each argument */
 };
 
 enum op {
 	OP_NONE,
-	OP_NOEXT,     /* {.}  */
-	OP_BASE,      /* {/}  */
-	OP_DIR,       /* {//} */
-	OP_BASENOEXT, /* {/.} */
+	OP_NOEXT,      /* {.}    */
+	OP_BASE,       /* {/}    */
+	OP_DIR,        /* {//}   */
+	OP_BASENOEXT,  /* {/.}   */
+	OP_NOEXT2,     /* {..}   */
+	OP_NOEXT3,     /* {...}  */
+	OP_BASENOEXT2, /* {/..}  */
+	OP_BASENOEXT3, /* {/...} */
+	OP_PDIR,       /* {+/}   */
+	OP_PEXT,       /* {+.}   */
+	OP_PEXT2,      /* {+..}  */
+	OP_PEXT3,      /* {+...} */
+};
+
+struct pieces {
+	struct piece *v; /* owned */
+	size_t n;
+	size_t cap;
 };
 
 struct piece {
@@ -44,14 +61,9 @@ struct piece {
 	enum op op;
 	long pos;     /* P_POS: 1-based; negative counts from the end */
 	bool raw;     /* insert the value unquoted (input lines as commands) */
-	char *text;   /* P_LIT: owned */
+	char *text;   /* P_LIT, P_NAME: owned */
 	size_t len;
-};
-
-struct pieces {
-	struct piece *v; /* owned */
-	size_t n;
-	size_t cap;
+	struct pieces *sub; /* P_CTX: owned; the word's pieces */
 };
 
 struct word {
@@ -97,41 +109,109 @@ static void pieces_finish(struct pieces *ps)
 {
 	for (size_t i = 0; i < ps->n; i++) {
 		free(ps->v[i].text);
+		if (ps->v[i].sub) {
+			pieces_finish(ps->v[i].sub);
+			free(ps->v[i].sub);
+		}
 	}
 	free(ps->v);
 	memset(ps, 0, sizeof(*ps));
 }
 
-static bool parse_op(const char *s, size_t len, enum op *op)
+/* The suffixes of {n...} and what they do; the --plus ones last. */
+static const struct {
+	const char *s;
+	enum op op;
+	bool plus;
+} suffixes[] = {
+	{"", OP_NONE, false},        {".", OP_NOEXT, false},
+	{"/", OP_BASE, false},       {"//", OP_DIR, false},
+	{"/.", OP_BASENOEXT, false}, {"..", OP_NOEXT2, true},
+	{"...", OP_NOEXT3, true},    {"/..", OP_BASENOEXT2, true},
+	{"/...", OP_BASENOEXT3, true}, {"+/", OP_PDIR, true},
+	{"+.", OP_PEXT, true},       {"+..", OP_PEXT2, true},
+	{"+...", OP_PEXT3, true},
+};
+
+static bool parse_suffix(const char *s, size_t len, bool plus, enum op *op)
 {
-	static const struct {
-		const char *s;
-		enum op op;
-	} ops[] = {
-		{"", OP_NONE}, {".", OP_NOEXT}, {"/", OP_BASE},
-		{"//", OP_DIR}, {"/.", OP_BASENOEXT},
-	};
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strlen(ops[i].s) == len && memcmp(ops[i].s, s, len) == 0) {
-			*op = ops[i].op;
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		if ((plus || !suffixes[i].plus) &&
+		    strlen(suffixes[i].s) == len &&
+		    memcmp(suffixes[i].s, s, len) == 0) {
+			*op = suffixes[i].op;
 			return true;
 		}
 	}
 	return false;
 }
 
+/* A named replacement string and what it stands for. */
+struct rpl {
+	const char *s;
+	enum piece_kind kind;
+	enum op op;
+};
+
+/* The replacement strings in force, longest first. */
+static size_t rpl_table(const struct template_config *c, struct rpl *t)
+{
+	size_t n = 0;
+
+	t[n++] = (struct rpl){c->replace, P_ALL, OP_NONE};
+	t[n++] = (struct rpl){c->ext_replace, P_ALL, OP_NOEXT};
+	t[n++] = (struct rpl){c->base_replace, P_ALL, OP_BASE};
+	t[n++] = (struct rpl){c->dir_replace, P_ALL, OP_DIR};
+	t[n++] = (struct rpl){c->baseext_replace, P_ALL, OP_BASENOEXT};
+	t[n++] = (struct rpl){c->seq_replace, P_SEQ, OP_NONE};
+	t[n++] = (struct rpl){c->slot_replace, P_SLOT, OP_NONE};
+	if (c->plus) {
+		t[n++] = (struct rpl){"{##}", P_TOTAL, OP_NONE};
+		for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]);
+		     i++) {
+			static char bufs[16][8];
+			if (!suffixes[i].plus) {
+				continue;
+			}
+			snprintf(bufs[i], sizeof(bufs[i]), "{%s}",
+				 suffixes[i].s);
+			t[n++] = (struct rpl){bufs[i], P_ALL, suffixes[i].op};
+		}
+	}
+	/* Longest first, so {//} wins over {/} when both could match. */
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = i; j > 0 && strlen(t[j].s) > strlen(t[j - 1].s);
+		     j--) {
+			struct rpl tmp = t[j];
+			t[j] = t[j - 1];
+			t[j - 1] = tmp;
+		}
+	}
+	return n;
+}
+
+static bool is_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-' || c == ' ';
+}
+
 /*
  * Recognises a replacement string at s (NUL-terminated).  Returns its
  * length and fills *p, 0 if there is none, or -1 for a Perl expression.
  */
-static long match_repl(const char *s, const char *replace, struct piece *p)
+static long match_repl(const char *s, const struct template_config *cfg,
+		       const struct rpl *table, size_t n_table,
+		       struct piece *p)
 {
-	size_t rlen = strlen(replace);
-
 	memset(p, 0, sizeof(*p));
-	if (strncmp(s, replace, rlen) == 0) {
-		p->kind = P_ALL;
-		return (long)rlen;
+	for (size_t i = 0; i < n_table; i++) {
+		size_t len = strlen(table[i].s);
+		if (strncmp(s, table[i].s, len) == 0) {
+			p->kind = table[i].kind;
+			p->op = table[i].op;
+			return (long)len;
+		}
 	}
 	if (s[0] != '{') {
 		return 0;
@@ -146,18 +226,6 @@ static long match_repl(const char *s, const char *replace, struct piece *p)
 	const char *in = s + 1;
 	size_t len = (size_t)(close - in);
 	long total = (long)len + 2;
-	if (len == 1 && in[0] == '#') {
-		p->kind = P_SEQ;
-		return total;
-	}
-	if (len == 1 && in[0] == '%') {
-		p->kind = P_SLOT;
-		return total;
-	}
-	if (len > 0 && parse_op(in, len, &p->op) && p->op != OP_NONE) {
-		p->kind = P_ALL;
-		return total;
-	}
 	size_t i = 0;
 	bool neg = in[0] == '-';
 	if (neg) {
@@ -169,24 +237,54 @@ static long match_repl(const char *s, const char *replace, struct piece *p)
 		n = n * 10 + (in[i] - '0');
 		i++;
 	}
-	if (i == digits || n == 0 || !parse_op(in + i, len - i, &p->op)) {
-		return 0;
+	if (i > digits && n > 0 &&
+	    parse_suffix(in + i, len - i, cfg->plus, &p->op)) {
+		p->kind = P_POS;
+		p->pos = neg ? -n : n;
+		return total;
 	}
-	p->kind = P_POS;
-	p->pos = neg ? -n : n;
-	return total;
+	if (cfg->names && len > 0 && is_name_char(in[0])) {
+		/* {name} or {name.} ...: resolved once the header is read. */
+		size_t k = 0;
+		while (k < len && is_name_char(in[k])) {
+			k++;
+		}
+		if (parse_suffix(in + k, len - k, cfg->plus, &p->op)) {
+			p->kind = P_NAME;
+			p->text = xmemdup(in, k);
+			p->len = k;
+			return total;
+		}
+	}
+	return 0;
 }
 
-/* Cuts the joined command line into literal and replacement pieces. */
-static int cut_pieces(struct pieces *ps, const char *s, const char *replace,
-		      char **cause)
+/* Appends literal command text; -q quotes each word of it. */
+static void add_text(struct pieces *ps, const char *s, size_t len,
+		     bool quote)
+{
+	if (!quote || len == 0) {
+		pieces_add_lit(ps, s, len);
+		return;
+	}
+	struct buf b;
+	buf_init(&b);
+	quote_append(&b, s, len);
+	pieces_add_lit(ps, b.data, b.len);
+	buf_finish(&b);
+}
+
+/* Cuts one command word (or the joined line) into pieces. */
+static int cut_word(struct pieces *ps, const char *s,
+		    const struct template_config *cfg,
+		    const struct rpl *table, size_t n_table, bool quote,
+		    bool *any, char **cause)
 {
 	size_t lit = 0, i = 0;
-	bool any = false;
 
 	while (s[i] != '\0') {
 		struct piece p;
-		long m = match_repl(s + i, replace, &p);
+		long m = match_repl(s + i, cfg, table, n_table, &p);
 		if (m < 0) {
 			*cause = xasprintf("perl expressions like '%.20s' are "
 					   "not supported: use a shell "
@@ -198,19 +296,133 @@ static int cut_pieces(struct pieces *ps, const char *s, const char *replace,
 			i++;
 			continue;
 		}
-		pieces_add_lit(ps, s + lit, i - lit);
+		add_text(ps, s + lit, i - lit, quote);
 		pieces_push(ps, p);
-		any = true;
+		*any = true;
 		i += (size_t)m;
 		lit = i;
 	}
-	pieces_add_lit(ps, s + lit, i - lit);
+	if (quote && i == 0) {
+		pieces_add_lit(ps, "''", 2); /* -q keeps an empty word */
+	} else {
+		add_text(ps, s + lit, i - lit, quote);
+	}
+	return 0;
+}
+
+/* Cuts the command words into literal and replacement pieces. */
+static int cut_pieces(struct pieces *ps, char *const *words, size_t n,
+		      const struct template_config *cfg, char **cause)
+{
+	struct rpl table[32];
+	size_t n_table = rpl_table(cfg, table);
+	bool any = false;
+
+	if (cfg->quote) {
+		/* -q: each word is quoted, so it stays one word. */
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				pieces_add_lit(ps, " ", 1);
+			}
+			if (cut_word(ps, words[i], cfg, table, n_table, true,
+				     &any, cause) < 0) {
+				return -1;
+			}
+		}
+	} else {
+		struct buf line;
+		buf_init(&line);
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				buf_addc(&line, ' ');
+			}
+			buf_adds(&line, words[i]);
+		}
+		int r = cut_word(ps, line.data, cfg, table, n_table, false,
+				 &any, cause);
+		buf_finish(&line);
+		if (r < 0) {
+			return -1;
+		}
+	}
 	if (!any) {
 		/* No replacement string: the arguments are appended. */
 		pieces_add_lit(ps, " ", 1);
 		pieces_push(ps, (struct piece){.kind = P_ALL});
 	}
 	return 0;
+}
+
+static bool is_blank_char(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+/*
+ * -X: gathers each word that holds {} (with the literal text around it
+ * up to white space) into one P_CTX piece, repeated per argument.  A word
+ * that is {} alone needs no gathering.
+ */
+static void gather_context(struct pieces *ps)
+{
+	struct pieces out = {0};
+
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i].kind != P_ALL) {
+			pieces_push(&out, ps->v[i]);
+			continue;
+		}
+		struct pieces *word = xcalloc(1, sizeof(*word));
+		/* The start of the word, from the literal before it. */
+		if (out.n && out.v[out.n - 1].kind == P_LIT) {
+			struct piece *prev = &out.v[out.n - 1];
+			size_t k = prev->len;
+			while (k > 0 && !is_blank_char(prev->text[k - 1])) {
+				k--;
+			}
+			pieces_add_lit(word, prev->text + k, prev->len - k);
+			prev->len = k;
+			prev->text[k] = '\0';
+			if (k == 0) {
+				free(prev->text);
+				out.n--;
+			}
+		}
+		pieces_push(word, ps->v[i]);
+		/* The rest of the word, up to white space. */
+		while (i + 1 < ps->n) {
+			struct piece *next = &ps->v[i + 1];
+			if (next->kind != P_LIT) {
+				pieces_push(word, *next);
+				i++;
+				continue;
+			}
+			size_t k = 0;
+			while (k < next->len && !is_blank_char(next->text[k])) {
+				k++;
+			}
+			pieces_add_lit(word, next->text, k);
+			if (k == next->len) {
+				free(next->text);
+				next->text = NULL;
+				i++;
+				continue;
+			}
+			memmove(next->text, next->text + k, next->len - k + 1);
+			next->len -= k;
+			break;
+		}
+		if (word->n == 1) {
+			pieces_push(&out, word->v[0]);
+			free(word->v);
+			free(word);
+		} else {
+			pieces_push(&out, (struct piece){.kind = P_CTX,
+							 .sub = word});
+		}
+	}
+	free(ps->v);
+	*ps = out;
 }
 
 static bool is_shell_word(const char *w)
@@ -315,11 +527,15 @@ static bool lex_words(struct template *t)
 	for (size_t i = 0; i < t->raw.n; i++) {
 		const struct piece *p = &t->raw.v[i];
 		if (p->kind != P_LIT) {
-			if (q != Q_NONE || p->raw) {
+			if (q != Q_NONE || p->raw || p->kind == P_CTX) {
 				goto shell;
 			}
 			FLUSH_LIT();
-			pieces_push(&cur.p, *p);
+			struct piece copy = *p;
+			if (copy.text) {
+				copy.text = xmemdup(p->text, p->len);
+			}
+			pieces_push(&cur.p, copy);
 			in_word = true;
 			continue;
 		}
@@ -418,21 +634,12 @@ int template_parse(struct template **out, char *const *words, size_t n,
 
 	if (n == 0) {
 		pieces_push(&t->raw, (struct piece){.kind = P_ALL, .raw = true});
-	} else {
-		struct buf line;
-		buf_init(&line);
-		for (size_t i = 0; i < n; i++) {
-			if (i) {
-				buf_addc(&line, ' ');
-			}
-			buf_adds(&line, words[i]);
-		}
-		int r = cut_pieces(&t->raw, line.data, cfg->replace, cause);
-		buf_finish(&line);
-		if (r < 0) {
-			template_destroy(t);
-			return -1;
-		}
+	} else if (cut_pieces(&t->raw, words, n, cfg, cause) < 0) {
+		template_destroy(t);
+		return -1;
+	}
+	if (cfg->context) {
+		gather_context(&t->raw);
 	}
 
 	char *first = first_word(t);
@@ -475,43 +682,78 @@ const char *template_shell(const struct template *t)
 	return t->shell;
 }
 
-/* Length of the extension of s (from the last '.' after the last '/'). */
-static size_t ext_len(const char *s, size_t len)
+/*
+ * Where the k-th last dot of s is, if the last k dots all stand after the
+ * last slash (the extensions of GNU parallel's {.}, {..}, {...}); else -1.
+ */
+static long dot_from_end(const char *s, size_t len, int k)
 {
 	for (size_t i = len; i > 0; i--) {
 		if (s[i - 1] == '/') {
-			return 0;
+			return -1;
 		}
-		if (s[i - 1] == '.') {
-			return len - (i - 1);
+		if (s[i - 1] == '.' && --k == 0) {
+			return (long)(i - 1);
 		}
 	}
-	return 0;
+	return -1;
 }
 
-/* Applies a {.}/{/}/{//}/{/.} operation; the result may point into v. */
+/* Cuts off the last k extensions, if s has that many. */
+static size_t strip_ext(const char *s, size_t len, int k)
+{
+	long d = dot_from_end(s, len, k);
+
+	return d < 0 ? len : (size_t)d;
+}
+
+/* The last k extensions without their leading dot, or "" (--plus). */
+static struct value only_ext(const char *s, size_t len, int k)
+{
+	long d = dot_from_end(s, len, k);
+
+	if (k == 1) {
+		/* {+.} is greedy: after the last dot, slashes or not. */
+		const char *dot = memrchr(s, '.', len);
+		d = dot ? dot - s : -1;
+	}
+	if (d < 0) {
+		return (struct value){"", 0};
+	}
+	return (struct value){s + d + 1, len - (size_t)d - 1};
+}
+
+/* Applies a {.}/{/}/{//}/... operation; the result may point into v. */
 static struct value apply_op(enum op op, struct value v)
 {
 	const char *s = v.s;
 	size_t len = v.len;
+	const char *slash;
 
 	switch (op) {
 	case OP_NONE:
 		break;
 	case OP_NOEXT:
-		len -= ext_len(s, len);
+		len = strip_ext(s, len, 1);
+		break;
+	case OP_NOEXT2:
+		len = strip_ext(s, len, 2);
+		break;
+	case OP_NOEXT3:
+		len = strip_ext(s, len, 3);
 		break;
 	case OP_BASE:
 	case OP_BASENOEXT:
-		for (size_t i = len; i > 0; i--) {
-			if (s[i - 1] == '/') {
-				s += i;
-				len -= i;
-				break;
-			}
+	case OP_BASENOEXT2:
+	case OP_BASENOEXT3:
+		slash = memrchr(s, '/', len);
+		if (slash) {
+			len -= (size_t)(slash + 1 - s);
+			s = slash + 1;
 		}
-		if (op == OP_BASENOEXT) {
-			len -= ext_len(s, len);
+		if (op != OP_BASE) {
+			len = strip_ext(s, len, op == OP_BASENOEXT ? 1
+					: op == OP_BASENOEXT2 ? 2 : 3);
 		}
 		break;
 	case OP_DIR: {
@@ -532,6 +774,16 @@ static struct value apply_op(enum op op, struct value v)
 		len = i;
 		break;
 	}
+	case OP_PDIR:
+		slash = memrchr(s, '/', len);
+		len = slash ? (size_t)(slash - s) : 0;
+		break;
+	case OP_PEXT:
+		return only_ext(s, len, 1);
+	case OP_PEXT2:
+		return only_ext(s, len, 2);
+	case OP_PEXT3:
+		return only_ext(s, len, 3);
 	}
 	return (struct value){s, len};
 }
@@ -553,11 +805,22 @@ static const struct value *piece_values(const struct piece *p,
 	return &a->v[idx];
 }
 
-void template_render(const struct template *t, const struct job_args *a,
-		     struct buf *b)
+/* Appends one value, quoted unless raw. */
+static void add_value(struct buf *b, const struct piece *p, struct value v)
 {
-	for (size_t i = 0; i < t->raw.n; i++) {
-		const struct piece *p = &t->raw.v[i];
+	v = apply_op(p->op, v);
+	if (p->raw) {
+		buf_add(b, v.s, v.len);
+	} else {
+		quote_append(b, v.s, v.len);
+	}
+}
+
+static void render_pieces(const struct pieces *ps, const struct job_args *a,
+			  const struct value *ctx, struct buf *b)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct piece *p = &ps->v[i];
 		size_t n;
 		const struct value *vs;
 
@@ -571,26 +834,153 @@ void template_render(const struct template *t, const struct job_args *a,
 		case P_SLOT:
 			buf_addf(b, "%u", a->slot);
 			break;
+		case P_TOTAL:
+			buf_addf(b, "%llu", (unsigned long long)a->total);
+			break;
+		case P_NAME:
+			/* A name the header did not have: literal text. */
+			buf_addc(b, '{');
+			buf_add(b, p->text, p->len);
+			for (size_t k = 0; k < sizeof(suffixes) /
+					     sizeof(suffixes[0]); k++) {
+				if (suffixes[k].op == p->op) {
+					buf_adds(b, suffixes[k].s);
+					break;
+				}
+			}
+			buf_addc(b, '}');
+			break;
+		case P_CTX:
+			for (size_t k = 0, got = 0; k < a->n; k++) {
+				if (got++) {
+					buf_addc(b, ' ');
+				}
+				render_pieces(p->sub, a, &a->v[k], b);
+			}
+			break;
 		case P_ALL:
+			if (ctx) {
+				add_value(b, p, *ctx);
+				break;
+			}
+			/* fall through */
 		case P_POS:
 			vs = piece_values(p, a, &n);
-			for (size_t k = 0; k < n; k++) {
+			for (size_t k = 0, got = 0; k < n; k++) {
 				if (!vs[k].s) {
 					continue;
 				}
-				struct value v = apply_op(p->op, vs[k]);
-				if (k) {
+				if (got++) {
 					buf_addc(b, ' ');
 				}
-				if (p->raw) {
-					buf_add(b, v.s, v.len);
-				} else {
-					quote_append(b, v.s, v.len);
-				}
+				add_value(b, p, vs[k]);
 			}
 			break;
 		}
 	}
+}
+
+void template_render(const struct template *t, const struct job_args *a,
+		     struct buf *b)
+{
+	render_pieces(&t->raw, a, NULL, b);
+}
+
+size_t template_base_len(const struct template *t, const struct job_args *a)
+{
+	struct buf b;
+	struct job_args none = *a;
+
+	none.n = 0;
+	buf_init(&b);
+	template_render(t, &none, &b);
+	size_t len = b.len;
+	buf_finish(&b);
+	/*
+	 * template_arg_cost() charges each argument a separator, but the
+	 * first argument of each {} needs none.
+	 */
+	size_t seps = 0;
+	for (size_t i = 0; i < t->raw.n; i++) {
+		seps += t->raw.v[i].kind == P_ALL || t->raw.v[i].kind == P_CTX;
+	}
+	return len > seps ? len - seps : 0;
+}
+
+/* The length of what the pieces render for one argument v. */
+static size_t pieces_cost(const struct pieces *ps, const struct value *v,
+			  bool in_ctx)
+{
+	size_t cost = 0;
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct piece *p = &ps->v[i];
+		if (p->kind == P_LIT && in_ctx) {
+			cost += p->len;
+		} else if (p->kind == P_ALL) {
+			b.len = 0;
+			add_value(&b, p, *v);
+			cost += b.len + 1;
+		} else if (p->kind == P_CTX) {
+			cost += pieces_cost(p->sub, v, true) + 1;
+		} else if (in_ctx) {
+			cost += 20; /* {#} and the like: a generous bound */
+		}
+	}
+	buf_finish(&b);
+	return cost;
+}
+
+size_t template_arg_cost(const struct template *t, const struct value *v)
+{
+	return pieces_cost(&t->raw, v, false);
+}
+
+static void bind_pieces(struct pieces *ps, char *const *names, size_t n)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct piece *p = &ps->v[i];
+		if (p->sub) {
+			bind_pieces(p->sub, names, n);
+		}
+		if (p->kind != P_NAME) {
+			continue;
+		}
+		for (size_t k = 0; k < n; k++) {
+			if (strlen(names[k]) == p->len &&
+			    memcmp(names[k], p->text, p->len) == 0) {
+				p->kind = P_POS;
+				p->pos = (long)k + 1;
+				break;
+			}
+		}
+	}
+}
+
+void template_bind_names(struct template *t, char *const *names, size_t n)
+{
+	bind_pieces(&t->raw, names, n);
+	for (size_t i = 0; i < t->n_words; i++) {
+		bind_pieces(&t->words[i].p, names, n);
+	}
+}
+
+static bool has_kind(const struct pieces *ps, enum piece_kind kind)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i].kind == kind ||
+		    (ps->v[i].sub && has_kind(ps->v[i].sub, kind))) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool template_needs_total(const struct template *t)
+{
+	return has_kind(&t->raw, P_TOTAL);
 }
 
 void argv_init(struct argv *a)
@@ -641,11 +1031,21 @@ void template_render_argv(const struct template *t, const struct job_args *a,
 				break;
 			case P_SEQ:
 			case P_SLOT:
+			case P_TOTAL:
 				n = (size_t)snprintf(num, sizeof(num), "%llu",
-					p->kind == P_SEQ
-						? (unsigned long long)a->seq
-						: (unsigned long long)a->slot);
+					p->kind == P_SEQ ? (unsigned long long)a->seq
+					: p->kind == P_SLOT
+						? (unsigned long long)a->slot
+						: (unsigned long long)a->total);
 				buf_add(&out->store, num, n);
+				content = true;
+				break;
+			case P_NAME:
+			case P_CTX:
+				/* Unbound names were literal text to lex_words. */
+				buf_addc(&out->store, '{');
+				buf_add(&out->store, p->text, p->len);
+				buf_addc(&out->store, '}');
 				content = true;
 				break;
 			case P_ALL:

@@ -26,11 +26,23 @@ struct job_args {
 	size_t n;
 	uint64_t seq;          /* {#} */
 	unsigned slot;         /* {%} */
+	uint64_t total;        /* {##}: the number of jobs, if known */
 };
 
 struct template_config {
-	const char *replace;   /* the string for "all arguments", "{}" */
-	const char *shell;     /* the shell commands run under */
+	/* The replacement strings, as -I, --er, --bnr... may rename them. */
+	const char *replace;        /* {}   */
+	const char *ext_replace;    /* {.}  */
+	const char *base_replace;   /* {/}  */
+	const char *dir_replace;    /* {//} */
+	const char *baseext_replace; /* {/.} */
+	const char *seq_replace;    /* {#}  */
+	const char *slot_replace;   /* {%}  */
+	bool plus;                  /* --plus: {+/} {+.} {..} {##} ... */
+	bool quote;                 /* -q: quote the command's own words */
+	bool context;               /* -X: repeat the word around {} */
+	bool names;                 /* --header: {name} names a column */
+	const char *shell;          /* the shell commands run under */
 };
 
 /*
@@ -41,6 +53,22 @@ struct template_config {
 int template_parse(struct template **out, char *const *words, size_t n,
 		   const struct template_config *cfg, char **cause);
 void template_destroy(struct template *t);
+
+/*
+ * Turns {name} into the column positions of a header (names[i] is column
+ * i + 1).  Names that match nothing stay literal text.
+ */
+void template_bind_names(struct template *t, char *const *names, size_t n);
+
+/* True if the template uses {##} (the total number of jobs). */
+bool template_needs_total(const struct template *t);
+
+/*
+ * The length a job's shell command line grows by with one more argument
+ * under -X or -m; the length with no argument is template_base_len().
+ */
+size_t template_arg_cost(const struct template *t, const struct value *v);
+size_t template_base_len(const struct template *t, const struct job_args *a);
 
 /* Appends the shell command line for a job to b. */
 void template_render(const struct template *t, const struct job_args *a,

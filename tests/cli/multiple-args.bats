@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Several arguments per job.
+
+load helpers
+
+@test "-N gives each job N arguments, named {1}..{N}" {
+	run prun -k -N3 echo {3} {1} ::: a b c d e f g
+	assert_output $'c a\nf d\ng'
+}
+
+@test "-N without a replacement string appends all of them" {
+	run prun -k -N2 echo ::: a b c
+	assert_output $'a b\nc'
+}
+
+@test "-n is the same as -N" {
+	run prun -k -n2 echo {1} ::: a b c
+	assert_output $'a\nc'
+}
+
+@test "-L counts input lines, each line one argument" {
+	run bash -c 'printf "a b\nc\nd e f\n" | "$PRUN" -k -L2 --dry-run echo'
+	assert_output $'echo \'a b\' c\necho \'d e f\''
+}
+
+@test "-m puts as many arguments as fit, spread over the job slots" {
+	run prun -k -j2 -m echo ::: 1 2 3 4 5
+	assert_output $'1 2 3\n4 5'
+}
+
+@test "--xargs fills one line without spreading" {
+	run prun -k -j2 --xargs echo ::: 1 2 3 4 5
+	assert_output "1 2 3 4 5"
+}
+
+@test "-X repeats the word around {} for each argument" {
+	run prun -k -j1 -X echo pre{}post ::: 1 2 3
+	assert_output "pre1post pre2post pre3post"
+}
+
+@test "-m replaces {} by all the arguments" {
+	run prun -k -j2 -m echo pre{}post ::: 1 2 3 4
+	assert_output $'pre1 2post\npre3 4post'
+}
+
+@test "-X with -N caps the arguments per job" {
+	run prun -k -X -N2 echo pre{}post ::: a b c
+	assert_output $'preapost prebpost\nprecpost'
+}
+
+@test "-s limits the length of each command line" {
+	run prun -k -j1 -s 20 -X --dry-run echo ::: aaaa bbbb cccc dddd eeee
+	assert_output $'echo aaaa bbbb cccc\necho dddd eeee'
+}
+
+@test "-X fills lines up to the system's limit, every argument once" {
+	run bash -c 'seq 100000 | "$PRUN" -j1 -X echo | wc -l'
+	assert_success
+	[ "$output" -gt 1 ] || fail "one line only: the limit was not applied"
+	run bash -c 'seq 100000 | "$PRUN" -j1 -X echo | tr " " "\n" | sort -n | cmp - <(seq 100000)'
+	assert_success
+}
+
+@test "-X works through the shell with an argument in a pipeline" {
+	run prun -k -j1 -X 'echo x{} | wc -w' ::: a b c
+	assert_output "3"
+}

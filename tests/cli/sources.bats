@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# Argument sources and how they combine, as GNU parallel combines them.
+
+load helpers
+
+@test "several ::: give every combination, the first varying slowest" {
+	run prun -k echo ::: a b ::: 1 2
+	assert_success
+	assert_output $'a 1\na 2\nb 1\nb 2'
+}
+
+@test "three sources give all twelve combinations in order" {
+	run prun -k echo {1}{2}{3} ::: a b ::: 1 2 3 ::: x y
+	assert_success
+	assert_equal "$(echo $output)" "a1x a1y a2x a2y a3x a3y b1x b1y b2x b2y b3x b3y"
+}
+
+@test ":::+ links a source to the one before it" {
+	run prun -k echo ::: a b c :::+ 1 2 3
+	assert_output $'a 1\nb 2\nc 3'
+}
+
+@test ":::+ stops at the shorter of the linked sources" {
+	run prun -k echo ::: a b c :::+ 1 2
+	assert_output $'a 1\nb 2'
+}
+
+@test "linked sources combine with the others" {
+	run prun -k echo ::: a b :::+ 1 2 ::: x y
+	assert_output $'a 1 x\na 1 y\nb 2 x\nb 2 y'
+}
+
+@test ":::: reads arguments from a file" {
+	printf 'one\ntwo\n' > "$BATS_TEST_TMPDIR/f"
+	run prun -k echo :::: "$BATS_TEST_TMPDIR/f"
+	assert_output $'one\ntwo'
+}
+
+@test ":::: - reads standard input" {
+	run bash -c 'printf "x\ny\n" | "$PRUN" -k echo :::: - ::: 1 2'
+	assert_output $'x 1\nx 2\ny 1\ny 2'
+}
+
+@test "each file after :::: is a source of its own" {
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/f1"
+	printf '1\n2\n' > "$BATS_TEST_TMPDIR/f2"
+	run prun -k echo :::: "$BATS_TEST_TMPDIR/f1" "$BATS_TEST_TMPDIR/f2"
+	assert_output $'a 1\na 2\nb 1\nb 2'
+}
+
+@test "::::+ links a file to the source before it" {
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/f1"
+	printf '1\n2\n' > "$BATS_TEST_TMPDIR/f2"
+	run prun -k echo :::: "$BATS_TEST_TMPDIR/f1" ::::+ "$BATS_TEST_TMPDIR/f2"
+	assert_output $'a 1\nb 2'
+}
+
+@test "-a reads a file and can be repeated" {
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/f1"
+	printf '1\n' > "$BATS_TEST_TMPDIR/f2"
+	run prun -k -a "$BATS_TEST_TMPDIR/f1" --arg-file "$BATS_TEST_TMPDIR/f2" echo
+	assert_output $'a 1\nb 1'
+}
+
+@test "--arg-sep and --arg-file-sep rename the separators" {
+	printf 'f\n' > "$BATS_TEST_TMPDIR/f"
+	run prun -k --arg-sep ,, --arg-file-sep // echo ,, a b // "$BATS_TEST_TMPDIR/f"
+	assert_output $'a f\nb f'
+}
+
+@test "an empty source gives no job" {
+	run prun echo never ::: a b ::: 
+	assert_success
+	assert_output ""
+}
+
+@test "with no command each input line is the command" {
+	run prun -k ::: 'echo one' 'echo two | tr a-z A-Z'
+	assert_output $'one\nTWO'
+}
+
+@test "--shuf runs every job once, in some order" {
+	run prun --shuf -j1 echo ::: $(seq 50)
+	assert_success
+	assert_equal "$(printf '%s\n' "${lines[@]}" | sort -n | tr '\n' ' ')" "$(seq 50 | tr '\n' ' ')"
+}
+
+@test "--shuf changes the order from run to run" {
+	a=$(prun --shuf -j1 echo ::: $(seq 30) | tr '\n' ' ')
+	b=$(prun --shuf -j1 echo ::: $(seq 30) | tr '\n' ' ')
+	c=$(prun --shuf -j1 echo ::: $(seq 30) | tr '\n' ' ')
+	[ "$a" != "$b" ] || [ "$b" != "$c" ] || fail "three runs in one order: $a"
+}

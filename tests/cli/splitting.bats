@@ -1,0 +1,84 @@
+#!/usr/bin/env bats
+# How input is cut into arguments.
+
+load helpers
+
+@test "-0 splits input at NUL bytes and keeps newlines" {
+	run bash -c 'printf "a\nb\0c d\0" | "$PRUN" -k -0 -q printf "<%s>\n"'
+	assert_output $'<a\nb>\n<c d>'
+}
+
+@test "-d splits at a character" {
+	run bash -c 'printf "x,y,z" | "$PRUN" -k -d , echo'
+	assert_output $'x\ny\nz'
+}
+
+@test "-d understands \\t and \\0" {
+	run bash -c 'printf "p\tq" | "$PRUN" -k -d "\t" echo'
+	assert_output $'p\nq'
+	run bash -c 'printf "p\0q" | "$PRUN" -k -d "\0" echo'
+	assert_output $'p\nq'
+}
+
+@test "-E stops reading at the end-of-file string" {
+	run bash -c 'printf "a\nb\nSTOP\nc\n" | "$PRUN" -k -E STOP echo'
+	assert_output $'a\nb'
+}
+
+@test "--colsep splits lines into columns {1} {2}" {
+	run bash -c 'printf "a\tb\nc\td\n" | "$PRUN" -k --colsep "\t" echo {2} {1}'
+	assert_output $'b a\nd c'
+}
+
+@test "--colsep takes a regex and keeps empty columns" {
+	run bash -c 'printf "a1b22c\n" | "$PRUN" -k --colsep "[0-9]+" echo {3}{2}{1}'
+	assert_output "cba"
+	run bash -c 'printf "a,,b,\n" | "$PRUN" -k --colsep , --dry-run echo {1}-{2}-{3}-{4}-{5}'
+	assert_output "echo a-''-b-''-"
+}
+
+@test "--colsep trims white space around columns unless --trim n" {
+	run bash -c 'printf " a , b \n" | "$PRUN" --colsep , --dry-run echo'
+	assert_output "echo a b"
+	run bash -c 'printf " a , b \n" | "$PRUN" --colsep , --trim n --dry-run echo'
+	assert_output "echo ' a ' ' b '"
+}
+
+@test "--header : names the columns after the first line" {
+	run bash -c 'printf "x,y\n1,2\n3,4\n" | "$PRUN" -k --header : --colsep , echo {y}-{x}'
+	assert_output $'2-1\n4-3'
+}
+
+@test "--header names ::: sources by their first value" {
+	run prun -k --header : echo {b}-{a} ::: a 1 2 ::: b x
+	assert_output $'x-1\nx-2'
+}
+
+@test "--header splits at tabs when there is no --colsep" {
+	run bash -c 'printf "a\tb\n1\t2\n" | "$PRUN" --header : echo {b} {a}'
+	assert_output "2 1"
+}
+
+@test "--header takes a regex and names work with {name.} and {name/}" {
+	run bash -c 'printf "a,b\nx.1,d/y\n" | "$PRUN" --header ".*\n" --colsep , echo {a.} {b/}'
+	assert_output "x y"
+}
+
+@test "--trim removes white space at the ends chosen" {
+	run bash -c 'printf "  a  \n" | "$PRUN" --trim lr --dry-run echo'
+	assert_output "echo a"
+	run bash -c 'printf "  a  \n" | "$PRUN" --trim l --dry-run echo'
+	assert_output "echo 'a  '"
+	run bash -c 'printf "  a  \n" | "$PRUN" --trim r --dry-run echo'
+	assert_output "echo '  a'"
+}
+
+@test "-r skips empty and blank lines" {
+	run bash -c 'printf "x\n\n  \ny\n" | "$PRUN" -k -r echo'
+	assert_output $'x\ny'
+}
+
+@test "without -r an empty line is an empty argument" {
+	run bash -c 'printf "x\n\ny\n" | "$PRUN" -k --dry-run echo'
+	assert_output $'echo x\necho \'\'\necho y'
+}
