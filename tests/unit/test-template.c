@@ -9,9 +9,23 @@
 #include "template.h"
 #include "util.h"
 
+/* Options for the next parse: --plus, -q, -X. */
+static bool opt_plus, opt_quote, opt_context;
+
+static struct template_config config(void)
+{
+	return (struct template_config){
+		.replace = "{}", .ext_replace = "{.}", .base_replace = "{/}",
+		.dir_replace = "{//}", .baseext_replace = "{/.}",
+		.seq_replace = "{#}", .slot_replace = "{%}",
+		.plus = opt_plus, .quote = opt_quote,
+		.context = opt_context, .shell = "/bin/sh",
+	};
+}
+
 static struct template *parse(const char *line)
 {
-	struct template_config cfg = {.replace = "{}", .shell = "/bin/sh"};
+	struct template_config cfg = config();
 	struct template *t = NULL;
 	char *cause = NULL;
 	char *w[1] = {(char *)line};
@@ -110,6 +124,30 @@ int main(void)
 	check("echo {unknown} {}", one, 1, "echo {unknown} 'a b'");
 	check(NULL, one, 1, "a b");
 
+	const char *exts[] = {"d/a.b.c.d"};
+	const char *bare[] = {"x"};
+	opt_plus = true;
+	check("echo {+/} {+.} {..} {...}", exts, 1, "echo d d d/a.b d/a");
+	check("echo {/..} {/...} {+..} {+...}", exts, 1,
+	      "echo a.b a c.d b.c.d");
+	check("echo {+/} {+.} {..} {+..}", bare, 1, "echo '' '' x ''");
+	check("echo {1+.} {-1..}", exts, 1, "echo d d/a.b");
+	check("echo {##}", bare, 1, "echo 0");
+	opt_plus = false;
+	check("echo {+/} {..}", bare, 1, "echo {+/} {..} x");
+
+	opt_context = true;
+	check("echo pre{}post", three, 3, "echo prexpost pre'y z'post prewpost");
+	check("echo a{}b{}c x", three, 2, "echo axbxc a'y z'b'y z'c x");
+	check("echo {}", three, 3, "echo x 'y z' w");
+	check("echo {#}", three, 3, "echo 7");
+	opt_context = false;
+
+	opt_quote = true;
+	check("echo", one, 1, "echo 'a b'");
+	check("printf %s|", one, 1, "'printf %s|' 'a b'");
+	opt_quote = false;
+
 	check_argv("echo {}", one, 1, "echo|a b");
 	check_argv("echo", three, 3, "echo|x|y z|w");
 	check_argv("echo pre{}post", three, 3, "echo|prex|y z|wpost");
@@ -126,7 +164,7 @@ int main(void)
 	check_argv("no-such-program-here {}", one, 1, "SHELL");
 	check_argv("{} arg", one, 1, "SHELL");
 
-	struct template_config cfg = {.replace = "{}", .shell = "/bin/sh"};
+	struct template_config cfg = config();
 	struct template *t = NULL;
 	char *cause = NULL;
 	char *w[1] = {"echo {= s/a/b/ =}"};
