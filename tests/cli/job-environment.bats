@@ -57,7 +57,7 @@ load helpers
 
 @test "stops a job's background processes when the job ends" {
 	marker="prun-bg-marker-$$-$RANDOM"
-	run prun "sh -c 'exec -a $marker sleep 30' & echo started # {}" ::: 1
+	run prun "sh -c 'sleep 30; :' $marker & echo started # {}" ::: 1
 	assert_success
 	assert_output "started"
 	sleep 0.3
