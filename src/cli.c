@@ -34,6 +34,18 @@ enum {
 	OPT_SEQREPLACE,
 	OPT_SLOTREPLACE,
 	OPT_RPL,
+	OPT_TIMEOUT,
+	OPT_TERMSEQ,
+	OPT_HALT,
+	OPT_RETRIES,
+	OPT_DELAY,
+	OPT_LOAD,
+	OPT_MEMFREE,
+	OPT_NICE,
+	OPT_JOBLOG,
+	OPT_RESUME,
+	OPT_RESUME_FAILED,
+	OPT_RETRY_FAILED,
 };
 
 static const struct option longopts[] = {
@@ -77,74 +89,109 @@ static const struct option longopts[] = {
 	{"shell", required_argument, NULL, OPT_SHELL},
 	{"arg-sep", required_argument, NULL, OPT_ARG_SEP},
 	{"arg-file-sep", required_argument, NULL, OPT_ARG_FILE_SEP},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"termseq", required_argument, NULL, OPT_TERMSEQ},
+	{"term-seq", required_argument, NULL, OPT_TERMSEQ},
+	{"halt", required_argument, NULL, OPT_HALT},
+	{"halt-on-error", required_argument, NULL, OPT_HALT},
+	{"retries", required_argument, NULL, OPT_RETRIES},
+	{"delay", required_argument, NULL, OPT_DELAY},
+	{"load", required_argument, NULL, OPT_LOAD},
+	{"memfree", required_argument, NULL, OPT_MEMFREE},
+	{"nice", required_argument, NULL, OPT_NICE},
+	{"joblog", required_argument, NULL, OPT_JOBLOG},
+	{"resume", no_argument, NULL, OPT_RESUME},
+	{"resume-failed", no_argument, NULL, OPT_RESUME_FAILED},
+	{"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
 };
 
-static const char usage[] =
-"Usage: prun [OPTION]... [COMMAND [ARG]...] [::: ARG... | :::: FILE...]...\n"
-"Run COMMAND once per argument, many at a time.  With no ::: or ::::,\n"
-"arguments are read from standard input, one per line.  {} in COMMAND is\n"
-"replaced by the argument; without it the argument is appended.\n"
-"\n"
-"Jobs:\n"
-"  -j, --jobs=N              run N jobs at once (default: one per CPU);\n"
-"                              +N, -N, N% relative to the CPUs; 0: no limit\n"
-"      --shell=PATH          run commands that need a shell with PATH\n"
-"                              (default: $PRUN_SHELL or /bin/sh)\n"
-"\n"
-"Input:\n"
-"  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n"
-"  -d, --delimiter=CHAR      arguments end at CHAR, not newline (\\n \\t \\0)\n"
-"  -0, --null                arguments end at NUL\n"
-"  -E, --eof=STR             stop reading input at a line that is STR\n"
-"  -C, --colsep=REGEX        split each line into columns {1} {2}...\n"
-"      --header=REGEX        the first line names the columns: {name};\n"
-"                              ':' for the first line as it is\n"
-"      --trim=n|l|r|lr|rl    remove white space around arguments\n"
-"  -r, --no-run-if-empty     skip empty arguments\n"
-"      --shuf                run the jobs in random order\n"
-"      --arg-sep=SEP         use SEP instead of :::\n"
-"      --arg-file-sep=SEP    use SEP instead of ::::\n"
-"\n"
-"Arguments per job:\n"
-"  -n, --max-args=N          give each job up to N arguments\n"
-"  -N, --max-replace-args=N  the same; {1}..{N} name them\n"
-"  -L, --max-lines=N         the same, counting input lines\n"
-"  -m, --multi               as many arguments as fit on a command line,\n"
-"                              spread evenly over the job slots\n"
-"      --xargs               as many arguments as fit, not spread\n"
-"  -X, --context-replace     as -m, repeating the word around {} for each\n"
-"  -s, --max-chars=N         command lines shorter than N characters\n"
-"\n"
-"Command:\n"
-"  -I, --replace=STR         use STR instead of {} for the arguments\n"
-"      --er, --extensionreplace=STR             instead of {.}\n"
-"      --bnr, --basenamereplace=STR             instead of {/}\n"
-"      --dnr, --dirnamereplace=STR              instead of {//}\n"
-"      --bner, --basenameextensionreplace=STR   instead of {/.}\n"
-"      --seqreplace=STR                         instead of {#}\n"
-"      --slotreplace=STR                        instead of {%}\n"
-"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n"
-"  -q, --quote               quote the command, so it runs without a shell\n"
-"                              reading it again\n"
-"\n"
-"Output:\n"
-"      --group               print each job's output whole when it ends\n"
-"                              (default)\n"
-"  -k, --keep-order          print outputs in the order of the input\n"
-"  -u, --ungroup             let jobs write straight to the output\n"
-"  -v, --verbose             print each command before its output\n"
-"  -t, --trace               print each command on standard error\n"
-"      --dry-run             print the commands instead of running them\n"
-"\n"
-"Other:\n"
-"      --help                show this help and exit\n"
-"      --version             show the version and exit\n"
-"\n"
-"Exit status: 0 if every job succeeded, else the number of failed jobs\n"
-"(101 for more than 100), 255 for errors of prun itself.\n";
+/* --help, a line per string (C limits the length of one literal). */
+static const char *const usage[] = {
+	"Usage: prun [OPTION]... [COMMAND [ARG]...] [::: ARG... | :::: FILE...]...\n",
+	"Run COMMAND once per argument, many at a time.  With no ::: or ::::,\n",
+	"arguments are read from standard input, one per line.  {} in COMMAND is\n",
+	"replaced by the argument; without it the argument is appended.\n",
+	"\n",
+	"Jobs:\n",
+	"  -j, --jobs=N              run N jobs at once (default: one per CPU);\n",
+	"                              +N, -N, N% relative to the CPUs; 0: no limit\n",
+	"      --shell=PATH          run commands that need a shell with PATH\n",
+	"                              (default: $PRUN_SHELL or /bin/sh)\n",
+	"\n",
+	"Input:\n",
+	"  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n",
+	"  -d, --delimiter=CHAR      arguments end at CHAR, not newline (\\n \\t \\0)\n",
+	"  -0, --null                arguments end at NUL\n",
+	"  -E, --eof=STR             stop reading input at a line that is STR\n",
+	"  -C, --colsep=REGEX        split each line into columns {1} {2}...\n",
+	"      --header=REGEX        the first line names the columns: {name};\n",
+	"                              ':' for the first line as it is\n",
+	"      --trim=n|l|r|lr|rl    remove white space around arguments\n",
+	"  -r, --no-run-if-empty     skip empty arguments\n",
+	"      --shuf                run the jobs in random order\n",
+	"      --arg-sep=SEP         use SEP instead of :::\n",
+	"      --arg-file-sep=SEP    use SEP instead of ::::\n",
+	"\n",
+	"Arguments per job:\n",
+	"  -n, --max-args=N          give each job up to N arguments\n",
+	"  -N, --max-replace-args=N  the same; {1}..{N} name them\n",
+	"  -L, --max-lines=N         the same, counting input lines\n",
+	"  -m, --multi               as many arguments as fit on a command line,\n",
+	"                              spread evenly over the job slots\n",
+	"      --xargs               as many arguments as fit, not spread\n",
+	"  -X, --context-replace     as -m, repeating the word around {} for each\n",
+	"  -s, --max-chars=N         command lines shorter than N characters\n",
+	"\n",
+	"Command:\n",
+	"  -I, --replace=STR         use STR instead of {} for the arguments\n",
+	"      --er, --extensionreplace=STR             instead of {.}\n",
+	"      --bnr, --basenamereplace=STR             instead of {/}\n",
+	"      --dnr, --dirnamereplace=STR              instead of {//}\n",
+	"      --bner, --basenameextensionreplace=STR   instead of {/.}\n",
+	"      --seqreplace=STR                         instead of {#}\n",
+	"      --slotreplace=STR                        instead of {%}\n",
+	"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n",
+	"  -q, --quote               quote the command, so it runs without a shell\n",
+	"                              reading it again\n",
+	"\n",
+	"Supervision:\n",
+	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
+	"                              N% of the median runtime of successful jobs\n",
+	"      --termseq=SEQ         how to kill a job's process group (default:\n",
+	"                              TERM,200,TERM,100,TERM,50,KILL,25)\n",
+	"      --halt=WHEN[,WHAT=N]  stop after failures: WHEN is never, soon\n",
+	"                              (start no more jobs) or now (kill them too);\n",
+	"                              WHAT is fail, success or done; N or N%\n",
+	"      --retries=N           try a failing job up to N times\n",
+	"      --delay=SECS          wait SECS between job starts\n",
+	"      --load=MAX            start jobs only while the load is below MAX\n",
+	"      --memfree=SIZE        start jobs only while SIZE memory is free\n",
+	"      --nice=N              run the jobs (and prun) at niceness N\n",
+	"      --joblog=[+]FILE      log each job to FILE (+: append)\n",
+	"      --resume              run only jobs not in the job log\n",
+	"      --resume-failed       also run again the jobs the log says failed\n",
+	"      --retry-failed        run the failed commands of the job log again\n",
+	"\n",
+	"Output:\n",
+	"      --group               print each job's output whole when it ends\n",
+	"                              (default)\n",
+	"  -k, --keep-order          print outputs in the order of the input\n",
+	"  -u, --ungroup             let jobs write straight to the output\n",
+	"  -v, --verbose             print each command before its output\n",
+	"  -t, --trace               print each command on standard error\n",
+	"      --dry-run             print the commands instead of running them\n",
+	"\n",
+	"Other:\n",
+	"      --help                show this help and exit\n",
+	"      --version             show the version and exit\n",
+	"\n",
+	"Exit status: 0 if every job succeeded, else the number of failed jobs\n",
+	"(101 for more than 100), 255 for errors of prun itself.\n",
+	NULL,
+};
 
 /* The long name options_set() knows for a getopt code. */
 static const char *long_name(int code)
@@ -233,7 +280,9 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 		const char *name;
 		switch (code) {
 		case OPT_HELP:
-			fputs(usage, stdout);
+			for (size_t i = 0; usage[i]; i++) {
+				fputs(usage[i], stdout);
+			}
 			c->done = true;
 			return 0;
 		case OPT_VERSION:

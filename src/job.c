@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "input.h"
@@ -114,6 +115,7 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	struct job *job = xcalloc(1, sizeof(*job));
 
 	job->seq = seq;
+	job->order = seq;
 	job->rec = rec;
 	job->out_fd = -1;
 	job->err_fd = -1;
@@ -247,8 +249,11 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	err = posix_spawn(&pid, prog, &fa, &sp->attr, argv, sp->envp);
 	posix_spawn_file_actions_destroy(&fa);
 	if (err == 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
 		job->pid = pid;
 		job->start_ns = now_ns();
+		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
 	}
 	close_spools(job);
@@ -270,6 +275,32 @@ void job_signal(const struct job *job, int sig)
 	if (job->pid > 0 && !job->exited) {
 		kill(-job->pid, sig);
 	}
+}
+
+bool job_failed(const struct job *job)
+{
+	return job->timed_out || job_exitval(job) != 0;
+}
+
+struct record *job_copy_args(const struct job *job)
+{
+	const struct record *r = job->rec;
+	size_t head = sizeof(*r) + r->n * sizeof(struct value);
+	size_t size = head;
+
+	for (size_t i = 0; i < r->n; i++) {
+		size += r->v[i].len + 1;
+	}
+	struct record *copy = xmalloc(size);
+	char *p = (char *)copy + head;
+	copy->n = r->n;
+	for (size_t i = 0; i < r->n; i++) {
+		memcpy(p, r->v[i].s, r->v[i].len);
+		p[r->v[i].len] = '\0';
+		copy->v[i] = (struct value){p, r->v[i].len};
+		p += r->v[i].len + 1;
+	}
+	return copy;
 }
 
 int job_exitval(const struct job *job)

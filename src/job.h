@@ -14,14 +14,21 @@
 struct record;
 
 struct job {
-	uint64_t seq;         /* 1-based, in input order */
+	uint64_t seq;         /* 1-based, in input order ({#}) */
+	uint64_t order;       /* 1, 2, 3...: the place in the output (-k) */
 	unsigned slot;        /* 1-based, PARALLEL_JOBSLOT */
 	struct record *rec;   /* owned; the job's arguments */
 	pid_t pid;            /* also the process group; 0 before spawn */
 	int out_fd;           /* owned; stdout spool, -1 if none */
 	int err_fd;           /* owned; stderr spool, -1 if none */
-	uint64_t start_ns;
+	uint64_t start_ns;    /* monotonic */
 	uint64_t end_ns;
+	double start_wall;    /* seconds since the epoch, for the job log */
+	unsigned attempt;     /* 1 for the first try (--retries) */
+	bool timed_out;
+	bool killing;         /* the term sequence is under way */
+	struct job *rprev;    /* the running jobs, oldest first (sched) */
+	struct job *rnext;
 	int status;           /* wait status, valid once exited */
 	bool exited;          /* reaped: its pid may now be reused */
 	char *header;         /* owned; printed before its output (-v) */
@@ -66,5 +73,9 @@ void job_signal(const struct job *job, int sig);
 
 /* The exit value as a shell reports it: status, or 128 + signal. */
 int job_exitval(const struct job *job);
+/* True unless the job exited 0 in time. */
+bool job_failed(const struct job *job);
+/* A copy of the job's arguments, for running it again. */
+struct record *job_copy_args(const struct job *job);
 
 #endif

@@ -5,8 +5,11 @@
  */
 #define _GNU_SOURCE /* close_range */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +17,11 @@
 #include <uv.h>
 
 #include "cli.h"
+#include "joblog.h"
 #include "log.h"
 #include "sched.h"
 #include "template.h"
+#include "util.h"
 
 static size_t arg_cost(void *tmpl, const struct value *v)
 {
@@ -45,6 +50,56 @@ static size_t max_line(void)
 	return limit < 131072 - 1 ? limit : 131072 - 1;
 }
 
+static int cmp_seq(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * --resume, --resume-failed and --retry-failed read the job log back.
+ * Fills the seqs to skip, or (--retry-failed) the failed commands and
+ * their seqs.  Returns 0, or -1 with *cause.
+ */
+static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
+		     struct source_spec *retry, uint64_t **seqs,
+		     char **cause)
+{
+	struct joblog_entry *e;
+	size_t n;
+
+	if (!c->opts.joblog) {
+		*cause = xasprintf("--resume, --resume-failed and "
+				   "--retry-failed need --joblog FILE");
+		return -1;
+	}
+	if (joblog_read(c->opts.joblog, &e, &n, cause) < 0) {
+		return -1;
+	}
+	c->opts.joblog_append = true;
+	*skip = xcalloc(n + 1, sizeof(uint64_t));
+	*n_skip = 0;
+	const char **cmds = xcalloc(n + 1, sizeof(char *));
+	size_t n_cmds = 0;
+	*seqs = xcalloc(n + 1, sizeof(uint64_t));
+	for (size_t i = 0; i < n; i++) {
+		bool ok = e[i].exitval == 0 && e[i].signal == 0;
+		if (c->opts.retry_failed) {
+			if (!ok) {
+				(*seqs)[n_cmds] = e[i].seq;
+				cmds[n_cmds++] = xstrdup(e[i].command);
+			}
+		} else if (ok || c->opts.resume) {
+			(*skip)[(*n_skip)++] = e[i].seq;
+		}
+	}
+	joblog_entries_free(e, n);
+	qsort(*skip, *n_skip, sizeof(uint64_t), cmp_seq);
+	*retry = (struct source_spec){.values = cmds, .n = n_cmds};
+	return 0;
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -68,11 +123,24 @@ static int run(struct cli *c)
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
 	struct template *tmpl = NULL;
+	uint64_t *skip = NULL, *seqs = NULL;
+	size_t n_skip = 0;
+	struct source_spec retry = {0};
+	bool reading_back = o->resume || o->resume_failed || o->retry_failed;
 
 	if (max_jobs < 0 ||
-	    template_parse(&tmpl, c->command, c->n_command, &tc, &cause) < 0) {
+	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
+				       &cause) < 0) ||
+	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
+			   o->retry_failed ? 0 : c->n_command, &tc,
+			   &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
+		return 255;
+	}
+	if (o->nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0) {
+		warn("cannot set --nice %d: %s", o->nice, strerror(errno));
+		template_destroy(tmpl);
 		return 255;
 	}
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
@@ -85,8 +153,8 @@ static int run(struct cli *c)
 		.spread = o->fill == FILL_XARGS ? 0 : max_jobs,
 	};
 	struct input_config ic = {
-		.sources = c->sources,
-		.n_sources = c->n_sources,
+		.sources = o->retry_failed ? &retry : c->sources,
+		.n_sources = o->retry_failed ? 1 : c->n_sources,
 		.delimiter = o->delimiter,
 		.max_args = o->max_args,
 		.skip_empty = o->no_run_if_empty,
@@ -95,7 +163,8 @@ static int run(struct cli *c)
 		.header = o->header,
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,
-		.prefetch = o->shuf || template_needs_total(tmpl),
+		.prefetch = o->shuf || template_needs_total(tmpl) ||
+			    o->halt.pct > 0,
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE ? NULL : &fill,
 	};
@@ -106,9 +175,18 @@ static int run(struct cli *c)
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
+		.skip = skip,
+		.n_skip = n_skip,
+		.seqs = o->retry_failed ? seqs : NULL,
 	};
 	struct sched_result res = sched_run(&sc);
 	template_destroy(tmpl);
+	free(skip);
+	free(seqs);
+	for (size_t i = 0; i < retry.n; i++) {
+		free((char *)retry.values[i]);
+	}
+	free((void *)retry.values);
 	if (res.abandon) {
 		/*
 		 * A thread of libuv's pool is blocked reading input that is
@@ -164,6 +242,10 @@ int main(int argc, char **argv)
 	/* EPIPE on stdout is handled where it happens. */
 	signal(SIGPIPE, SIG_IGN);
 	keep_inherited_fds_from_jobs();
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* Orphans of jobs become prun's children, so prun can reap them. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+#endif
 	if (cli_parse(&c, argc, argv, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);

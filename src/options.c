@@ -4,8 +4,11 @@
  */
 #include "options.h"
 
+#include <ctype.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -27,6 +30,167 @@ void options_init(struct options *o)
 	o->slot_replace = xstrdup("{%}");
 	o->arg_sep = xstrdup(":::");
 	o->arg_file_sep = xstrdup("::::");
+	char *unused = NULL;
+	termseq_parse("TERM,200,TERM,100,TERM,50,KILL,25", &o->termseq,
+		      &unused);
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
+	{"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2},
+	{"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+	{"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP},
+};
+
+/* A signal by name (TERM, SIGTERM) or number; 0 if unknown. */
+static int signal_number(const char *s)
+{
+	long n;
+
+	if (parse_long(s, 1, 64, &n) == 0) {
+		return (int)n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0) {
+		s += 3;
+	}
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (strcasecmp(signals[i].name, s) == 0) {
+			return signals[i].sig;
+		}
+	}
+	return 0;
+}
+
+int termseq_parse(const char *s, struct termseq *out, char **cause)
+{
+	char *copy = xstrdup(s), *save = NULL;
+	struct termseq t = {.n = 0};
+	bool want_sig = true;
+
+	for (char *w = strtok_r(copy, ",", &save); w;
+	     w = strtok_r(NULL, ",", &save)) {
+		long ms;
+		if (want_sig) {
+			if (t.n == TERMSEQ_MAX || !(t.sig[t.n] =
+						    signal_number(w))) {
+				goto bad;
+			}
+			t.ms[t.n++] = 0;
+		} else if (parse_long(w, 0, 86400000, &ms) == 0) {
+			t.ms[t.n - 1] = (unsigned)ms;
+		} else {
+			goto bad;
+		}
+		want_sig = !want_sig;
+	}
+	free(copy);
+	if (t.n == 0) {
+		goto bad_nocopy;
+	}
+	*out = t;
+	return 0;
+bad:
+	free(copy);
+bad_nocopy:
+	*cause = xasprintf("bad value for --termseq: '%s' (want signals "
+			   "and milliseconds, e.g. TERM,200,KILL,25)", s);
+	return -1;
+}
+
+int halt_parse(const char *s, struct halt *out, char **cause)
+{
+	struct halt h = {.when = HALT_SOON, .what = HALT_FAIL, .count = 1};
+	long n;
+	char *copy = xstrdup(s);
+	char *comma = strchr(copy, ',');
+
+	/* GNU parallel's old numbers: 0, 1, 2, -1, -2. */
+	if (parse_long(s, -2, 2, &n) == 0) {
+		h.when = n == 0 ? HALT_NEVER : (n == 1 || n == -1) ? HALT_SOON
+								   : HALT_NOW;
+		h.what = n < 0 ? HALT_SUCCESS : HALT_FAIL;
+		goto ok;
+	}
+	if (comma) {
+		*comma = '\0';
+	}
+	if (strcmp(copy, "never") == 0) {
+		h.when = HALT_NEVER;
+	} else if (strcmp(copy, "soon") == 0) {
+		h.when = HALT_SOON;
+	} else if (strcmp(copy, "now") == 0) {
+		h.when = HALT_NOW;
+	} else {
+		goto bad;
+	}
+	if (!comma) {
+		goto ok;
+	}
+	char *what = comma + 1, *eq = strchr(what, '=');
+	if (!eq) {
+		goto bad;
+	}
+	*eq = '\0';
+	if (strcmp(what, "fail") == 0) {
+		h.what = HALT_FAIL;
+	} else if (strcmp(what, "success") == 0) {
+		h.what = HALT_SUCCESS;
+	} else if (strcmp(what, "done") == 0) {
+		h.what = HALT_DONE;
+	} else {
+		goto bad;
+	}
+	char *num = eq + 1;
+	size_t len = strlen(num);
+	if (len > 1 && num[len - 1] == '%') {
+		num[len - 1] = '\0';
+		double pct;
+		if (parse_seconds(num, &pct) < 0 || pct <= 0 || pct > 100) {
+			goto bad;
+		}
+		h.pct = pct / 100;
+		h.count = 0;
+	} else if (parse_long(num, 1, 1L << 40, &h.count) < 0) {
+		goto bad;
+	}
+ok:
+	free(copy);
+	*out = h;
+	return 0;
+bad:
+	free(copy);
+	*cause = xasprintf("bad value for --halt: '%s' (want never, soon or "
+			   "now, then ,fail= ,success= or ,done= with a "
+			   "count or a percentage)", s);
+	return -1;
+}
+
+int size_parse(const char *s, unsigned long long *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	double mult = 1;
+
+	if (end == s || v < 0) {
+		return -1;
+	}
+	switch (toupper((unsigned char)*end)) {
+	case '\0': break;
+	case 'K': mult = 1024.0; break;
+	case 'M': mult = 1024.0 * 1024; break;
+	case 'G': mult = 1024.0 * 1024 * 1024; break;
+	case 'T': mult = 1024.0 * 1024 * 1024 * 1024; break;
+	default: return -1;
+	}
+	if (*end && end[1] != '\0' && !(toupper((unsigned char)end[1]) ==
+					 'B' && end[2] == '\0')) {
+		return -1;
+	}
+	*out = (unsigned long long)(v * mult);
+	return 0;
 }
 
 void options_finish(struct options *o)
@@ -44,6 +208,7 @@ void options_finish(struct options *o)
 	free(o->colsep);
 	free(o->header);
 	free(o->trim);
+	free(o->joblog);
 	free(o->arg_sep);
 	free(o->arg_file_sep);
 	for (size_t i = 0; i < o->n_arg_files; i++) {
@@ -141,6 +306,18 @@ static const struct opt_def defs[] = {
 	{"colsep", true},
 	{"header", true},
 	{"trim", true},
+	{"timeout", true},
+	{"termseq", true},
+	{"halt", true},
+	{"retries", true},
+	{"delay", true},
+	{"load", true},
+	{"memfree", true},
+	{"nice", true},
+	{"joblog", true},
+	{"resume", false},
+	{"resume-failed", false},
+	{"retry-failed", false},
 	{"shell", true},
 	{"replace", true},
 	{"extensionreplace", true},
@@ -169,6 +346,30 @@ bool options_takes_value(const char *name)
 	const struct opt_def *d = find_def(name);
 
 	return d && d->value;
+}
+
+/* --timeout SECS or N% (of the median runtime of successful jobs). */
+static int set_timeout(struct options *o, const char *value, char **cause)
+{
+	size_t len = strlen(value);
+	double v;
+	char *num = xstrdup(value);
+	bool pct = len > 1 && value[len - 1] == '%';
+
+	if (pct) {
+		num[len - 1] = '\0';
+	}
+	int r = parse_seconds(num, &v);
+	free(num);
+	if (r < 0 || v <= 0) {
+		*cause = xasprintf("bad value for --timeout: '%s' (want "
+				   "seconds > 0, or a percentage like 200%%)",
+				   value);
+		return -1;
+	}
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v / 100 : 0;
+	return 0;
 }
 
 /* The field an option renaming a replacement string sets, if it is one. */
@@ -287,6 +488,49 @@ int options_set(struct options *o, const char *name, const char *value,
 			return -1;
 		}
 		set_str(&o->shell, value);
+	} else if (strcmp(name, "timeout") == 0) {
+		return set_timeout(o, value, cause);
+	} else if (strcmp(name, "termseq") == 0) {
+		return termseq_parse(value, &o->termseq, cause);
+	} else if (strcmp(name, "halt") == 0) {
+		return halt_parse(value, &o->halt, cause);
+	} else if (strcmp(name, "retries") == 0) {
+		if (parse_long(value, 0, 1000000, &o->retries) < 0) {
+			*cause = xasprintf("bad value for --retries: '%s' "
+					   "(want a whole number)", value);
+			return -1;
+		}
+	} else if (strcmp(name, "delay") == 0 || strcmp(name, "load") == 0) {
+		double *field_d = name[0] == 'd' ? &o->delay : &o->load;
+		if (parse_seconds(value, field_d) < 0) {
+			*cause = xasprintf("bad value for --%s: '%s' (want a "
+					   "number >= 0)", name, value);
+			return -1;
+		}
+	} else if (strcmp(name, "memfree") == 0) {
+		if (size_parse(value, &o->memfree) < 0) {
+			*cause = xasprintf("bad value for --memfree: '%s' "
+					   "(want a size like 500M or 2G)",
+					   value);
+			return -1;
+		}
+	} else if (strcmp(name, "nice") == 0) {
+		long n;
+		if (parse_long(value, -20, 19, &n) < 0) {
+			*cause = xasprintf("bad value for --nice: '%s' (want "
+					   "-20 to 19)", value);
+			return -1;
+		}
+		o->nice = (int)n;
+	} else if (strcmp(name, "joblog") == 0) {
+		o->joblog_append = value[0] == '+';
+		set_str(&o->joblog, value + (value[0] == '+'));
+	} else if (strcmp(name, "resume") == 0) {
+		o->resume = true;
+	} else if (strcmp(name, "resume-failed") == 0) {
+		o->resume_failed = true;
+	} else if (strcmp(name, "retry-failed") == 0) {
+		o->retry_failed = true;
 	} else if (is_replace_option(o, name, &field)) {
 		if (value[0] == '\0') {
 			*cause = xasprintf("bad value for --%s: empty", name);

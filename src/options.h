@@ -22,6 +22,33 @@ enum fill_mode {
 	FILL_CONTEXT,  /* -X: the word around {} is repeated for each */
 };
 
+/* --termseq: signals to send, each followed by a wait in ms. */
+#define TERMSEQ_MAX 16
+struct termseq {
+	int sig[TERMSEQ_MAX];
+	unsigned ms[TERMSEQ_MAX];
+	size_t n;
+};
+
+enum halt_when {
+	HALT_NEVER,
+	HALT_SOON,    /* start no more jobs */
+	HALT_NOW,     /* and kill the running ones */
+};
+
+enum halt_what {
+	HALT_FAIL,
+	HALT_SUCCESS,
+	HALT_DONE,
+};
+
+struct halt {
+	enum halt_when when;
+	enum halt_what what;
+	long count;   /* this many jobs, or */
+	double pct;   /* this share of all jobs (0 < pct <= 1), if > 0 */
+};
+
 struct options {
 	char *jobs;            /* owned; "N", "+N", "-N", "N%" or "0" */
 	enum output_mode output;
@@ -55,7 +82,29 @@ struct options {
 	char *arg_file_sep;    /* owned; "::::" */
 	char **arg_files;      /* owned; -a FILE, in order */
 	size_t n_arg_files;
+
+	double timeout;        /* --timeout seconds; 0 for none */
+	double timeout_pct;    /* --timeout N%: N / 100 of the median */
+	struct termseq termseq;
+	struct halt halt;
+	long retries;          /* attempts in all; 0 and 1 mean one */
+	double delay;          /* --delay seconds between starts */
+	double load;           /* --load: start no job above this; 0: none */
+	unsigned long long memfree; /* --memfree bytes; 0 for none */
+	int nice;              /* --nice */
+	char *joblog;          /* owned; --joblog FILE, NULL for none */
+	bool joblog_append;    /* --joblog +FILE, or --resume */
+	bool resume;           /* --resume */
+	bool resume_failed;    /* --resume-failed */
+	bool retry_failed;     /* --retry-failed */
 };
+
+/* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */
+int termseq_parse(const char *s, struct termseq *out, char **cause);
+/* Parses --halt's value.  Returns 0, or -1 with *cause. */
+int halt_parse(const char *s, struct halt *out, char **cause);
+/* Parses a size like 1G, 512M, 100k.  Returns 0, or -1. */
+int size_parse(const char *s, unsigned long long *out);
 
 void options_init(struct options *o);
 void options_finish(struct options *o);

@@ -104,7 +104,7 @@ static void hold_grow(struct output *o, uint64_t seq)
 	for (size_t i = 0; i < o->held_cap; i++) {
 		struct job *j = o->held[i];
 		if (j) {
-			held[j->seq % cap] = j;
+			held[j->order % cap] = j;
 		}
 	}
 	free(o->held);
@@ -120,11 +120,11 @@ void output_add(struct output *o, struct job *job)
 		pump(o);
 		return;
 	}
-	hold_grow(o, job->seq);
-	o->held[job->seq % o->held_cap] = job;
+	hold_grow(o, job->order);
+	o->held[job->order % o->held_cap] = job;
 	for (;;) {
 		struct job **slot = &o->held[o->next_seq % o->held_cap];
-		if (!*slot || (*slot)->seq != o->next_seq) {
+		if (!*slot || (*slot)->order != o->next_seq) {
 			break;
 		}
 		enqueue(o, *slot);

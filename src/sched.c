@@ -14,15 +14,19 @@
 #include "sched.h"
 
 #include <errno.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "job.h"
+#include "joblog.h"
+#include "killer.h"
 #include "log.h"
 #include "output.h"
 #include "util.h"
@@ -45,6 +49,13 @@ struct pid_map {
 	size_t n;
 };
 
+/* Runtimes of successful jobs, for their median (--timeout N%). */
+struct median {
+	uint64_t *low;    /* owned; max-heap of the lower half */
+	uint64_t *high;   /* owned; min-heap of the upper half */
+	size_t n_low, n_high, cap_low, cap_high;
+};
+
 struct sched {
 	uv_loop_t loop;
 	const struct sched_config *cfg;
@@ -53,16 +64,23 @@ struct sched {
 	struct input *input;       /* owned */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
+	struct killer *killer;     /* owned */
+	struct joblog *joblog;     /* owned */
 
 	uv_signal_t sigchld;
-	uv_signal_t sigint;
-	uv_signal_t sigterm;
-	uv_timer_t retry_timer;
+	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
+	uv_timer_t retry_timer;    /* resources, --delay, --load, --memfree */
+	uv_timer_t timeout_timer;
 
 	struct slots slots;
 	struct pid_map running;
-	struct job *retry;         /* owned; a job waiting for resources */
+	struct job *oldest;        /* running jobs in start order */
+	struct job *newest;
+	struct job *requeue;       /* owned; jobs to run before new input */
+	struct job *requeue_tail;
 	uint64_t next_seq;
+	uint64_t next_start_ns;    /* --delay */
+	struct median median;
 
 	bool input_done;
 	bool input_waiting;
@@ -70,8 +88,10 @@ struct sched {
 	bool closing;
 	int error;                 /* prun's own error: exit 255 */
 	int die_signal;            /* prun dies of this signal at the end */
-	int interrupts;            /* SIGINT/SIGTERM received */
-	uint64_t failed;
+	int interrupts;            /* SIGINT received */
+	bool halted;               /* --halt triggered */
+	int halt_status;
+	uint64_t started, done, failed;
 };
 
 static void fill(struct sched *s);
@@ -180,25 +200,47 @@ static struct job *pid_map_take(struct pid_map *m, pid_t pid)
 	return job;
 }
 
-/* Sends sig to every running job's process group. */
-static void signal_all(struct sched *s, int sig)
+/* Calls fn on every running job. */
+static void each_running(struct sched *s, void (*fn)(struct sched *,
+						     struct job *, int),
+			 int arg)
 {
-	for (size_t i = 0; i < s->running.cap; i++) {
-		if (s->running.v[i]) {
-			job_signal(s->running.v[i], sig);
-		}
+	for (struct job *j = s->oldest, *next; j; j = next) {
+		next = j->rnext;
+		fn(s, j, arg);
 	}
+}
+
+static void send_signal(struct sched *s, struct job *job, int sig)
+{
+	job_signal(job, sig);
+}
+
+static void term_seq(struct sched *s, struct job *job, int now)
+{
+	if (now) {
+		killer_job_now(s->killer, job);
+	} else {
+		killer_job(s->killer, job);
+	}
+}
+
+static void drop_requeue(struct sched *s)
+{
+	while (s->requeue) {
+		struct job *j = s->requeue;
+		s->requeue = j->next;
+		job_destroy(j);
+	}
+	s->requeue_tail = NULL;
 }
 
 /* Stops starting jobs, for good. */
 static void stop(struct sched *s)
 {
 	s->stopping = true;
-	if (s->retry) {
-		job_destroy(s->retry);
-		s->retry = NULL;
-		uv_timer_stop(&s->retry_timer);
-	}
+	drop_requeue(s);
+	uv_timer_stop(&s->retry_timer);
 }
 
 static void fail(struct sched *s, char *cause)
@@ -207,15 +249,284 @@ static void fail(struct sched *s, char *cause)
 	free(cause);
 	s->error = 1;
 	stop(s);
-	signal_all(s, SIGTERM);
+	each_running(s, term_seq, 0);
 }
 
-/* Records a finished job and passes it to the output. */
+static void median_push(uint64_t **heap, size_t *n, size_t *cap, uint64_t v,
+			bool max_heap)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*heap = xreallocarray(*heap, *cap, sizeof(uint64_t));
+	}
+	size_t i = (*n)++;
+	while (i > 0) {
+		size_t p = (i - 1) / 2;
+		bool up = max_heap ? (*heap)[p] < v : (*heap)[p] > v;
+		if (!up) {
+			break;
+		}
+		(*heap)[i] = (*heap)[p];
+		i = p;
+	}
+	(*heap)[i] = v;
+}
+
+static uint64_t median_pop(uint64_t *heap, size_t *n, bool max_heap)
+{
+	uint64_t top = heap[0], last = heap[--*n];
+	size_t i = 0;
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= *n) {
+			break;
+		}
+		if (c + 1 < *n && (max_heap ? heap[c + 1] > heap[c]
+					    : heap[c + 1] < heap[c])) {
+			c++;
+		}
+		if (max_heap ? last >= heap[c] : last <= heap[c]) {
+			break;
+		}
+		heap[i] = heap[c];
+		i = c;
+	}
+	if (*n) {
+		heap[i] = last;
+	}
+	return top;
+}
+
+/* Adds a runtime; the two heaps stay balanced around the median. */
+static void median_add(struct median *m, uint64_t v)
+{
+	if (m->n_low == 0 || v <= m->low[0]) {
+		median_push(&m->low, &m->n_low, &m->cap_low, v, true);
+	} else {
+		median_push(&m->high, &m->n_high, &m->cap_high, v, false);
+	}
+	if (m->n_low > m->n_high + 1) {
+		median_push(&m->high, &m->n_high, &m->cap_high,
+			    median_pop(m->low, &m->n_low, true), false);
+	} else if (m->n_high > m->n_low) {
+		median_push(&m->low, &m->n_low, &m->cap_low,
+			    median_pop(m->high, &m->n_high, false), true);
+	}
+}
+
+/* The job timeout in ns, 0 for none (or none yet, for N%). */
+static uint64_t timeout_ns(const struct sched *s)
+{
+	const struct options *o = s->opts;
+
+	if (o->timeout > 0) {
+		return (uint64_t)(o->timeout * 1e9);
+	}
+	if (o->timeout_pct > 0 && s->median.n_low > 0) {
+		const struct median *m = &s->median;
+		double med = m->n_low > m->n_high
+				     ? (double)m->low[0]
+				     : ((double)m->low[0] + (double)m->high[0]) / 2;
+		return (uint64_t)(med * o->timeout_pct);
+	}
+	return 0;
+}
+
+static void on_timeout(uv_timer_t *t);
+
+/* Arms the timeout timer for the oldest job not already being killed. */
+static void arm_timeout(struct sched *s)
+{
+	uint64_t limit = timeout_ns(s);
+	struct job *j = s->oldest;
+
+	while (j && j->killing) {
+		j = j->rnext;
+	}
+	if (!limit || !j || s->closing) {
+		uv_timer_stop(&s->timeout_timer);
+		return;
+	}
+	uint64_t now = now_ns(), due = j->start_ns + limit;
+	uint64_t wait_ms = due > now ? (due - now + 999999) / 1000000 : 0;
+	uv_timer_start(&s->timeout_timer, on_timeout, wait_ms, 0);
+}
+
+static void on_timeout(uv_timer_t *t)
+{
+	struct sched *s = t->data;
+	uint64_t limit = timeout_ns(s), now = now_ns();
+
+	for (struct job *j = s->oldest; j && limit; j = j->rnext) {
+		if (j->killing) {
+			continue;
+		}
+		if (j->start_ns + limit > now) {
+			break;
+		}
+		struct buf b;
+		buf_init(&b);
+		job_command(s->spawner, j, &b);
+		warn("this job was killed because it timed out: %s", b.data);
+		buf_finish(&b);
+		j->timed_out = true;
+		killer_job(s->killer, j);
+	}
+	arm_timeout(s);
+}
+
+static void running_add(struct sched *s, struct job *job)
+{
+	job->rprev = s->newest;
+	job->rnext = NULL;
+	if (s->newest) {
+		s->newest->rnext = job;
+	} else {
+		s->oldest = job;
+	}
+	s->newest = job;
+	pid_map_put(&s->running, job);
+	if (s->oldest == job) {
+		arm_timeout(s);
+	}
+}
+
+static void running_remove(struct sched *s, struct job *job)
+{
+	if (job->rprev) {
+		job->rprev->rnext = job->rnext;
+	} else {
+		s->oldest = job->rnext;
+	}
+	if (job->rnext) {
+		job->rnext->rprev = job->rprev;
+	} else {
+		s->newest = job->rprev;
+	}
+	job->rprev = job->rnext = NULL;
+}
+
+static void warn_job(struct sched *s, const char *what, struct job *job)
+{
+	struct buf b;
+
+	buf_init(&b);
+	job_command(s->spawner, job, &b);
+	warn("%s: %s", what, b.data);
+	buf_finish(&b);
+}
+
+/*
+ * --halt, as GNU parallel decides it: after each job, count what the
+ * condition counts; once it reaches the limit, stop starting jobs (soon)
+ * or also stop the running ones (now).  The exit status is fixed then.
+ */
+static void check_halt(struct sched *s, struct job *job, bool failed)
+{
+	const struct halt *h = &s->opts->halt;
+	uint64_t counted;
+
+	if (h->when == HALT_NEVER || s->halted) {
+		return;
+	}
+	if (h->what == HALT_FAIL && failed) {
+		counted = s->failed;
+		warn_job(s, "this job failed", job);
+	} else if (h->what == HALT_SUCCESS && !failed) {
+		counted = s->done - s->failed;
+		warn_job(s, "this job succeeded", job);
+	} else if (h->what == HALT_DONE) {
+		counted = s->done;
+		warn_job(s, "this job finished", job);
+	} else {
+		return;
+	}
+	uint64_t total = input_total(s->input);
+	double limit = h->pct > 0 ? h->pct * (double)total : (double)h->count;
+	if ((double)counted < limit) {
+		return;
+	}
+	s->halted = true;
+	if (h->what == HALT_SUCCESS) {
+		s->halt_status = 0;
+	} else if (h->pct > 0) {
+		s->halt_status = (int)ceil((double)s->failed /
+					   (double)(total ? total : 1) * 100);
+	} else if (h->count == 1) {
+		s->halt_status = job_exitval(job);
+		if (job->timed_out && s->halt_status == 0) {
+			s->halt_status = 255;
+		}
+	} else {
+		s->halt_status = s->failed > 101 ? 101 : (int)s->failed;
+	}
+	stop(s);
+	if (h->when == HALT_NOW) {
+		each_running(s, term_seq, 0);
+	} else if (s->running.n > 0) {
+		warn("starting no more jobs; waiting for %zu jobs to finish",
+		     s->running.n);
+	}
+}
+
+static void log_job(struct sched *s, struct job *job)
+{
+	struct buf cmd;
+	struct stat st;
+	int sig = WIFSIGNALED(job->status) ? WTERMSIG(job->status) : 0;
+
+	buf_init(&cmd);
+	job_command(s->spawner, job, &cmd);
+	struct joblog_entry e = {
+		.seq = job->seq,
+		.start = job->start_wall,
+		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
+		.received = job->out_fd >= 0 && fstat(job->out_fd, &st) == 0
+				    ? (uint64_t)st.st_size : 0,
+		.exitval = job->timed_out || sig
+				   ? -1 : WEXITSTATUS(job->status),
+		.signal = sig,
+		.command = cmd.data ? cmd.data : "",
+	};
+	joblog_write(s->joblog, &e);
+	buf_finish(&cmd);
+}
+
+/* Records a finished job and passes it on: retried, or to the output. */
 static void finish_job(struct sched *s, struct job *job)
 {
-	if (job_exitval(job) != 0) {
-		s->failed++;
+	bool failed = job_failed(job);
+	long tries = s->opts->retries;
+
+	if (failed && !s->stopping && (long)job->attempt < tries) {
+		/* --retries: run it again; only the last try's output shows. */
+		struct job *again = job_create(job->seq, job_copy_args(job));
+		again->order = job->order;
+		again->attempt = job->attempt + 1;
+		again->next = s->requeue;
+		s->requeue = again;
+		if (!s->requeue_tail) {
+			s->requeue_tail = again;
+		}
+		job_destroy(job);
+		return;
 	}
+	s->done++;
+	if (failed) {
+		s->failed++;
+	} else if (s->opts->timeout_pct > 0) {
+		median_add(&s->median, job->end_ns - job->start_ns);
+	}
+	/*
+	 * A job stopped because prun was stopping (a signal, --halt now, a
+	 * broken stdout) did not finish: it stays out of the log, so that
+	 * --resume runs it again.  A timed-out job did finish, failing.
+	 */
+	if (s->joblog && job->pid > 0 && (!job->killing || job->timed_out)) {
+		log_job(s, job);
+	}
+	check_halt(s, job, failed);
 	output_add(s->output, job);
 }
 
@@ -240,7 +551,7 @@ static void on_output_failed(void *data, int err)
 		s->error = 1;
 	}
 	stop(s);
-	signal_all(s, SIGTERM);
+	each_running(s, term_seq, 0);
 }
 
 static void on_input(void *data)
@@ -250,6 +561,11 @@ static void on_input(void *data)
 	s->input_waiting = false;
 	fill(s);
 	maybe_finish(s);
+}
+
+static void on_killer_idle(void *data)
+{
+	maybe_finish(data);
 }
 
 static void print_header(struct sched *s, struct job *job)
@@ -283,14 +599,43 @@ static bool too_long(struct sched *s, struct job *job)
 	return bad;
 }
 
+/* Passes on a job that is not run (--dry-run, --resume) in its turn. */
+static void skip_job(struct sched *s, struct job *job)
+{
+	slot_release(&s->slots, job->slot);
+	s->done++;
+	output_add(s->output, job);
+}
+
+/* True if --resume or --resume-failed says this job is done already. */
+static bool already_done(const struct sched *s, uint64_t seq)
+{
+	const struct sched_config *c = s->cfg;
+	size_t lo = 0, hi = c->n_skip;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->skip[mid] < seq) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < c->n_skip && c->skip[lo] == seq;
+}
+
 /* Starts one job.  Returns false if it must wait for resources. */
 static bool start(struct sched *s, struct job *job)
 {
 	char *cause = NULL;
 
 	job->slot = slot_take(&s->slots);
-	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
-		print_header(s, job);
+	if (job->attempt == 0) {
+		job->attempt = 1;
+	}
+	if (s->cfg->n_skip && already_done(s, job->seq)) {
+		skip_job(s, job);
+		return true;
 	}
 	if (s->opts->max_chars && s->opts->fill == FILL_NONE &&
 	    too_long(s, job)) {
@@ -298,9 +643,11 @@ static bool start(struct sched *s, struct job *job)
 		job_destroy(job);
 		return true;
 	}
+	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
+		print_header(s, job);
+	}
 	if (s->opts->dry_run) {
-		slot_release(&s->slots, job->slot);
-		output_add(s->output, job);
+		skip_job(s, job);
 		return true;
 	}
 	int r = job_spawn(s->spawner, job, &cause);
@@ -313,6 +660,7 @@ static bool start(struct sched *s, struct job *job)
 	}
 	if (r == -E2BIG) {
 		fail(s, cause);
+		slot_release(&s->slots, job->slot);
 		job_destroy(job);
 		return true;
 	}
@@ -326,45 +674,125 @@ static bool start(struct sched *s, struct job *job)
 		finish_job(s, job);
 		return true;
 	}
-	pid_map_put(&s->running, job);
+	s->started++;
+	running_add(s, job);
+	if (s->opts->delay > 0) {
+		s->next_start_ns = now_ns() + (uint64_t)(s->opts->delay * 1e9);
+	}
 	return true;
 }
 
 static void on_retry(uv_timer_t *t)
 {
 	fill(t->data);
+	maybe_finish(t->data);
+}
+
+/* MemAvailable in bytes, from /proc/meminfo; 0 if unknown. */
+static unsigned long long mem_available(void)
+{
+	FILE *f = fopen("/proc/meminfo", "re");
+	char line[256];
+	unsigned long long kb = 0;
+
+	if (!f) {
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			break;
+		}
+	}
+	fclose(f);
+	return kb * 1024;
+}
+
+/*
+ * Whether a job may start now (--delay, --load, --memfree); if not, the
+ * retry timer is armed for the next look.
+ */
+static bool may_start(struct sched *s)
+{
+	const struct options *o = s->opts;
+	uint64_t now = now_ns();
+
+	if (o->delay > 0 && now < s->next_start_ns) {
+		uint64_t ms = (s->next_start_ns - now + 999999) / 1000000;
+		uv_timer_start(&s->retry_timer, on_retry, ms, 0);
+		return false;
+	}
+	double load[1];
+	if (o->load > 0 && getloadavg(load, 1) == 1 && load[0] >= o->load) {
+		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
+		return false;
+	}
+	if (o->memfree > 0 && mem_available() < o->memfree) {
+		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
+		return false;
+	}
+	return true;
+}
+
+/* The next job to start: a requeued one first, else from the input. */
+static struct job *next_job(struct sched *s)
+{
+	if (s->requeue) {
+		struct job *job = s->requeue;
+		s->requeue = job->next;
+		if (!s->requeue) {
+			s->requeue_tail = NULL;
+		}
+		return job;
+	}
+	if (s->input_done || s->input_waiting) {
+		return NULL;
+	}
+	struct record *rec;
+	char *cause = NULL;
+	int r = input_next(s->input, &rec, &cause);
+	if (r == INPUT_WAIT) {
+		s->input_waiting = true;
+		return NULL;
+	}
+	if (r == INPUT_END) {
+		s->input_done = true;
+		return NULL;
+	}
+	if (r == INPUT_ERROR) {
+		s->input_done = true;
+		fail(s, cause);
+		return NULL;
+	}
+	uint64_t order = ++s->next_seq;
+	struct job *job = job_create(s->cfg->seqs ? s->cfg->seqs[order - 1]
+						  : order, rec);
+	job->order = order;
+	return job;
+}
+
+static void requeue_front(struct sched *s, struct job *job)
+{
+	job->next = s->requeue;
+	s->requeue = job;
+	if (!s->requeue_tail) {
+		s->requeue_tail = job;
+	}
 }
 
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill(struct sched *s)
 {
 	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs) {
-		struct job *job = s->retry;
-		s->retry = NULL;
+		if (!may_start(s)) {
+			return;
+		}
+		struct job *job = next_job(s);
 		if (!job) {
-			if (s->input_done || s->input_waiting) {
-				return;
-			}
-			struct record *rec;
-			char *cause = NULL;
-			int r = input_next(s->input, &rec, &cause);
-			if (r == INPUT_WAIT) {
-				s->input_waiting = true;
-				return;
-			}
-			if (r == INPUT_END) {
-				s->input_done = true;
-				return;
-			}
-			if (r == INPUT_ERROR) {
-				s->input_done = true;
-				fail(s, cause);
-				return;
-			}
-			job = job_create(++s->next_seq, rec);
+			return;
 		}
 		if (!start(s, job)) {
-			s->retry = job;
+			/* Out of processes or descriptors: wait a little. */
+			requeue_front(s, job);
 			if (s->running.n == 0) {
 				uv_timer_start(&s->retry_timer, on_retry,
 					       RETRY_MS, 0);
@@ -390,36 +818,81 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		struct job *job = pid_map_take(&s->running, pid);
 		if (job) {
 			/* The leader is a zombie: the group id is still ours. */
-			kill(-pid, SIGTERM);
+			killer_leader_exited(s->killer, job);
 		}
 		int status;
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
 		if (!job) {
-			continue;
+			continue; /* an orphan of some job, now reaped */
 		}
 		job->status = status;
 		job->exited = true;
 		job->end_ns = now_ns();
+		killer_leader_reaped(s->killer, job);
+		running_remove(s, job);
 		slot_release(&s->slots, job->slot);
 		finish_job(s, job);
 	}
+	arm_timeout(s);
 	fill(s);
 	maybe_finish(s);
 }
 
+static void list_job(struct sched *s, struct job *job, int unused)
+{
+	struct buf b;
+
+	buf_init(&b);
+	job_command(s->spawner, job, &b);
+	warn("running job %llu (pid %d, %.1f s): %s",
+	     (unsigned long long)job->seq, (int)job->pid,
+	     (double)(now_ns() - job->start_ns) / 1e9, b.data);
+	buf_finish(&b);
+}
+
 /*
- * SIGINT and SIGTERM: the first stops starting jobs and passes the signal
- * on to every job's group; another one kills them.  prun then dies of the
- * same signal, so a calling loop or make stops too.
+ * Signals sent to prun.  INT: the first passes SIGINT on to every job's
+ * group, the second runs the term sequence, the third kills.  TERM: the
+ * term sequence.  HUP: start no more jobs, let the running ones finish.
+ * In each case prun dies of the same signal once its jobs are gone.
+ * TSTP and CONT are passed on (and prun stops itself); USR1 lists the
+ * running jobs.
  */
-static void on_interrupt(uv_signal_t *h, int sig)
+static void on_signal(uv_signal_t *h, int sig)
 {
 	struct sched *s = h->data;
 
-	s->die_signal = sig;
-	stop(s);
-	signal_all(s, ++s->interrupts > 1 ? SIGKILL : sig);
+	switch (sig) {
+	case SIGUSR1:
+		each_running(s, list_job, 0);
+		return;
+	case SIGTSTP:
+		each_running(s, send_signal, SIGTSTP);
+		raise(SIGSTOP);
+		return;
+	case SIGCONT:
+		each_running(s, send_signal, SIGCONT);
+		return;
+	case SIGHUP:
+		s->die_signal = sig;
+		stop(s);
+		break;
+	case SIGTERM:
+		s->die_signal = sig;
+		stop(s);
+		each_running(s, term_seq, 0);
+		break;
+	case SIGINT:
+		s->die_signal = sig;
+		stop(s);
+		if (++s->interrupts == 1) {
+			each_running(s, send_signal, SIGINT);
+		} else {
+			each_running(s, term_seq, s->interrupts > 2);
+		}
+		break;
+	}
 	maybe_finish(s);
 }
 
@@ -427,18 +900,24 @@ static void close_all(struct sched *s)
 {
 	s->closing = true;
 	uv_close((uv_handle_t *)&s->sigchld, NULL);
-	uv_close((uv_handle_t *)&s->sigint, NULL);
-	uv_close((uv_handle_t *)&s->sigterm, NULL);
+	for (size_t i = 0; i < sizeof(s->sig) / sizeof(s->sig[0]); i++) {
+		uv_close((uv_handle_t *)&s->sig[i], NULL);
+	}
 	uv_close((uv_handle_t *)&s->retry_timer, NULL);
+	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
+	killer_close(s->killer);
 	/* Do not wait for a read of input that is no longer wanted. */
 	uv_stop(&s->loop);
 }
 
-/* Ends the loop once nothing runs and all output is written. */
+/*
+ * Ends the loop once nothing runs, nothing of a job is left alive, and
+ * all output is written.
+ */
 static void maybe_finish(struct sched *s)
 {
-	if (s->closing || s->running.n > 0 || s->retry ||
-	    output_pending(s->output) > 0) {
+	if (s->closing || s->running.n > 0 || s->requeue ||
+	    output_pending(s->output) > 0 || killer_busy(s->killer)) {
 		return;
 	}
 	if (!s->stopping && !s->input_done) {
@@ -447,8 +926,28 @@ static void maybe_finish(struct sched *s)
 	close_all(s);
 }
 
+/* GNU parallel's exit status for the run. */
+static int exit_status(const struct sched *s)
+{
+	const struct halt *h = &s->opts->halt;
+
+	if (s->error) {
+		return 255;
+	}
+	if (s->halted) {
+		return s->halt_status;
+	}
+	if (h->when != HALT_NEVER && h->pct > 0) {
+		uint64_t base = s->started ? s->started : 1;
+		return (int)ceil((double)s->failed / (double)base * 100);
+	}
+	return s->failed > 100 ? 101 : (int)s->failed;
+}
+
 struct sched_result sched_run(const struct sched_config *cfg)
 {
+	static const int sigs[6] = {SIGINT, SIGTERM, SIGHUP, SIGTSTP,
+				    SIGCONT, SIGUSR1};
 	struct sched s;
 	struct sched_result res = {0, 0, false};
 	char *cause = NULL;
@@ -465,9 +964,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	};
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
 	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
-			 &cause) < 0) {
+			 &cause) < 0 ||
+	    (cfg->opts->joblog &&
+	     joblog_open(&s.joblog, cfg->opts->joblog,
+			 cfg->opts->joblog_append, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
+		input_destroy(s.input);
 		spawner_destroy(s.spawner);
 		uv_loop_close(&s.loop);
 		res.status = 255;
@@ -484,30 +987,28 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.data = &s,
 	};
 	output_create(&s.output, &s.loop, cfg->opts->keep_order, &ocb);
+	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
+		      on_killer_idle, &s);
 
 	uv_signal_init(&s.loop, &s.sigchld);
-	uv_signal_init(&s.loop, &s.sigint);
-	uv_signal_init(&s.loop, &s.sigterm);
-	uv_timer_init(&s.loop, &s.retry_timer);
-	s.sigchld.data = s.sigint.data = s.sigterm.data = &s;
-	s.retry_timer.data = &s;
+	s.sigchld.data = &s;
 	uv_signal_start(&s.sigchld, on_sigchld, SIGCHLD);
-	uv_signal_start(&s.sigint, on_interrupt, SIGINT);
-	uv_signal_start(&s.sigterm, on_interrupt, SIGTERM);
+	for (size_t i = 0; i < 6; i++) {
+		uv_signal_init(&s.loop, &s.sig[i]);
+		s.sig[i].data = &s;
+		uv_signal_start(&s.sig[i], on_signal, sigs[i]);
+	}
+	uv_timer_init(&s.loop, &s.retry_timer);
+	uv_timer_init(&s.loop, &s.timeout_timer);
+	s.retry_timer.data = s.timeout_timer.data = &s;
 
 	fill(&s);
 	maybe_finish(&s);
 	uv_run(&s.loop, UV_RUN_DEFAULT);
 	uv_run(&s.loop, UV_RUN_NOWAIT); /* the close callbacks */
 
-	if (s.die_signal) {
-		res.signal = s.die_signal;
-	}
-	if (s.error) {
-		res.status = 255;
-	} else {
-		res.status = s.failed > 100 ? 101 : (int)s.failed;
-	}
+	res.signal = s.die_signal;
+	res.status = exit_status(&s);
 	/*
 	 * A read of stdin may still be under way on the thread pool (input
 	 * that never ends); the loop cannot be closed then, and need not be.
@@ -517,9 +1018,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	} else {
 		res.abandon = true;
 	}
+	drop_requeue(&s);
+	joblog_close(s.joblog);
 	output_destroy(s.output);
 	spawner_destroy(s.spawner);
 	free(s.slots.heap);
 	free(s.running.v);
+	free(s.median.low);
+	free(s.median.high);
 	return res;
 }

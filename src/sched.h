@@ -7,6 +7,8 @@
 #define PRUN_SCHED_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "input.h"
 #include "options.h"
@@ -18,6 +20,9 @@ struct sched_config {
 	const struct input_config *input;
 	long max_jobs;
 	const char *tmpdir;
+	const uint64_t *skip;        /* sorted seqs not to run (--resume) */
+	size_t n_skip;
+	const uint64_t *seqs;        /* the seq of the i-th job, or NULL */
 };
 
 struct sched_result {

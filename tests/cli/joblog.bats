@@ -1,0 +1,76 @@
+#!/usr/bin/env bats
+# --joblog, --resume, --resume-failed, --retry-failed.
+
+load helpers
+
+@test "--joblog writes GNU parallel's columns, one line per job" {
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" 'echo {}; exit {}' ::: 0 3
+	assert_failure 1
+	run cat "$BATS_TEST_TMPDIR/log"
+	assert_line --index 0 $'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand'
+	assert_line --index 1 --regexp $'^1\t:\t[0-9]{10}\\.[0-9]{3}\t +[0-9]+\\.[0-9]{3}\t0\t2\t0\t0\techo 0; exit 0$'
+	assert_line --index 2 --regexp $'^2\t:\t[0-9]{10}\\.[0-9]{3}\t +[0-9]+\\.[0-9]{3}\t0\t2\t3\t0\techo 3; exit 3$'
+}
+
+@test "--joblog records a timed-out job with exit value -1 and its signal" {
+	run prun --joblog "$BATS_TEST_TMPDIR/log" --timeout 0.2 'sleep 5; true {}' ::: 1
+	run tail -1 "$BATS_TEST_TMPDIR/log"
+	assert_output --regexp $'\t-1\t15\tsleep 5; true 1$'
+}
+
+@test "--joblog +FILE appends" {
+	prun --joblog "$BATS_TEST_TMPDIR/log" true ::: 1
+	prun --joblog "+$BATS_TEST_TMPDIR/log" true ::: 1
+	run grep -c '^Seq' "$BATS_TEST_TMPDIR/log"
+	assert_output 1
+	run grep -c $'^1\t' "$BATS_TEST_TMPDIR/log"
+	assert_output 2
+}
+
+@test "--resume after a run killed half way runs exactly the unfinished jobs" {
+	log=$BATS_TEST_TMPDIR/log out=$BATS_TEST_TMPDIR/out
+	"$PRUN" -j2 --joblog "$log" "sleep 0.{}; echo {} >> $out" ::: 1 2 3 4 5 6 7 8 &
+	pid=$!
+	sleep 0.45
+	kill -TERM "$pid"
+	wait "$pid" || true
+	first=$(sort -n "$out" | tr '\n' ' ')
+	[ -n "$first" ] || fail "nothing finished before the kill"
+	[ "$first" != "1 2 3 4 5 6 7 8 " ] || fail "everything finished before the kill"
+	run prun -j2 --joblog "$log" --resume "echo {} >> $out" ::: 1 2 3 4 5 6 7 8
+	assert_success
+	run sort "$out"
+	assert_output "$(seq 8)"
+	run bash -c "tail -n +2 '$log' | cut -f1 | sort -n | tr '\n' ' '"
+	assert_output "1 2 3 4 5 6 7 8 "
+}
+
+@test "--resume-failed runs again the jobs that failed" {
+	log=$BATS_TEST_TMPDIR/log
+	prun --joblog "$log" 'exit {}' ::: 0 1 0 2 || true
+	run prun -k --joblog "$log" --resume-failed 'echo again {}; exit 0' ::: 0 1 0 2
+	assert_success
+	assert_output $'again 1\nagain 2'
+}
+
+@test "--retry-failed runs the failed commands of the log, ignoring the command line" {
+	log=$BATS_TEST_TMPDIR/log
+	prun --joblog "$log" 'echo {}; exit {}' ::: 0 1 2 || true
+	run prun -k --joblog "$log" --retry-failed
+	assert_failure 2
+	assert_output $'1\n2'
+	run bash -c "tail -2 '$log' | cut -f1,7"
+	assert_output $'2\t1\n3\t2'
+}
+
+@test "--resume needs --joblog" {
+	run prun --resume true ::: 1
+	assert_failure 255
+	assert_output "prun: --resume, --resume-failed and --retry-failed need --joblog FILE"
+}
+
+@test "an unwritable job log is an error and no job starts" {
+	run prun --joblog /no/such/dir/log echo started ::: 1
+	assert_failure 255
+	assert_output --partial "prun: cannot open the job log '/no/such/dir/log'"
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Signals sent to prun, and dying of them.
+
+load helpers
+
+# Starts prun in the background with a unique marker in its jobs.
+start_prun() {
+	marker="prun-sig-$$-$RANDOM"
+	"$PRUN" "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	sleep 0.5
+}
+
+@test "SIGINT stops the jobs and prun dies of SIGINT" {
+	start_prun -j3 "sh -c 'sleep 30; :' MARK & sleep 30; true {}" ::: 1 2 3
+	kill -INT "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 130
+	sleep 0.2
+	assert_no_process "sleep 30; :"
+}
+
+@test "SIGINT starts no more jobs" {
+	start_prun -j1 'sleep 1; echo done {}' ::: 1 2 3
+	kill -INT "$pid"
+	wait "$pid" || true
+	run cat "$BATS_TEST_TMPDIR/out"
+	refute_output --partial "done 2"
+}
+
+@test "a second SIGINT runs the term sequence on jobs that ignore SIGINT" {
+	start_prun -j2 "trap '' INT; sleep 20; true {}" ::: 1 2
+	t0=$(now_ms)
+	kill -INT "$pid"
+	sleep 0.3
+	kill -INT "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 130
+	[ $(( $(now_ms) - t0 )) -lt 3000 ] || fail "jobs outlived the second SIGINT"
+}
+
+@test "a third SIGINT kills jobs that ignore SIGINT and SIGTERM" {
+	start_prun --termseq TERM,20000,KILL,25 "trap '' INT TERM; sleep 20; true {}" ::: 1
+	t0=$(now_ms)
+	kill -INT "$pid"; sleep 0.2
+	kill -INT "$pid"; sleep 0.2
+	kill -INT "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 130
+	[ $(( $(now_ms) - t0 )) -lt 3000 ] || fail "jobs outlived the third SIGINT"
+}
+
+@test "SIGTERM runs the term sequence and prun dies of SIGTERM" {
+	start_prun -j2 'sleep 30; true {}' ::: 1 2
+	kill -TERM "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 143
+	assert_no_process "sleep 30; true"
+}
+
+@test "SIGHUP lets running jobs finish and starts no more" {
+	start_prun -j1 'sleep 1; echo done {}' ::: 1 2 3
+	kill -HUP "$pid"
+	wait "$pid" && status=0 || status=$?
+	assert_equal "$status" 129
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output "done 1"
+}
+
+@test "SIGTSTP and SIGCONT are passed on to the jobs" {
+	start_prun -j1 'for i in 1 2 3 4 5 6 7 8 9 10; do date +%s%N; sleep 0.1; done; true {}' ::: 1
+	kill -TSTP "$pid"
+	sleep 1
+	kill -CONT "$pid"
+	wait "$pid"
+	run cat "$BATS_TEST_TMPDIR/out"
+	max_gap=0; prev=
+	for t in "${lines[@]}"; do
+		if [ -n "$prev" ]; then
+			gap=$(( (t - prev) / 1000000 ))
+			[ "$gap" -le "$max_gap" ] || max_gap=$gap
+		fi
+		prev=$t
+	done
+	[ "$max_gap" -ge 800 ] || fail "the job did not stop (largest gap ${max_gap} ms)"
+}
+
+@test "SIGUSR1 lists the running jobs on stderr" {
+	start_prun -j2 'sleep 1; true {}' ::: a b
+	kill -USR1 "$pid"
+	wait "$pid"
+	run cat "$BATS_TEST_TMPDIR/out"
+	assert_output --regexp "prun: running job 1 \(pid [0-9]+, [0-9.]+ s\): sleep 1; true a"
+	assert_output --regexp "prun: running job 2 \(pid [0-9]+, [0-9.]+ s\): sleep 1; true b"
+}
