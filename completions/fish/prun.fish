@@ -12,9 +12,13 @@
 # The options that take a value (in the same word after '=', or in the
 # next word).
 function __prun_value_options
-    printf '%s\n' -j --jobs --shell -a --arg-file -d --delimiter \
-        -n --max-args -N --max-replace-args -I --replace \
-        --arg-sep --arg-file-sep
+    printf '%s\n' -j --jobs --shell \
+        -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
+        --arg-sep --arg-file-sep \
+        -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
+        -I --replace --er --extensionreplace --bnr --basenamereplace \
+        --dnr --dirnamereplace --bner --basenameextensionreplace \
+        --seqreplace --slotreplace
 end
 
 # Succeeds if the cursor is in one of the given parts of the command line:
@@ -140,12 +144,32 @@ complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shell
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
 complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
 complete -c prun -n $options -s 0 -l null -d 'Arguments end at NUL'
-complete -c prun -n $options -s n -l max-args -x -d 'Give each job up to N arguments'
-complete -c prun -n $options -s N -l max-replace-args -x -d 'The same; {1}..{N} name them'
-complete -c prun -n $options -s I -l replace -x -d 'Use STR instead of {} for the arguments'
+complete -c prun -n $options -s E -l eof -x -d 'Stop reading input at a line that is STR'
+complete -c prun -n $options -s C -l colsep -x -d 'Split each line into columns {1} {2}...'
+complete -c prun -n $options -l header -x -a : -d 'The first line names the columns'
+complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
+complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
 complete -c prun -n $options -l arg-sep -x -d 'Use SEP instead of :::'
 complete -c prun -n $options -l arg-file-sep -x -d 'Use SEP instead of ::::'
+# Arguments per job
+complete -c prun -n $options -s n -l max-args -x -d 'Give each job up to N arguments'
+complete -c prun -n $options -s N -l max-replace-args -x -d 'The same; {1}..{N} name them'
+complete -c prun -n $options -s L -l max-lines -x -d 'The same, counting input lines'
+complete -c prun -n $options -s m -l multi -d 'As many arguments as fit, spread over the job slots'
+complete -c prun -n $options -l xargs -d 'As many arguments as fit, not spread'
+complete -c prun -n $options -s X -l context-replace -d 'As -m, repeating the word around {} for each'
+complete -c prun -n $options -s s -l max-chars -x -d 'Command lines shorter than N characters'
+# Command
+complete -c prun -n $options -s I -l replace -x -d 'Use STR instead of {} for the arguments'
+complete -c prun -n $options -l er -l extensionreplace -x -d 'Use STR instead of {.}'
+complete -c prun -n $options -l bnr -l basenamereplace -x -d 'Use STR instead of {/}'
+complete -c prun -n $options -l dnr -l dirnamereplace -x -d 'Use STR instead of {//}'
+complete -c prun -n $options -l bner -l basenameextensionreplace -x -d 'Use STR instead of {/.}'
+complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
+complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
+complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##}'
+complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'

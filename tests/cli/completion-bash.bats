@@ -36,6 +36,13 @@ load complete
 	assert_output $'/bin/sh\n/bin/sh'
 }
 
+@test "completes the values of --trim, a fixed set" {
+	need_bash_completion
+	run bash_complete "prun --trim " "prun --trim=l" "prun -k --trim r"
+	assert_success
+	assert_output $'l lr n r rl\nl lr\nr rl'
+}
+
 @test "offers nothing for a value that is a number" {
 	need_bash_completion
 	run bash_complete "prun -j " "prun --jobs=" "prun -kj "

@@ -34,6 +34,13 @@ load complete
 	assert_output $'/bin/sh\n--shell=/bin/sh'
 }
 
+@test "completes the values of --trim, a fixed set" {
+	need_shell fish
+	run fish_complete "prun --trim " "prun -k --trim r"
+	assert_success
+	assert_output $'l lr n r rl\nr rl'
+}
+
 @test "offers nothing for a value that is a number" {
 	need_shell fish
 	run fish_complete "prun -j " "prun --jobs "
