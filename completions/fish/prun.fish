@@ -1,0 +1,187 @@
+# fish completion for prun(1)
+#
+# Completes prun's options and their values up to the command, then the
+# command itself with its own completion, and file names after ::: and
+# ::::.
+#
+# Adding an option: add a `complete` line below (-x if it takes a value,
+# -r if that value is a file name, -a for a fixed set of values), and list
+# it in __prun_value_options if it takes a value.
+# tests/cli/docs-in-sync.bats checks both against `prun --help`.
+
+# The options that take a value (in the same word after '=', or in the
+# next word).
+function __prun_value_options
+    printf '%s\n' -j --jobs --shell \
+        -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
+        --arg-sep --arg-file-sep \
+        -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
+        -I --replace --er --extensionreplace --bnr --basenamereplace \
+        --dnr --dirnamereplace --bner --basenameextensionreplace \
+        --seqreplace --slotreplace
+end
+
+# Succeeds if the cursor is in one of the given parts of the command line:
+# "options" (an option, an option's value, or the first word of the
+# command), "command" (a later word of the command) or "sources" (after
+# ::: or ::::).
+function __prun_is
+    contains -- (__prun_part)[1] $argv
+end
+
+# Prints the part of the command line the cursor is in (see __prun_is),
+# then, for "command", the words of the command before the cursor.
+function __prun_part
+    set -l words (commandline -opc)
+    set -e words[1]
+    set -l value_options (__prun_value_options)
+    set -l arg_sep :::
+    set -l file_sep ::::
+    set -l pending
+    set -l ended
+    # Walk the options as getopt_long does, up to the first word that is
+    # not one.
+    while set -q words[1]
+        set -l w $words[1]
+        if test -n "$pending"
+            switch $pending
+                case --arg-sep
+                    set arg_sep $w
+                case --arg-file-sep
+                    set file_sep $w
+            end
+            set pending
+        else
+            switch $w
+                case --
+                    set -e words[1]
+                    set ended 1
+                    break
+                case '--arg-sep=*'
+                    set arg_sep (string replace -- --arg-sep= '' $w)
+                case '--arg-file-sep=*'
+                    set file_sep (string replace -- --arg-file-sep= '' $w)
+                case '--*=*'
+                case '--?*'
+                    if contains -- $w $value_options
+                        set pending $w
+                    end
+                case '-?*'
+                    # Bundled short options: one that takes a value ends
+                    # the bundle, with the value attached or in the next
+                    # word.
+                    set -l chars (string split '' -- (string sub -s 2 -- $w))
+                    for i in (seq (count $chars))
+                        if contains -- -$chars[$i] $value_options
+                            if test $i -eq (count $chars)
+                                set pending -$chars[$i]
+                            end
+                            break
+                        end
+                    end
+                case '*'
+                    break
+            end
+        end
+        set -e words[1]
+    end
+    if not set -q words[1]
+        if test -n "$ended"
+            echo command
+        else
+            echo options
+        end
+        return
+    end
+    for w in $words
+        if contains -- $w $arg_sep $arg_sep+ $file_sep $file_sep+
+            echo sources
+            return
+        end
+    end
+    echo command
+    printf '%s\n' $words
+end
+
+# Prints the separators that the current word begins, if it is not empty.
+function __prun_separators
+    set -l cur (commandline -ct)
+    test -n "$cur"; or return
+    set -l words (commandline -opc)
+    set -l arg_sep (string replace -rf -- '^--arg-sep=' '' $words)[-1]
+    set -l file_sep (string replace -rf -- '^--arg-file-sep=' '' $words)[-1]
+    set -l i (contains -i -- --arg-sep $words); and set arg_sep $words[(math $i + 1)]
+    set -l i (contains -i -- --arg-file-sep $words); and set file_sep $words[(math $i + 1)]
+    test -n "$arg_sep"; or set arg_sep :::
+    test -n "$file_sep"; or set file_sep ::::
+    for sep in $arg_sep\tArguments $arg_sep+\t'Arguments, linked' \
+        $file_sep\t'Files of arguments' $file_sep+\t'Files of arguments, linked'
+        string match -q -- "$cur*" $sep; and echo $sep
+    end
+end
+
+# Completes the command and its arguments with the command's own completion.
+function __prun_command
+    set -l words (__prun_part)
+    set -l cur (commandline -ct)
+    if test "$words[1]" = options; and string match -q -- '-*' $cur
+        return
+    end
+    set -l seps (__prun_separators)
+    if set -q seps[1]
+        return
+    end
+    set -e words[1]
+    __fish_complete_subcommand --commandline $words $cur
+end
+
+set -l options "__prun_is options"
+
+# Jobs
+complete -c prun -n $options -s j -l jobs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
+complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
+# Input
+complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
+complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
+complete -c prun -n $options -s 0 -l null -d 'Arguments end at NUL'
+complete -c prun -n $options -s E -l eof -x -d 'Stop reading input at a line that is STR'
+complete -c prun -n $options -s C -l colsep -x -d 'Split each line into columns {1} {2}...'
+complete -c prun -n $options -l header -x -a : -d 'The first line names the columns'
+complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
+complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
+complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
+complete -c prun -n $options -l arg-sep -x -d 'Use SEP instead of :::'
+complete -c prun -n $options -l arg-file-sep -x -d 'Use SEP instead of ::::'
+# Arguments per job
+complete -c prun -n $options -s n -l max-args -x -d 'Give each job up to N arguments'
+complete -c prun -n $options -s N -l max-replace-args -x -d 'The same; {1}..{N} name them'
+complete -c prun -n $options -s L -l max-lines -x -d 'The same, counting input lines'
+complete -c prun -n $options -s m -l multi -d 'As many arguments as fit, spread over the job slots'
+complete -c prun -n $options -l xargs -d 'As many arguments as fit, not spread'
+complete -c prun -n $options -s X -l context-replace -d 'As -m, repeating the word around {} for each'
+complete -c prun -n $options -s s -l max-chars -x -d 'Command lines shorter than N characters'
+# Command
+complete -c prun -n $options -s I -l replace -x -d 'Use STR instead of {} for the arguments'
+complete -c prun -n $options -l er -l extensionreplace -x -d 'Use STR instead of {.}'
+complete -c prun -n $options -l bnr -l basenamereplace -x -d 'Use STR instead of {/}'
+complete -c prun -n $options -l dnr -l dirnamereplace -x -d 'Use STR instead of {//}'
+complete -c prun -n $options -l bner -l basenameextensionreplace -x -d 'Use STR instead of {/.}'
+complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
+complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
+complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##}'
+complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
+# Output
+complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
+complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
+complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
+complete -c prun -n $options -s v -l verbose -d 'Print each command before its output'
+complete -c prun -n $options -s t -l trace -d 'Print each command on standard error'
+complete -c prun -n $options -l dry-run -d 'Print the commands instead of running them'
+# Other
+complete -c prun -n $options -l help -d 'Show the help and exit'
+complete -c prun -n $options -l version -d 'Show the version and exit'
+
+# The command, its arguments, and the input sources.
+complete -c prun -n '__prun_is options command' -f -a '(__prun_command)'
+complete -c prun -n '__prun_is sources' -F
+complete -c prun -n '__prun_is command sources' -f -a '(__prun_separators)'
