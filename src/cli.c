@@ -18,6 +18,12 @@ enum {
 	OPT_HELP = 256,
 	OPT_VERSION,
 	OPT_GROUP,
+	OPT_LINE_BUFFER,
+	OPT_TAG,
+	OPT_TAGSTRING,
+	OPT_COLOR,
+	OPT_FILES,
+	OPT_TMPDIR,
 	OPT_DRY_RUN,
 	OPT_SHELL,
 	OPT_ARG_SEP,
@@ -41,6 +47,13 @@ static const struct option longopts[] = {
 	{"keep-order", no_argument, NULL, 'k'},
 	{"group", no_argument, NULL, OPT_GROUP},
 	{"ungroup", no_argument, NULL, 'u'},
+	{"line-buffer", no_argument, NULL, OPT_LINE_BUFFER},
+	{"lb", no_argument, NULL, OPT_LINE_BUFFER},
+	{"tag", no_argument, NULL, OPT_TAG},
+	{"tagstring", required_argument, NULL, OPT_TAGSTRING},
+	{"color", no_argument, NULL, OPT_COLOR},
+	{"files", no_argument, NULL, OPT_FILES},
+	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
 	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"trace", no_argument, NULL, 't'},
@@ -133,8 +146,16 @@ static const char usage[] =
 "Output:\n"
 "      --group               print each job's output whole when it ends\n"
 "                              (default)\n"
-"  -k, --keep-order          print outputs in the order of the input\n"
+"  -k, --keep-order          print outputs in the order of the input; the\n"
+"                              oldest running job's output streams live\n"
+"      --line-buffer, --lb   print whole lines as jobs write them\n"
 "  -u, --ungroup             let jobs write straight to the output\n"
+"      --tag                 start each line with the job's arguments\n"
+"      --tagstring=STR       start each line with STR ({} etc. replaced)\n"
+"      --color               colour the tags on a terminal (not if NO_COLOR)\n"
+"      --files               print the names of files that hold the output\n"
+"      --tmpdir=DIR          keep spooled output in DIR (default: $TMPDIR\n"
+"                              or /tmp)\n"
 "  -v, --verbose             print each command before its output\n"
 "  -t, --trace               print each command on standard error\n"
 "      --dry-run             print the commands instead of running them\n"

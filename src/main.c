@@ -68,11 +68,18 @@ static int run(struct cli *c)
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
 	struct template *tmpl = NULL;
+	struct template *tag = NULL;
+	/* --tag is --tagstring with the arguments as the string. */
+	const char *tagstring = o->tagstring ? o->tagstring
+			      : o->tag ? o->replace : NULL;
 
 	if (max_jobs < 0 ||
-	    template_parse(&tmpl, c->command, c->n_command, &tc, &cause) < 0) {
+	    template_parse(&tmpl, c->command, c->n_command, &tc, &cause) < 0 ||
+	    (tagstring &&
+	     template_parse_text(&tag, tagstring, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
+		template_destroy(tmpl);
 		return 255;
 	}
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
@@ -99,16 +106,18 @@ static int run(struct cli *c)
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE ? NULL : &fill,
 	};
-	const char *tmpdir = getenv("TMPDIR");
+	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	struct sched_config sc = {
 		.opts = &c->opts,
 		.tmpl = tmpl,
+		.tag = tag,
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
 	};
 	struct sched_result res = sched_run(&sc);
 	template_destroy(tmpl);
+	template_destroy(tag);
 	if (res.abandon) {
 		/*
 		 * A thread of libuv's pool is blocked reading input that is

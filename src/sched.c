@@ -29,6 +29,13 @@
 
 /* A retry after running out of processes or descriptors, in ms. */
 #define RETRY_MS 50
+/*
+ * The most jobs that may have ended without their output written (under
+ * -k they wait for an earlier job; each holds two files) before no more
+ * start: a multiple of -j, within these bounds.
+ */
+#define HELD_MIN 16
+#define HELD_MAX 1024
 
 /* Job slots: the lowest free number is handed out first. */
 struct slots {
@@ -61,6 +68,7 @@ struct sched {
 
 	struct slots slots;
 	struct pid_map running;
+	size_t held_max;           /* see HELD_MAX */
 	struct job *retry;         /* owned; a job waiting for resources */
 	uint64_t next_seq;
 
@@ -228,6 +236,11 @@ static void on_written(void *data, struct job *job)
 	maybe_finish(s);
 }
 
+static void on_output_lost(void *data, char *cause)
+{
+	fail(data, cause);
+}
+
 static void on_output_failed(void *data, int err)
 {
 	struct sched *s = data;
@@ -236,7 +249,7 @@ static void on_output_failed(void *data, int err)
 		/* The reader is gone: end as `cmd | head` expects. */
 		s->die_signal = SIGPIPE;
 	} else {
-		warn("cannot write to standard output: %s", uv_strerror(err));
+		warn("cannot write to standard output: %s", strerror(-err));
 		s->error = 1;
 	}
 	stop(s);
@@ -283,6 +296,16 @@ static bool too_long(struct sched *s, struct job *job)
 	return bad;
 }
 
+static void render_tag(struct sched *s, struct job *job)
+{
+	struct buf b;
+
+	buf_init(&b);
+	job_render(s->spawner, s->cfg->tag, job, &b);
+	job->tag_len = b.len;
+	job->tag = buf_steal(&b);
+}
+
 /* Starts one job.  Returns false if it must wait for resources. */
 static bool start(struct sched *s, struct job *job)
 {
@@ -303,12 +326,18 @@ static bool start(struct sched *s, struct job *job)
 		output_add(s->output, job);
 		return true;
 	}
+	if (s->cfg->tag) {
+		render_tag(s, job);
+	}
 	int r = job_spawn(s->spawner, job, &cause);
 	if (r == -EAGAIN) {
 		slot_release(&s->slots, job->slot);
 		free(job->header);
 		job->header = NULL;
 		job->header_len = 0;
+		free(job->tag);
+		job->tag = NULL;
+		job->tag_len = 0;
 		return false;
 	}
 	if (r == -E2BIG) {
@@ -327,6 +356,7 @@ static bool start(struct sched *s, struct job *job)
 		return true;
 	}
 	pid_map_put(&s->running, job);
+	output_start(s->output, job);
 	return true;
 }
 
@@ -338,7 +368,8 @@ static void on_retry(uv_timer_t *t)
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill(struct sched *s)
 {
-	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs) {
+	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs &&
+	       output_pending(s->output) < s->held_max) {
 		struct job *job = s->retry;
 		s->retry = NULL;
 		if (!job) {
@@ -430,6 +461,7 @@ static void close_all(struct sched *s)
 	uv_close((uv_handle_t *)&s->sigint, NULL);
 	uv_close((uv_handle_t *)&s->sigterm, NULL);
 	uv_close((uv_handle_t *)&s->retry_timer, NULL);
+	output_close(s->output);
 	/* Do not wait for a read of input that is no longer wanted. */
 	uv_stop(&s->loop);
 }
@@ -458,17 +490,41 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	s.opts = cfg->opts;
 	uv_loop_init(&s.loop);
 
-	struct spawner_config sc = {
-		.tmpl = cfg->tmpl,
-		.spool = cfg->opts->output != OUTPUT_UNGROUP,
+	struct output_config oc = {
+		.mode = cfg->opts->output,
+		.keep_order = cfg->opts->keep_order,
+		.files = cfg->opts->files,
+		.tag = cfg->tag != NULL,
+		.color = cfg->opts->color,
 		.tmpdir = cfg->tmpdir,
 	};
+	struct output_callbacks ocb = {
+		.written = on_written,
+		.failed = on_output_failed,
+		.lost = on_output_lost,
+		.data = &s,
+	};
+	struct spawner_config sc = {
+		.tmpl = cfg->tmpl,
+		.io = output_job_io(&oc),
+		.tmpdir = cfg->tmpdir,
+	};
+	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		uv_loop_close(&s.loop);
+		res.status = 255;
+		return res;
+	}
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
 	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
 			 &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
 		spawner_destroy(s.spawner);
+		output_close(s.output);
+		uv_run(&s.loop, UV_RUN_NOWAIT);
+		output_destroy(s.output);
 		uv_loop_close(&s.loop);
 		res.status = 255;
 		return res;
@@ -476,14 +532,17 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	size_t n_names;
 	char *const *names = input_names(s.input, &n_names);
 	template_bind_names(cfg->tmpl, names, n_names);
+	if (cfg->tag) {
+		template_bind_names(cfg->tag, names, n_names);
+	}
 	spawner_set_total(s.spawner, input_total(s.input));
 
-	struct output_callbacks ocb = {
-		.written = on_written,
-		.failed = on_output_failed,
-		.data = &s,
-	};
-	output_create(&s.output, &s.loop, cfg->opts->keep_order, &ocb);
+	s.held_max = (size_t)cfg->max_jobs * 2;
+	if (s.held_max < HELD_MIN) {
+		s.held_max = HELD_MIN;
+	} else if (s.held_max > HELD_MAX) {
+		s.held_max = HELD_MAX;
+	}
 
 	uv_signal_init(&s.loop, &s.sigchld);
 	uv_signal_init(&s.loop, &s.sigint);
