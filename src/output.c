@@ -55,6 +55,8 @@
 /* The unfinished line of a stream in memory; of all of them together. */
 #define PARTIAL_MAX (1u << 20)
 #define PARTIAL_TOTAL (16u << 20)
+/* Spool space of a running job is given back in steps of this much. */
+#define RELEASE_MIN (16 << 20)
 /* The most one sendfile(2) is asked for. */
 #define SEND_MAX 0x40000000
 
@@ -129,6 +131,9 @@ struct copy {
 	bool bol;             /* in and out: at a line start */
 	int err;              /* out: 0, or a write error (-errno) */
 	int read_err;         /* out: a read error of the file (-errno) */
+	int probe;            /* if >= 0, then free [0, off) of the file */
+	int room;             /* out: spool_check_room() before that */
+	bool cannot_release;  /* out: the file system cannot do it */
 	char *in;             /* owned; READ_SIZE bytes */
 	struct buf out;       /* one block, tagged */
 };
@@ -143,6 +148,7 @@ struct output {
 	bool color[2];        /* colour the tags on stdout, stderr */
 	int probe;            /* owned; a temp file in tmpdir, or -1 */
 	bool lost;            /* a loss has been reported */
+	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
 
 	/* Spool mode: finished jobs in order of completion (job->next). */
@@ -160,6 +166,7 @@ struct output {
 	bool last_round;      /* the round began after it exited */
 	bool copied;          /* this round copied something */
 	int64_t off[2];       /* bytes of each spool file written */
+	int64_t released[2];  /* bytes whose disk space is given back */
 	int64_t end;          /* the end of the copy under way */
 	bool bol[2];
 	char *tag[2];         /* owned; the tag as written to each fd */
@@ -326,6 +333,7 @@ int output_create(struct output **out, uv_loop_t *loop,
 	o->cb = *cb;
 	o->next_seq = 1;
 	o->probe = -1;
+	o->releasing = true;
 	buf_init(&o->line);
 	switch (output_job_io(cfg)) {
 	case JOB_IO_INHERIT:
@@ -528,6 +536,22 @@ static void copy_read(struct copy *c)
 	}
 }
 
+/*
+ * After a copy from the files of the running job at the head of -k: the
+ * bytes are out, so their disk space can go.  Like any freeing of spool
+ * space, that comes after a look at whether the disk ran full.
+ */
+static void copy_release(struct copy *c)
+{
+	if (c->probe < 0 || c->mem || c->err < 0) {
+		return;
+	}
+	c->room = spool_check_room(c->probe);
+	if (c->room == 0 && spool_release(c->src, c->off) < 0) {
+		c->cannot_release = true; /* the bytes stay: no harm done */
+	}
+}
+
 /* Runs on the thread pool: the only place that writes to fd 1 and 2. */
 static void copy_work(uv_work_t *req)
 {
@@ -539,15 +563,15 @@ static void copy_work(uv_work_t *req)
 	}
 	if (c->tag_len == 0) {
 		c->err = copy_send(c);
-		if (c->err <= 0) {
-			return;
-		}
+	}
+	if (c->tag_len > 0 || c->err > 0) {
 		c->err = 0;
+		if (!c->in) {
+			c->in = xmalloc(READ_SIZE);
+		}
+		copy_read(c);
 	}
-	if (!c->in) {
-		c->in = xmalloc(READ_SIZE);
-	}
-	copy_read(c);
+	copy_release(c);
 }
 
 static void op_done(struct output *o, int err);
@@ -562,6 +586,13 @@ static void copy_done(uv_work_t *req, int status)
 		report_lost(o, xasprintf("cannot read a spool file: %s",
 					 strerror(-c->read_err)));
 	}
+	if (c->room < 0) {
+		report_lost(o, xasprintf("output may be incomplete: %s: %s",
+					 o->cfg.tmpdir, strerror(-c->room)));
+	}
+	if (c->cannot_release) {
+		o->releasing = false;
+	}
 	op_done(o, status < 0 ? status : c->err);
 	pump(o);
 }
@@ -574,6 +605,8 @@ static void start_copy(struct output *o)
 	c->o = o;
 	c->err = 0;
 	c->read_err = 0;
+	c->room = 0;
+	c->cannot_release = false;
 	o->busy = true;
 	int r = uv_queue_work(o->loop, &c->req, copy_work, copy_done);
 	if (r < 0) {
@@ -590,12 +623,17 @@ static void start_write(struct output *o, int fd, const char *p, size_t n)
 	c->dst = fd;
 	c->mem = p;
 	c->mem_len = n;
+	c->probe = -1;
 	start_copy(o);
 }
 
-/* Copies [off, end) of the file src to fd, with a tag before each line. */
+/*
+ * Copies [off, end) of the file src to fd, with a tag before each line;
+ * with `release`, frees the disk space of the file up to there.
+ */
 static void start_file(struct output *o, int fd, int src, int64_t off,
-		       int64_t end, const char *tag, size_t tag_len, bool bol)
+		       int64_t end, const char *tag, size_t tag_len, bool bol,
+		       bool release)
 {
 	struct copy *c = &o->copy;
 
@@ -607,6 +645,7 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->tag = tag;
 	c->tag_len = tag_len;
 	c->bol = bol;
+	c->probe = release && o->releasing ? o->probe : -1;
 	start_copy(o);
 }
 
@@ -681,6 +720,7 @@ static bool pick(struct output *o)
 	o->end = -1;
 	for (int i = 0; i < 2; i++) {
 		o->off[i] = 0;
+		o->released[i] = 0;
 		o->bol[i] = true;
 		o->tag[i] = make_tag(o, job, i, &o->tag_len[i]);
 	}
@@ -737,8 +777,14 @@ static void step_stream(struct output *o, int i)
 		return;
 	}
 	o->copied = true;
+	/* A running job's output may go on for long: free what is out. */
+	bool release = !o->last_round &&
+		       o->end - o->released[i] >= RELEASE_MIN;
+	if (release) {
+		o->released[i] = o->end;
+	}
 	start_file(o, i ? STDERR_FILENO : STDOUT_FILENO, fd, o->off[i], o->end,
-		   o->tag[i], o->tag_len[i], o->bol[i]);
+		   o->tag[i], o->tag_len[i], o->bol[i], release);
 }
 
 static void spool_op_done(struct output *o, int err)
@@ -1121,7 +1167,7 @@ static void pump_pipe(struct output *o)
 		if (!o->broken && !c->done && !c->written) {
 			if (c->file >= 0) {
 				start_file(o, c->fd, c->file, 0, c->file_len,
-					   NULL, 0, true);
+					   NULL, 0, true, false);
 			} else {
 				start_write(o, c->fd, c->b.data, c->b.len);
 			}

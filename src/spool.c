@@ -6,7 +6,7 @@
  * small probe write decides, with the credentials the jobs have (root may
  * use blocks that statfs counts as unavailable), as GNU parallel does.
  */
-#define _GNU_SOURCE /* O_TMPFILE, mkostemp */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp, fallocate */
 #include "spool.h"
 
 #include <errno.h>
@@ -122,6 +122,20 @@ int spool_named(const char *dir, char **path)
 	}
 	*path = p;
 	return fd;
+}
+
+int spool_release(int fd, int64_t len)
+{
+	/* Whole pages only: a partial one would be zeroed, not freed. */
+	len &= ~(int64_t)4095;
+	if (len <= 0) {
+		return 0;
+	}
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
+		      (off_t)len) < 0) {
+		return -errno;
+	}
+	return 0;
 }
 
 int spool_check_room(int probe)

@@ -44,6 +44,13 @@ int spool_tmpfile(const char *dir);
 int spool_named(const char *dir, char **path);
 
 /*
+ * Gives back the disk space of the first `len` bytes of a temp file whose
+ * bytes have been written out (its size stays): 0, or -errno if the file
+ * system cannot.
+ */
+int spool_release(int fd, int64_t len);
+
+/*
  * Checks that the file system of the temp file `probe` still has room for
  * a writer with prun's credentials: 0, or -ENOSPC (or another -errno) if a
  * job writing there may have lost data.

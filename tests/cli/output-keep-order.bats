@@ -81,3 +81,16 @@ stamp() {
 		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
 	fi
 }
+
+@test "-k gives back the disk space of what it has streamed" {
+	mnt=$BATS_TEST_TMPDIR/small
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=48m prun-test "$mnt" 2>/dev/null ||
+		skip "cannot mount a tmpfs here (needs root)"
+	run bash -c '"$PRUN" -k --tmpdir "$1" \
+		"for i in \$(seq 100); do head -c 2000000 /dev/zero; sleep 0.01; done # {}" \
+		::: 1 | wc -c' _ "$mnt"
+	umount "$mnt"
+	assert_success
+	assert_output 200000000
+}
