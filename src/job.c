@@ -3,11 +3,12 @@
  * process group (not a new session, so it keeps the controlling terminal).
  * glibc's posix_spawn uses clone(CLONE_VFORK): its cost does not grow with
  * prun's memory, unlike fork(), and a failed exec is reported here, at
- * once.  The child gets stdin from /dev/null, stdout and stderr in spool
- * files (or prun's own under --ungroup), default signal dispositions and an
- * empty signal mask; every other descriptor of prun is close-on-exec.
+ * once.  The child gets stdin from /dev/null; stdout and stderr in spool
+ * files it writes itself, in pipes (--line-buffer) or prun's own
+ * (--ungroup); default signal dispositions and an empty signal mask.  Every
+ * other descriptor of prun is close-on-exec.
  */
-#define _GNU_SOURCE /* O_TMPFILE, environ */
+#define _GNU_SOURCE /* pipe2, environ */
 #include "job.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "spool.h"
 #include "util.h"
 
 struct spawner {
@@ -128,6 +130,8 @@ void job_destroy(struct job *job)
 		return;
 	}
 	close_spools(job);
+	free(job->out_path);
+	free(job->tag);
 	free(job->header);
 	free(job->rec);
 	free(job);
@@ -153,22 +157,12 @@ void job_command(const struct spawner *sp, const struct job *job,
 	template_render(sp->cfg.tmpl, &a, b);
 }
 
-/* An unlinked temp file: nothing is left behind if prun is killed. */
-static int spool_file(const char *dir)
+void job_render(const struct spawner *sp, const struct template *t,
+		const struct job *job, struct buf *b)
 {
-	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	struct job_args a = args_of(sp, job);
 
-	if (fd >= 0 || (errno != EOPNOTSUPP && errno != EISDIR &&
-			errno != EINVAL)) {
-		return fd;
-	}
-	char *path = xasprintf("%s/prun.XXXXXX", dir);
-	fd = mkostemp(path, O_CLOEXEC);
-	if (fd >= 0) {
-		unlink(path);
-	}
-	free(path);
-	return fd;
+	template_render(t, &a, b);
 }
 
 static void close_spools(struct job *job)
@@ -189,35 +183,93 @@ static bool is_transient(int err)
 	       err == ENOMEM;
 }
 
+/*
+ * Makes the job's output files or pipes: 0, or -errno.  The child's ends
+ * are returned in child[] (for pipes, they are ours to close after the
+ * spawn; otherwise they are the job's own fds).
+ */
+static int make_outputs(struct spawner *sp, struct job *job, int child[2])
+{
+	int out[2], err[2], fd;
+
+	switch (sp->cfg.io) {
+	case JOB_IO_INHERIT:
+		return 0;
+	case JOB_IO_PIPE:
+		if (pipe2(out, O_CLOEXEC) < 0) {
+			return -errno;
+		}
+		if (pipe2(err, O_CLOEXEC) < 0) {
+			int e = errno;
+			close(out[0]);
+			close(out[1]);
+			return -e;
+		}
+		job->out_fd = out[0];
+		job->err_fd = err[0];
+		child[0] = out[1];
+		child[1] = err[1];
+		return 0;
+	case JOB_IO_FILES:
+		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
+		break;
+	case JOB_IO_SPOOL:
+	default:
+		fd = spool_tmpfile(sp->cfg.tmpdir);
+		break;
+	}
+	if (fd < 0) {
+		return fd;
+	}
+	job->out_fd = fd;
+	fd = spool_tmpfile(sp->cfg.tmpdir);
+	if (fd < 0) {
+		return fd;
+	}
+	job->err_fd = fd;
+	child[0] = job->out_fd;
+	child[1] = job->err_fd;
+	return 0;
+}
+
+/* Undoes make_outputs() after a failed spawn. */
+static void drop_outputs(struct job *job)
+{
+	close_spools(job);
+	if (job->out_path) {
+		unlink(job->out_path);
+		free(job->out_path);
+		job->out_path = NULL;
+	}
+}
+
 int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
 	struct job_args a = args_of(sp, job);
 	posix_spawn_file_actions_t fa;
-	int err = 0;
+	int child[2] = {-1, -1};
+	bool pipes = sp->cfg.io == JOB_IO_PIPE;
 
-	if (sp->cfg.spool) {
-		job->out_fd = spool_file(sp->cfg.tmpdir);
-		job->err_fd = job->out_fd < 0 ? -1
-					      : spool_file(sp->cfg.tmpdir);
-		if (job->err_fd < 0) {
-			err = errno;
-			close_spools(job);
-			if (is_transient(err)) {
-				return -EAGAIN;
-			}
-			*cause = xasprintf("cannot create a spool file in "
+	int err = -make_outputs(sp, job, child);
+	if (err) {
+		drop_outputs(job);
+		if (is_transient(err)) {
+			return -EAGAIN;
+		}
+		*cause = pipes ? xasprintf("cannot create a pipe: %s",
+					   strerror(err))
+			       : xasprintf("cannot create a spool file in "
 					   "%s: %s", sp->cfg.tmpdir,
 					   strerror(err));
-			return -err;
-		}
+		return -err;
 	}
 
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, sp->devnull, STDIN_FILENO);
-	if (sp->cfg.spool) {
-		posix_spawn_file_actions_adddup2(&fa, job->out_fd,
+	if (child[0] >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, child[0],
 						 STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, job->err_fd,
+		posix_spawn_file_actions_adddup2(&fa, child[1],
 						 STDERR_FILENO);
 	}
 
@@ -248,6 +300,11 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	pid_t pid;
 	err = posix_spawn(&pid, prog, &fa, &sp->attr, argv, sp->envp);
 	posix_spawn_file_actions_destroy(&fa);
+	if (pipes) {
+		/* Only the child may hold the write ends, or EOF never comes. */
+		close(child[0]);
+		close(child[1]);
+	}
 	if (err == 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -256,7 +313,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
 	}
-	close_spools(job);
+	drop_outputs(job);
 	if (is_transient(err)) {
 		return -EAGAIN;
 	}

@@ -1,6 +1,7 @@
 /*
- * One job's life: its spool files, its spawn as the leader of a new process
- * group, signals to that group, and its outcome.
+ * One job's life: where its output goes (spool files or pipes), its spawn
+ * as the leader of a new process group, signals to that group, and its
+ * outcome.
  */
 #ifndef PRUN_JOB_H
 #define PRUN_JOB_H
@@ -19,8 +20,9 @@ struct job {
 	unsigned slot;        /* 1-based, PARALLEL_JOBSLOT */
 	struct record *rec;   /* owned; the job's arguments */
 	pid_t pid;            /* also the process group; 0 before spawn */
-	int out_fd;           /* owned; stdout spool, -1 if none */
-	int err_fd;           /* owned; stderr spool, -1 if none */
+	int out_fd;           /* owned; stdout spool or pipe, -1 if none */
+	int err_fd;           /* owned; stderr spool or pipe, -1 if none */
+	char *out_path;       /* owned; --files: the stdout file's name */
 	uint64_t start_ns;    /* monotonic */
 	uint64_t end_ns;
 	double start_wall;    /* seconds since the epoch, for the job log */
@@ -34,15 +36,26 @@ struct job {
 	char *header;         /* owned; printed before its output (-v) */
 	size_t header_len;
 	bool header_stderr;   /* -t: the header goes to stderr */
+	char *tag;            /* owned; --tag: starts each line, or NULL */
+	size_t tag_len;
+	struct ojob *output;  /* output.c's state of the job, owned there */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
 /* How jobs are spawned; set up once per run. */
 struct spawner;
 
+/* Where jobs' stdout and stderr go. */
+enum job_io {
+	JOB_IO_INHERIT,       /* prun's own (--ungroup) */
+	JOB_IO_SPOOL,         /* unlinked temp files */
+	JOB_IO_FILES,         /* stdout in a temp file that stays (--files) */
+	JOB_IO_PIPE,          /* pipes that prun reads (--line-buffer) */
+};
+
 struct spawner_config {
 	const struct template *tmpl;
-	bool spool;           /* give jobs spool files (else inherit 1, 2) */
+	enum job_io io;
 	const char *tmpdir;   /* for spool files */
 };
 
@@ -60,6 +73,9 @@ void job_destroy(struct job *job);
 /* The job's command line as a shell would run it, into b. */
 void job_command(const struct spawner *sp, const struct job *job,
 		 struct buf *b);
+/* Another template (a --tagstring) rendered with the job's values. */
+void job_render(const struct spawner *sp, const struct template *t,
+		const struct job *job, struct buf *b);
 
 /*
  * Starts the job.  Returns 0; -EAGAIN if the system is out of processes

@@ -123,6 +123,10 @@ static int run(struct cli *c)
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
 	struct template *tmpl = NULL;
+	struct template *tag = NULL;
+	/* --tag is --tagstring with the arguments as the string. */
+	const char *tagstring = o->tagstring ? o->tagstring
+			      : o->tag ? o->replace : NULL;
 	uint64_t *skip = NULL, *seqs = NULL;
 	size_t n_skip = 0;
 	struct source_spec retry = {0};
@@ -133,9 +137,12 @@ static int run(struct cli *c)
 				       &cause) < 0) ||
 	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
 			   o->retry_failed ? 0 : c->n_command, &tc,
-			   &cause) < 0) {
+			   &cause) < 0 ||
+	    (tagstring &&
+	     template_parse_text(&tag, tagstring, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
+		template_destroy(tmpl);
 		return 255;
 	}
 	if (o->nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0) {
@@ -168,10 +175,11 @@ static int run(struct cli *c)
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE ? NULL : &fill,
 	};
-	const char *tmpdir = getenv("TMPDIR");
+	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	struct sched_config sc = {
 		.opts = &c->opts,
 		.tmpl = tmpl,
+		.tag = tag,
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
@@ -181,6 +189,7 @@ static int run(struct cli *c)
 	};
 	struct sched_result res = sched_run(&sc);
 	template_destroy(tmpl);
+	template_destroy(tag);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {

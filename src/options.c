@@ -196,6 +196,8 @@ int size_parse(const char *s, unsigned long long *out)
 void options_finish(struct options *o)
 {
 	free(o->jobs);
+	free(o->tagstring);
+	free(o->tmpdir);
 	free(o->shell);
 	free(o->replace);
 	free(o->ext_replace);
@@ -286,6 +288,13 @@ static const struct opt_def defs[] = {
 	{"keep-order", false},
 	{"group", false},
 	{"ungroup", false},
+	{"line-buffer", false},
+	{"lb", false},
+	{"tag", false},
+	{"tagstring", true},
+	{"color", false},
+	{"files", false},
+	{"tmpdir", true},
 	{"dry-run", false},
 	{"verbose", false},
 	{"trace", false},
@@ -422,6 +431,23 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->output = OUTPUT_GROUP;
 	} else if (strcmp(name, "ungroup") == 0) {
 		o->output = OUTPUT_UNGROUP;
+	} else if (strcmp(name, "line-buffer") == 0 ||
+		   strcmp(name, "lb") == 0) {
+		o->output = OUTPUT_LINE;
+	} else if (strcmp(name, "tag") == 0) {
+		o->tag = true;
+	} else if (strcmp(name, "tagstring") == 0) {
+		set_str(&o->tagstring, value);
+	} else if (strcmp(name, "color") == 0) {
+		o->color = true;
+	} else if (strcmp(name, "files") == 0) {
+		o->files = true;
+	} else if (strcmp(name, "tmpdir") == 0) {
+		if (value[0] == '\0') {
+			*cause = xasprintf("bad value for --tmpdir: empty");
+			return -1;
+		}
+		set_str(&o->tmpdir, value);
 	} else if (strcmp(name, "dry-run") == 0) {
 		o->dry_run = true;
 	} else if (strcmp(name, "verbose") == 0) {

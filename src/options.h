@@ -10,8 +10,9 @@
 #include <stddef.h>
 
 enum output_mode {
-	OUTPUT_GROUP,
-	OUTPUT_UNGROUP,
+	OUTPUT_GROUP,          /* each job's output whole (the default) */
+	OUTPUT_LINE,           /* --line-buffer: whole lines as they come */
+	OUTPUT_UNGROUP,        /* -u: bytes straight through */
 };
 
 /* -X and -m: fill each command line with as many arguments as fit. */
@@ -53,6 +54,11 @@ struct options {
 	char *jobs;            /* owned; "N", "+N", "-N", "N%" or "0" */
 	enum output_mode output;
 	bool keep_order;
+	bool tag;              /* --tag: the arguments start each line */
+	char *tagstring;       /* owned; --tagstring, NULL for none */
+	bool color;            /* --color: colour tags on terminals */
+	bool files;            /* --files: print output files' names */
+	char *tmpdir;          /* owned; NULL = $TMPDIR or /tmp */
 	bool dry_run;
 	bool verbose;          /* -v: print each command on stdout */
 	bool trace;            /* -t: print each command on stderr */

@@ -1,67 +1,414 @@
 /*
- * Writing jobs' output.  A job writes straight into its own unlinked spool
- * files; when it ends, the files are copied to prun's stdout and stderr
- * with sendfile(2) (no copy through prun's memory), one request at a time
- * on libuv's thread pool: stdout then stderr, job after job.  Under -k a
- * job waits, with its files, until every earlier job is written.
+ * Writing jobs' output.  Three ways, one writer:
+ *
+ * - Spool (grouped, -k, --files): a job writes straight into its own
+ *   unlinked temp files, and the files are copied to prun's stdout and
+ *   stderr with sendfile(2), so no byte passes through prun's memory.
+ *   Grouped, a job is copied when it ends, stdout then stderr.  Under -k,
+ *   the oldest job not yet written is followed while it runs: whatever has
+ *   appeared in its files is copied, and the files are looked at again
+ *   every TAIL_MS while nothing new came; later jobs wait, with their
+ *   files, for their turn.  Tags need the bytes, so tagged output is read,
+ *   tagged and written on the thread pool instead of sent.
+ * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
+ *   pipes and queues whole lines (or, ungrouped, whatever came) for
+ *   writing.  The rest of a line waits in a spool of its own, in memory up
+ *   to a budget and then in a temp file, so a line of any length comes out
+ *   whole.  While too much is queued, the pipes are not read.
+ * - Inherit (--ungroup): the jobs write to prun's stdout themselves; only
+ *   -v's headers are written here.
+ *
+ * Only one write is under way at a time, on libuv's thread pool, so fd 1
+ * stays blocking.  A full disk under the spool files cannot be seen as a
+ * write error (the jobs write them), so the file system is checked when a
+ * job ends and before a spool is freed: until then, the space that a job's
+ * failed write wanted is still taken.
  */
 #include "output.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
-#include "job.h"
+#include "lines.h"
+#include "spool.h"
 #include "util.h"
+
+/* How often the files of a running job at the head of -k are looked at. */
+#define TAIL_MS 15
+/* How often to check whether the reader of a pipe on stdout went away. */
+#define WATCH_MS 100
+/* One read from a pipe, one block of a tagged copy. */
+#define READ_SIZE 65536
+/* Queued bytes at which pipes stop being read, and start again. */
+#define QUEUE_HIGH (4u << 20)
+#define QUEUE_LOW (1u << 20)
+/* Queued chunks are filled up to this size before a new one starts. */
+#define CHUNK_MAX (256u << 10)
+/* Written chunks kept for reuse, rather than freed and allocated again. */
+#define SPARE_MAX 8
+/* The unfinished line of a stream in memory; of all of them together. */
+#define PARTIAL_MAX (1u << 20)
+#define PARTIAL_TOTAL (16u << 20)
+/* Spool space of a running job is given back in steps of this much. */
+#define RELEASE_MIN (16 << 20)
+/* The most one sendfile(2) is asked for. */
+#define SEND_MAX 0x40000000
+
+enum kind {
+	K_INHERIT,
+	K_SPOOL,
+	K_PIPE,
+};
 
 enum phase {
 	PH_HEADER,
-	PH_STDOUT,
-	PH_STDERR,
-	PH_DONE,
+	PH_OUT,
+	PH_ERR,
+	PH_END,
+};
+
+/* -k: a job from next_seq on, by seq. */
+struct slot {
+	struct job *job;
+	bool done;            /* handed in by output_add() */
+};
+
+/* Pipe mode: bytes queued for stdout or stderr. */
+struct chunk {
+	struct chunk *next;
+	int fd;               /* where they go: STDOUT_FILENO, STDERR_FILENO */
+	struct buf b;         /* the bytes */
+	int file;             /* owned; a long line spooled to a file, or -1 */
+	int64_t file_len;
+	bool written;         /* written out (or dropped): free it */
+	struct job *done;     /* a marker: this job's output is all written */
+};
+
+/* Pipe mode: one of a job's pipes. */
+struct ostream {
+	struct ojob *oj;
+	uv_pipe_t pipe;
+	bool reading;         /* uv_read_start() is in effect */
+	bool eof;             /* nothing more comes; the handle is closing */
+	bool bol;             /* the next byte starts a line */
+	struct spool partial; /* the line that has not ended yet */
+};
+
+/* Pipe mode: a job whose pipes are being read. */
+struct ojob {
+	struct output *o;
+	struct job *job;      /* owned by the scheduler until output_add() */
+	struct ostream s[2];  /* stdout, stderr */
+	char *tag[2];         /* owned; the tag as written to each fd */
+	size_t tag_len[2];
+	int handles;          /* pipe handles not yet closed */
+	bool exited;          /* handed in by output_add() */
+	struct ojob *prev;    /* output::live */
+	struct ojob *next;
+};
+
+/*
+ * A write to stdout or stderr, run on the thread pool: bytes in memory, or
+ * part of a file, sent with sendfile(2) or, with tags, read and tagged.
+ */
+struct copy {
+	uv_work_t req;
+	struct output *o;
+	int dst;
+	const char *mem;      /* the bytes to write, or NULL for a file */
+	size_t mem_len;
+	int src;              /* the file */
+	int64_t off;          /* in: where to start; out: where it stopped */
+	int64_t end;
+	const char *tag;      /* put before each line, if tag_len > 0 */
+	size_t tag_len;
+	bool bol;             /* in and out: at a line start */
+	int err;              /* out: 0, or a write error (-errno) */
+	int read_err;         /* out: a read error of the file (-errno) */
+	int probe;            /* if >= 0, then free [0, off) of the file */
+	int room;             /* out: spool_check_room() before that */
+	bool cannot_release;  /* out: the file system cannot do it */
+	char *in;             /* owned; READ_SIZE bytes */
+	struct buf out;       /* one block, tagged */
 };
 
 struct output {
 	uv_loop_t *loop;
-	bool keep_order;
+	struct output_config cfg;
 	struct output_callbacks cb;
+	enum kind kind;
+	bool keep_order;
+	bool whole_lines;     /* pipe mode: never a torn line */
+	bool color[2];        /* colour the tags on stdout, stderr */
+	int probe;            /* owned; a temp file in tmpdir, or -1 */
+	bool lost;            /* a loss has been reported */
+	bool releasing;       /* spool space can be freed as it is written */
+	size_t pending;       /* jobs handed in, not yet written */
 
-	/* Jobs ready to be written, in order (linked by job->next). */
+	/* Spool mode: finished jobs in order of completion (job->next). */
 	struct job *head;
 	struct job *tail;
-	size_t pending;
+	/* Spool mode with -k: jobs from next_seq on (ring by seq % cap). */
+	struct slot *ring;    /* owned array */
+	size_t ring_cap;
+	uint64_t next_seq;
 
-	/* -k: jobs that finished ahead of their turn, by seq. */
-	struct job **held;    /* owned array; ring indexed by seq % cap */
-	size_t held_cap;
-	uint64_t next_seq;    /* the next job to write under -k */
+	/* Spool mode: the job being written. */
+	struct job *cur;
+	bool cur_done;        /* it has exited */
+	enum phase phase;
+	bool last_round;      /* the round began after it exited */
+	bool copied;          /* this round copied something */
+	int64_t off[2];       /* bytes of each spool file written */
+	int64_t released[2];  /* bytes whose disk space is given back */
+	int64_t end;          /* the end of the copy under way */
+	bool bol[2];
+	char *tag[2];         /* owned; the tag as written to each fd */
+	size_t tag_len[2];
+	struct buf line;      /* --files: the name line */
+	uv_timer_t tail_timer;
+	bool tailing;         /* the timer runs */
+
+	/* Pipe mode. */
+	struct chunk *qhead;  /* owned list */
+	struct chunk *qtail;
+	struct chunk *spare;  /* owned list; written chunks to reuse */
+	size_t n_spare;
+	size_t queued;        /* bytes in queued chunks' memory */
+	size_t partial_mem;   /* bytes of unfinished lines in memory */
+	bool paused;          /* pipes are not read: too much is queued */
+	struct ojob *live;    /* owned list; jobs with a pipe open */
+	char *rbuf;           /* owned; READ_SIZE bytes */
 
 	/* The write under way. */
-	struct job *cur;
-	enum phase phase;
-	int64_t off;
-	int64_t size;
 	bool busy;
 	bool broken;          /* stdout failed: discard the rest */
-	uv_fs_t req;
-	uv_buf_t iov;
+	bool in_pump;
+	struct copy copy;
+
+	uv_timer_t watch;     /* is the reader of stdout still there? */
+	bool watching;
+	bool closed;
 };
 
 static void pump(struct output *o);
 
-void output_create(struct output **out, uv_loop_t *loop, bool keep_order,
-		   const struct output_callbacks *cb)
+/* Colours of tags, one per job in turn. */
+static const char *const palette[] = {
+	"1;31", "1;32", "1;33", "1;34", "1;35", "1;36",
+};
+
+enum job_io output_job_io(const struct output_config *cfg)
+{
+	if (cfg->files) {
+		return JOB_IO_FILES;
+	}
+	switch (cfg->mode) {
+	case OUTPUT_UNGROUP:
+		return cfg->tag ? JOB_IO_PIPE : JOB_IO_INHERIT;
+	case OUTPUT_LINE:
+		/* -k shows one job at a time: no line can be torn. */
+		return cfg->keep_order ? JOB_IO_SPOOL : JOB_IO_PIPE;
+	case OUTPUT_GROUP:
+	default:
+		return JOB_IO_SPOOL;
+	}
+}
+
+/* Reports that output may be lost, once. */
+static void report_lost(struct output *o, char *cause)
+{
+	if (o->lost) {
+		free(cause);
+		return;
+	}
+	o->lost = true;
+	o->cb.lost(o->cb.data, cause);
+}
+
+/* Checks the spool file system; job is the one that just ended, if any. */
+static void check_room(struct output *o, const struct job *job)
+{
+	if (o->probe < 0 || o->lost) {
+		return;
+	}
+	int r = spool_check_room(o->probe);
+	if (r == 0) {
+		return;
+	}
+	if (job) {
+		report_lost(o, xasprintf("output of job %llu may be incomplete: "
+					 "%s: %s", (unsigned long long)job->seq,
+					 o->cfg.tmpdir, strerror(-r)));
+	} else {
+		report_lost(o, xasprintf("output may be incomplete: %s: %s",
+					 o->cfg.tmpdir, strerror(-r)));
+	}
+}
+
+/* The reader of stdout is gone or stdout failed: discard from now on. */
+static void set_broken(struct output *o, int err)
+{
+	if (o->broken) {
+		return;
+	}
+	o->broken = true;
+	if (o->watching) {
+		uv_timer_stop(&o->watch);
+	}
+	o->cb.failed(o->cb.data, err);
+}
+
+/* The tag of a job as written to stream i (0 stdout, 1 stderr). */
+static char *make_tag(const struct output *o, const struct job *job, int i,
+		      size_t *len)
+{
+	struct buf b;
+
+	*len = 0;
+	if (!job->tag) {
+		return NULL;
+	}
+	buf_init(&b);
+	if (o->color[i]) {
+		size_t n = sizeof(palette) / sizeof(palette[0]);
+		buf_addf(&b, "\033[%sm", palette[(job->seq - 1) % n]);
+	}
+	buf_add(&b, job->tag, job->tag_len);
+	if (o->color[i]) {
+		buf_adds(&b, "\033[0m");
+	}
+	buf_addc(&b, '\t');
+	*len = b.len;
+	return buf_steal(&b);
+}
+
+/*
+ * True if stdout is a pipe or socket whose reader has gone away.  Nothing
+ * may be written for a long time (grouped jobs that run long, or --ungroup
+ * where prun writes nothing), so this is polled rather than left to the
+ * next write; poll() does not touch the shared file description.
+ */
+static bool reader_gone(struct output *o)
+{
+	struct pollfd p = {.fd = STDOUT_FILENO, .events = 0};
+
+	return o->watching && !o->broken && poll(&p, 1, 0) == 1 &&
+	       (p.revents & (POLLERR | POLLHUP));
+}
+
+static void on_watch(uv_timer_t *t)
+{
+	struct output *o = t->data;
+
+	if (reader_gone(o)) {
+		set_broken(o, UV_EPIPE);
+		pump(o);
+	}
+}
+
+static void on_tail(uv_timer_t *t)
+{
+	struct output *o = t->data;
+
+	o->tailing = false;
+	pump(o);
+}
+
+int output_create(struct output **out, uv_loop_t *loop,
+		  const struct output_config *cfg,
+		  const struct output_callbacks *cb, char **cause)
 {
 	struct output *o = xcalloc(1, sizeof(*o));
+	struct stat st;
 
 	o->loop = loop;
-	o->keep_order = keep_order;
+	o->cfg = *cfg;
 	o->cb = *cb;
 	o->next_seq = 1;
+	o->probe = -1;
+	o->releasing = true;
+	buf_init(&o->line);
+	switch (output_job_io(cfg)) {
+	case JOB_IO_INHERIT:
+		o->kind = K_INHERIT;
+		break;
+	case JOB_IO_PIPE:
+		o->kind = K_PIPE;
+		o->whole_lines = cfg->mode == OUTPUT_LINE;
+		o->rbuf = xmalloc(READ_SIZE);
+		break;
+	case JOB_IO_SPOOL:
+	case JOB_IO_FILES:
+		o->kind = K_SPOOL;
+		o->keep_order = cfg->keep_order;
+		break;
+	}
+	if (o->kind != K_INHERIT) {
+		/* Proves tmpdir usable before any job runs. */
+		o->probe = spool_tmpfile(cfg->tmpdir);
+		if (o->probe < 0) {
+			*cause = xasprintf("cannot create temp files in %s: %s",
+					   cfg->tmpdir, strerror(-o->probe));
+			int err = o->probe;
+			free(o->rbuf);
+			free(o);
+			return err;
+		}
+	}
+	const char *nc = getenv("NO_COLOR");
+	bool color = cfg->color && !(nc && nc[0]);
+	o->color[0] = color && isatty(STDOUT_FILENO);
+	o->color[1] = color && isatty(STDERR_FILENO);
+
+	uv_timer_init(loop, &o->tail_timer);
+	o->tail_timer.data = o;
+	uv_timer_init(loop, &o->watch);
+	o->watch.data = o;
+	uv_unref((uv_handle_t *)&o->watch);
+	if (fstat(STDOUT_FILENO, &st) == 0 &&
+	    (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode))) {
+		o->watching = true;
+		uv_timer_start(&o->watch, on_watch, WATCH_MS, WATCH_MS);
+	}
 	*out = o;
+	return 0;
+}
+
+void output_close(struct output *o)
+{
+	if (o->closed) {
+		return;
+	}
+	o->closed = true;
+	if (o->kind == K_INHERIT && reader_gone(o)) {
+		/* The jobs met the broken pipe themselves: prun ends as well. */
+		set_broken(o, UV_EPIPE);
+	}
+	uv_close((uv_handle_t *)&o->tail_timer, NULL);
+	uv_close((uv_handle_t *)&o->watch, NULL);
+}
+
+/* Releases a written chunk: kept for reuse if it is of a usual size. */
+static void chunk_free(struct output *o, struct chunk *c)
+{
+	if (c->file >= 0) {
+		close(c->file);
+	}
+	if (o->n_spare < SPARE_MAX && c->b.cap <= 2 * CHUNK_MAX) {
+		c->next = o->spare;
+		o->spare = c;
+		o->n_spare++;
+		return;
+	}
+	buf_finish(&c->b);
+	free(c);
 }
 
 void output_destroy(struct output *o)
@@ -69,7 +416,27 @@ void output_destroy(struct output *o)
 	if (!o) {
 		return;
 	}
-	free(o->held);
+	while (o->qhead) {
+		struct chunk *c = o->qhead;
+		o->qhead = c->next;
+		chunk_free(o, c);
+	}
+	while (o->spare) {
+		struct chunk *c = o->spare;
+		o->spare = c->next;
+		buf_finish(&c->b);
+		free(c);
+	}
+	if (o->probe >= 0) {
+		close(o->probe);
+	}
+	free(o->tag[0]);
+	free(o->tag[1]);
+	buf_finish(&o->line);
+	buf_finish(&o->copy.out);
+	free(o->copy.in);
+	free(o->rbuf);
+	free(o->ring);
 	free(o);
 }
 
@@ -78,61 +445,211 @@ size_t output_pending(const struct output *o)
 	return o->pending;
 }
 
-static void enqueue(struct output *o, struct job *job)
+/* ---- The writer: one operation at a time on the thread pool. ---- */
+
+/*
+ * Writes all of p[0..n) to fd, which should block; if whoever shares it
+ * made it non-blocking, waits for room instead of failing.  0 or -errno.
+ */
+static int put(int fd, const char *p, size_t n)
 {
-	job->next = NULL;
-	if (o->tail) {
-		o->tail->next = job;
-	} else {
-		o->head = job;
+	while (n > 0) {
+		ssize_t r = write(fd, p, n);
+		if (r < 0 && errno == EAGAIN) {
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+			poll(&pf, 1, -1);
+			continue;
+		}
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			return -errno;
+		}
+		p += r;
+		n -= (size_t)r;
 	}
-	o->tail = job;
+	return 0;
 }
 
-/* Makes room in the -k ring for seq. */
-static void hold_grow(struct output *o, uint64_t seq)
+/* Copies [off, end) of src with sendfile(2): 0, -errno, or 1 to fall back. */
+static int copy_send(struct copy *c)
 {
-	size_t cap = o->held_cap ? o->held_cap : 64;
-
-	while (seq - o->next_seq >= cap) {
-		cap *= 2;
-	}
-	if (cap == o->held_cap) {
-		return;
-	}
-	struct job **held = xcalloc(cap, sizeof(*held));
-	for (size_t i = 0; i < o->held_cap; i++) {
-		struct job *j = o->held[i];
-		if (j) {
-			held[j->order % cap] = j;
+	while (c->off < c->end) {
+		off_t off = (off_t)c->off;
+		int64_t want = c->end - c->off;
+		ssize_t r = sendfile(c->dst, c->src, &off,
+				     (size_t)(want > SEND_MAX ? SEND_MAX : want));
+		if (r < 0 && errno == EAGAIN) {
+			struct pollfd pf = {.fd = c->dst, .events = POLLOUT};
+			poll(&pf, 1, -1);
+			continue;
 		}
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0 && (errno == EINVAL || errno == ENOSYS)) {
+			return 1;
+		}
+		if (r < 0) {
+			return -errno;
+		}
+		if (r == 0) {
+			c->off = c->end; /* the file is shorter: nothing more */
+			return 0;
+		}
+		c->off = (int64_t)off;
 	}
-	free(o->held);
-	o->held = held;
-	o->held_cap = cap;
+	return 0;
 }
 
-void output_add(struct output *o, struct job *job)
+/* Copies [off, end) of src through memory, with tags if there are any. */
+static void copy_read(struct copy *c)
 {
-	o->pending++;
-	if (!o->keep_order) {
-		enqueue(o, job);
-		pump(o);
+	while (c->off < c->end) {
+		int64_t want = c->end - c->off;
+		ssize_t n = pread(c->src, c->in,
+				  (size_t)(want > READ_SIZE ? READ_SIZE : want),
+				  c->off);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			c->read_err = n < 0 ? -errno : 0;
+			c->off = c->end;
+			return;
+		}
+		const char *p = c->in;
+		size_t len = (size_t)n;
+		if (c->tag_len) {
+			c->out.len = 0;
+			lines_tag(&c->out, c->tag, c->tag_len, c->in, len,
+				  &c->bol);
+			p = c->out.data;
+			len = c->out.len;
+		}
+		c->err = put(c->dst, p, len);
+		if (c->err < 0) {
+			return;
+		}
+		c->off += n;
+	}
+}
+
+/*
+ * After a copy from the files of the running job at the head of -k: the
+ * bytes are out, so their disk space can go.  Like any freeing of spool
+ * space, that comes after a look at whether the disk ran full.
+ */
+static void copy_release(struct copy *c)
+{
+	if (c->probe < 0 || c->mem || c->err < 0) {
 		return;
 	}
-	hold_grow(o, job->order);
-	o->held[job->order % o->held_cap] = job;
-	for (;;) {
-		struct job **slot = &o->held[o->next_seq % o->held_cap];
-		if (!*slot || (*slot)->order != o->next_seq) {
-			break;
-		}
-		enqueue(o, *slot);
-		*slot = NULL;
-		o->next_seq++;
+	c->room = spool_check_room(c->probe);
+	if (c->room == 0 && spool_release(c->src, c->off) < 0) {
+		c->cannot_release = true; /* the bytes stay: no harm done */
 	}
+}
+
+/* Runs on the thread pool: the only place that writes to fd 1 and 2. */
+static void copy_work(uv_work_t *req)
+{
+	struct copy *c = req->data;
+
+	if (c->mem) {
+		c->err = put(c->dst, c->mem, c->mem_len);
+		return;
+	}
+	if (c->tag_len == 0) {
+		c->err = copy_send(c);
+	}
+	if (c->tag_len > 0 || c->err > 0) {
+		c->err = 0;
+		if (!c->in) {
+			c->in = xmalloc(READ_SIZE);
+		}
+		copy_read(c);
+	}
+	copy_release(c);
+}
+
+static void op_done(struct output *o, int err);
+
+static void copy_done(uv_work_t *req, int status)
+{
+	struct copy *c = req->data;
+	struct output *o = c->o;
+
+	o->busy = false;
+	if (c->read_err < 0) {
+		report_lost(o, xasprintf("cannot read a spool file: %s",
+					 strerror(-c->read_err)));
+	}
+	if (c->room < 0) {
+		report_lost(o, xasprintf("output may be incomplete: %s: %s",
+					 o->cfg.tmpdir, strerror(-c->room)));
+	}
+	if (c->cannot_release) {
+		o->releasing = false;
+	}
+	op_done(o, status < 0 ? status : c->err);
 	pump(o);
 }
+
+static void start_copy(struct output *o)
+{
+	struct copy *c = &o->copy;
+
+	c->req.data = c;
+	c->o = o;
+	c->err = 0;
+	c->read_err = 0;
+	c->room = 0;
+	c->cannot_release = false;
+	o->busy = true;
+	int r = uv_queue_work(o->loop, &c->req, copy_work, copy_done);
+	if (r < 0) {
+		o->busy = false;
+		op_done(o, r);
+	}
+}
+
+/* Writes p[0..n) to fd. */
+static void start_write(struct output *o, int fd, const char *p, size_t n)
+{
+	struct copy *c = &o->copy;
+
+	c->dst = fd;
+	c->mem = p;
+	c->mem_len = n;
+	c->probe = -1;
+	start_copy(o);
+}
+
+/*
+ * Copies [off, end) of the file src to fd, with a tag before each line;
+ * with `release`, frees the disk space of the file up to there.
+ */
+static void start_file(struct output *o, int fd, int src, int64_t off,
+		       int64_t end, const char *tag, size_t tag_len, bool bol,
+		       bool release)
+{
+	struct copy *c = &o->copy;
+
+	c->dst = fd;
+	c->mem = NULL;
+	c->src = src;
+	c->off = off;
+	c->end = end;
+	c->tag = tag;
+	c->tag_len = tag_len;
+	c->bol = bol;
+	c->probe = release && o->releasing ? o->probe : -1;
+	start_copy(o);
+}
+
+/* ---- Spool mode. ---- */
 
 static int64_t file_size(int fd)
 {
@@ -144,87 +661,626 @@ static int64_t file_size(int fd)
 	return st.st_size;
 }
 
-/* Takes the result of a write: bytes written or a negative errno. */
-static void advance(struct output *o, ssize_t r)
+/* Makes room in the -k ring for seq. */
+static void ring_grow(struct output *o, uint64_t seq)
 {
-	o->busy = false;
-	if (r < 0 && o->phase != PH_STDERR) {
-		/* stdout is gone or broken: nothing more can be shown. */
-		o->broken = true;
-		o->cb.failed(o->cb.data, (int)r);
-	} else if (r <= 0) {
-		o->off = o->size; /* stderr failed, or the file shrank */
+	size_t cap = o->ring_cap ? o->ring_cap : 64;
+
+	while (seq - o->next_seq >= cap) {
+		cap *= 2;
+	}
+	if (cap == o->ring_cap) {
+		return;
+	}
+	struct slot *ring = xcalloc(cap, sizeof(*ring));
+	for (size_t i = 0; i < o->ring_cap; i++) {
+		if (o->ring[i].job) {
+			ring[o->ring[i].job->order % cap] = o->ring[i];
+		}
+	}
+	free(o->ring);
+	o->ring = ring;
+	o->ring_cap = cap;
+}
+
+static struct slot *ring_slot(struct output *o, uint64_t seq)
+{
+	ring_grow(o, seq);
+	return &o->ring[seq % o->ring_cap];
+}
+
+/* Picks the next job to write; false if there is none yet. */
+static bool pick(struct output *o)
+{
+	struct job *job;
+	bool done = true;
+
+	if (o->keep_order) {
+		struct slot *sl = ring_slot(o, o->next_seq);
+		if (!sl->job) {
+			return false;
+		}
+		job = sl->job;
+		done = sl->done;
 	} else {
-		o->off += r;
+		job = o->head;
+		if (!job) {
+			return false;
+		}
+		o->head = job->next;
+		if (!o->head) {
+			o->tail = NULL;
+		}
+	}
+	o->cur = job;
+	o->cur_done = done;
+	o->phase = PH_HEADER;
+	o->last_round = done;
+	o->copied = false;
+	o->end = -1;
+	for (int i = 0; i < 2; i++) {
+		o->off[i] = 0;
+		o->released[i] = 0;
+		o->bol[i] = true;
+		o->tag[i] = make_tag(o, job, i, &o->tag_len[i]);
+	}
+	return true;
+}
+
+/* The current job is written: hands it back. */
+static void finish_cur(struct output *o)
+{
+	struct job *job = o->cur;
+
+	if (job->out_fd >= 0) {
+		/* Its files still take their space: is the disk full? */
+		check_room(o, NULL);
+	}
+	o->cur = NULL;
+	for (int i = 0; i < 2; i++) {
+		free(o->tag[i]);
+		o->tag[i] = NULL;
+	}
+	if (o->keep_order) {
+		ring_slot(o, o->next_seq)->job = NULL;
+		o->next_seq++;
+	}
+	o->pending--;
+	o->cb.written(o->cb.data, job);
+}
+
+/* Copies stream i of the current job as far as it goes this round. */
+static void step_stream(struct output *o, int i)
+{
+	struct job *job = o->cur;
+	int fd = i ? job->err_fd : job->out_fd;
+
+	if (i == 0 && job->out_path) {
+		/* --files: the name stands for the output, once it is whole. */
+		o->phase++;
+		if (o->last_round) {
+			bool bol = true;
+			o->line.len = 0;
+			lines_tag(&o->line, o->tag[0], o->tag_len[0],
+				  job->out_path, strlen(job->out_path), &bol);
+			buf_addc(&o->line, '\n');
+			start_write(o, STDOUT_FILENO, o->line.data, o->line.len);
+		}
+		return;
+	}
+	if (o->end < 0) {
+		o->end = file_size(fd);
+	}
+	if (o->off[i] >= o->end) {
+		o->end = -1;
+		o->phase++;
+		return;
+	}
+	o->copied = true;
+	/* A running job's output may go on for long: free what is out. */
+	bool release = !o->last_round &&
+		       o->end - o->released[i] >= RELEASE_MIN;
+	if (release) {
+		o->released[i] = o->end;
+	}
+	start_file(o, i ? STDERR_FILENO : STDOUT_FILENO, fd, o->off[i], o->end,
+		   o->tag[i], o->tag_len[i], o->bol[i], release);
+}
+
+static void spool_op_done(struct output *o, int err)
+{
+	const struct copy *c = &o->copy;
+	int i = o->phase == PH_ERR ? 1 : 0;
+
+	if (err < 0 && c->dst == STDOUT_FILENO) {
+		set_broken(o, err);
+		return;
+	}
+	if (c->mem) {
+		return; /* a header or a name line */
+	}
+	/* What stderr could not take cannot be shown: skip it. */
+	o->off[i] = err < 0 ? o->end : c->off;
+	o->bol[i] = c->bol;
+}
+
+static void pump_spool(struct output *o)
+{
+	while (!o->busy) {
+		if (!o->cur && !pick(o)) {
+			return;
+		}
+		struct job *job = o->cur;
+		if (o->broken) {
+			if (!o->cur_done) {
+				return; /* output_add() comes back here */
+			}
+			finish_cur(o);
+			continue;
+		}
+		switch (o->phase) {
+		case PH_HEADER:
+			o->phase = PH_OUT;
+			if (job->header_len > 0) {
+				start_write(o, job->header_stderr
+						       ? STDERR_FILENO
+						       : STDOUT_FILENO,
+					    job->header, job->header_len);
+			}
+			break;
+		case PH_OUT:
+		case PH_ERR:
+			step_stream(o, o->phase == PH_ERR);
+			break;
+		case PH_END:
+			if (o->last_round) {
+				finish_cur(o);
+				break;
+			}
+			if (o->copied || o->cur_done) {
+				/* Another round; the last once it has ended. */
+				o->last_round = o->cur_done;
+				o->copied = false;
+				o->phase = PH_OUT;
+				break;
+			}
+			/* Nothing new yet: look again in a moment. */
+			o->phase = PH_OUT;
+			if (!o->tailing && !o->closed) {
+				o->tailing = true;
+				uv_timer_start(&o->tail_timer, on_tail, TAIL_MS,
+					       0);
+			}
+			return;
+		}
 	}
 }
 
-static void on_written(uv_fs_t *req)
-{
-	struct output *o = req->data;
-	ssize_t r = req->result;
+/* ---- Pipe mode. ---- */
 
-	uv_fs_req_cleanup(req);
-	advance(o, r);
+static void enqueue(struct output *o, struct chunk *c)
+{
+	if (o->qtail) {
+		o->qtail->next = c;
+	} else {
+		o->qhead = c;
+	}
+	o->qtail = c;
+}
+
+static struct chunk *chunk_new(struct output *o, int fd)
+{
+	struct chunk *c = o->spare;
+	struct buf b;
+
+	if (c) {
+		o->spare = c->next;
+		o->n_spare--;
+		b = c->b;
+		b.len = 0;
+	} else {
+		c = xmalloc(sizeof(*c));
+		buf_init(&b);
+	}
+	memset(c, 0, sizeof(*c));
+	c->b = b;
+	c->fd = fd;
+	c->file = -1;
+	enqueue(o, c);
+	return c;
+}
+
+/* The chunk to append bytes for fd to. */
+static struct chunk *tail_chunk(struct output *o, int fd)
+{
+	struct chunk *c = o->qtail;
+
+	if (c && c->fd == fd && !c->done && !c->written && c->file < 0 &&
+	    c->b.len < CHUNK_MAX && !(o->busy && c == o->qhead)) {
+		return c;
+	}
+	return chunk_new(o, fd);
+}
+
+static void set_paused(struct output *o, bool paused);
+
+/* Queues p[0..n) for fd, with tag at every line start. */
+static void queue_bytes(struct output *o, int fd, const char *tag,
+			size_t tag_len, const char *p, size_t n, bool *bol)
+{
+	if (n == 0 || o->broken) {
+		return;
+	}
+	struct chunk *c = tail_chunk(o, fd);
+	size_t before = c->b.len;
+	lines_tag(&c->b, tag, tag_len, p, n, bol);
+	o->queued += c->b.len - before;
+	if (o->queued > QUEUE_HIGH) {
+		set_paused(o, true);
+	}
+}
+
+static void stream_start_read(struct ostream *st);
+
+/* Stops or resumes reading every pipe. */
+static void set_paused(struct output *o, bool paused)
+{
+	if (o->paused == paused) {
+		return;
+	}
+	o->paused = paused;
+	for (struct ojob *oj = o->live; oj; oj = oj->next) {
+		for (int i = 0; i < 2; i++) {
+			struct ostream *st = &oj->s[i];
+			if (paused && st->reading) {
+				uv_read_stop((uv_stream_t *)&st->pipe);
+				st->reading = false;
+			} else if (!paused) {
+				stream_start_read(st);
+			}
+		}
+	}
+}
+
+/* Queues the unfinished line of stream i (it starts a line). */
+static void flush_partial(struct output *o, struct ojob *oj, int i)
+{
+	struct ostream *st = &oj->s[i];
+	int fd = i ? STDERR_FILENO : STDOUT_FILENO;
+
+	if (st->partial.len == 0) {
+		return;
+	}
+	if (st->partial.fd < 0) {
+		o->partial_mem -= st->partial.mem.len;
+		queue_bytes(o, fd, oj->tag[i], oj->tag_len[i],
+			    st->partial.mem.data, st->partial.mem.len,
+			    &st->bol);
+		spool_finish(&st->partial);
+		return;
+	}
+	int64_t len = (int64_t)st->partial.len;
+	int file = spool_take_file(&st->partial);
+	if (o->broken) {
+		close(file);
+		return;
+	}
+	if (st->bol && oj->tag_len[i]) {
+		struct chunk *c = tail_chunk(o, fd);
+		buf_add(&c->b, oj->tag[i], oj->tag_len[i]);
+		o->queued += oj->tag_len[i];
+	}
+	struct chunk *c = chunk_new(o, fd);
+	c->file = file;
+	c->file_len = len;
+	st->bol = false; /* a partial line never ends in a newline */
+}
+
+/* Keeps p[0..n), the start of a line, until the line ends. */
+static void hold(struct output *o, struct ojob *oj, int i, const char *p,
+		 size_t n)
+{
+	struct ostream *st = &oj->s[i];
+	char *cause = NULL;
+
+	if (n == 0 || o->broken) {
+		return;
+	}
+	size_t before = st->partial.mem.len;
+	size_t budget = o->partial_mem + n <= PARTIAL_TOTAL ? PARTIAL_MAX : 0;
+	if (spool_append(&st->partial, p, n, budget, o->cfg.tmpdir,
+			 &cause) < 0) {
+		report_lost(o, cause);
+		return;
+	}
+	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
+}
+
+static void stream_data(struct output *o, struct ojob *oj, int i,
+			const char *p, size_t n)
+{
+	struct ostream *st = &oj->s[i];
+	int fd = i ? STDERR_FILENO : STDOUT_FILENO;
+
+	if (o->broken) {
+		return;
+	}
+	if (!o->whole_lines) {
+		queue_bytes(o, fd, oj->tag[i], oj->tag_len[i], p, n, &st->bol);
+		return;
+	}
+	size_t w = lines_whole(p, n);
+	if (w > 0) {
+		flush_partial(o, oj, i);
+		queue_bytes(o, fd, oj->tag[i], oj->tag_len[i], p, w, &st->bol);
+	}
+	hold(o, oj, i, p + w, n - w);
+}
+
+/* The job's pipes are closed and it has exited: its output is queued. */
+static void maybe_complete(struct ojob *oj)
+{
+	struct output *o = oj->o;
+
+	if (!oj->exited || oj->handles > 0) {
+		return;
+	}
+	if (oj->prev) {
+		oj->prev->next = oj->next;
+	} else {
+		o->live = oj->next;
+	}
+	if (oj->next) {
+		oj->next->prev = oj->prev;
+	}
+	struct job *job = oj->job;
+	job->output = NULL;
+	for (int i = 0; i < 2; i++) {
+		o->partial_mem -= oj->s[i].partial.mem.len;
+		spool_finish(&oj->s[i].partial);
+		free(oj->tag[i]);
+	}
+	free(oj);
+	chunk_new(o, STDOUT_FILENO)->done = job;
 	pump(o);
 }
 
-/* Starts the next write, or finishes jobs, until a write is under way. */
+static void on_pipe_closed(uv_handle_t *h)
+{
+	struct ostream *st = h->data;
+	struct ojob *oj = st->oj;
+
+	oj->handles--;
+	maybe_complete(oj);
+}
+
+/* The stream has ended: its last line goes out, even without newline. */
+static void stream_end(struct output *o, struct ojob *oj, int i)
+{
+	struct ostream *st = &oj->s[i];
+
+	if (st->eof) {
+		return;
+	}
+	flush_partial(o, oj, i);
+	st->eof = true;
+	st->reading = false;
+	uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct ostream *st = h->data;
+
+	buf->base = st->oj->o->rbuf;
+	buf->len = READ_SIZE;
+}
+
+static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
+{
+	struct ostream *st = h->data;
+	struct ojob *oj = st->oj;
+	struct output *o = oj->o;
+	int i = st == &oj->s[1];
+
+	if (n > 0) {
+		stream_data(o, oj, i, buf->base, (size_t)n);
+	} else if (n < 0) {
+		/* EOF, or an error that ends the stream all the same. */
+		stream_end(o, oj, i);
+	}
+	pump(o);
+}
+
+static void stream_start_read(struct ostream *st)
+{
+	if (st->reading || st->eof) {
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read) < 0) {
+		stream_end(st->oj->o, st->oj, st == &st->oj->s[1]);
+		return;
+	}
+	st->reading = true;
+}
+
+/* Starts reading a job's pipes. */
+static void pipe_start(struct output *o, struct job *job)
+{
+	struct ojob *oj = xcalloc(1, sizeof(*oj));
+
+	oj->o = o;
+	oj->job = job;
+	job->output = oj;
+	oj->next = o->live;
+	if (o->live) {
+		o->live->prev = oj;
+	}
+	o->live = oj;
+	if (job->header_len > 0) {
+		bool bol = true;
+		queue_bytes(o, job->header_stderr ? STDERR_FILENO
+						  : STDOUT_FILENO,
+			    NULL, 0, job->header, job->header_len, &bol);
+	}
+	for (int i = 0; i < 2; i++) {
+		struct ostream *st = &oj->s[i];
+		int *fd = i ? &job->err_fd : &job->out_fd;
+		st->oj = oj;
+		st->bol = true;
+		spool_init(&st->partial);
+		oj->tag[i] = make_tag(o, job, i, &oj->tag_len[i]);
+		uv_pipe_init(o->loop, &st->pipe, 0);
+		st->pipe.data = st;
+		oj->handles++;
+		if (uv_pipe_open(&st->pipe, *fd) < 0) {
+			/* Nothing can be read; the fd is still ours. */
+			close(*fd);
+			*fd = -1;
+			st->eof = true;
+			uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+			continue;
+		}
+		*fd = -1; /* the handle owns it now */
+		if (!o->paused) {
+			stream_start_read(st);
+		}
+	}
+}
+
+static void pipe_op_done(struct output *o, int err)
+{
+	struct chunk *c = o->qhead;
+
+	if (err < 0 && c->fd == STDOUT_FILENO) {
+		set_broken(o, err);
+		return;
+	}
+	/* Written, or dropped if stderr could not take it. */
+	c->written = true;
+}
+
+static void pump_pipe(struct output *o)
+{
+	while (!o->busy && o->qhead) {
+		struct chunk *c = o->qhead;
+		if (!o->broken && !c->done && !c->written) {
+			if (c->file >= 0) {
+				start_file(o, c->fd, c->file, 0, c->file_len,
+					   NULL, 0, true, false);
+			} else {
+				start_write(o, c->fd, c->b.data, c->b.len);
+			}
+			continue;
+		}
+		o->qhead = c->next;
+		if (!o->qhead) {
+			o->qtail = NULL;
+		}
+		o->queued -= c->b.len;
+		struct job *job = c->done;
+		chunk_free(o, c);
+		if (o->paused && o->queued < QUEUE_LOW) {
+			set_paused(o, false);
+		}
+		if (job) {
+			o->pending--;
+			o->cb.written(o->cb.data, job);
+		}
+	}
+}
+
+/* ---- Both. ---- */
+
+static void op_done(struct output *o, int err)
+{
+	if (o->kind == K_PIPE) {
+		pipe_op_done(o, err);
+	} else {
+		spool_op_done(o, err);
+	}
+}
+
 static void pump(struct output *o)
 {
-	while (!o->busy) {
-		if (!o->cur) {
-			if (!o->head) {
-				return;
-			}
-			o->cur = o->head;
-			o->head = o->cur->next;
-			if (!o->head) {
-				o->tail = NULL;
-			}
-			o->phase = PH_HEADER;
-			o->off = 0;
-			o->size = (int64_t)o->cur->header_len;
-		}
-		struct job *job = o->cur;
-		if (o->broken || o->off >= o->size) {
-			if (o->broken || ++o->phase == PH_DONE) {
-				o->cur = NULL;
-				o->pending--;
-				o->cb.written(o->cb.data, job);
-				continue;
-			}
-			o->off = 0;
-			o->size = file_size(o->phase == PH_STDOUT
-						    ? job->out_fd
-						    : job->err_fd);
-			continue;
-		}
-		int r;
-		o->req.data = o;
-		if (o->phase == PH_HEADER) {
-			int fd = job->header_stderr ? STDERR_FILENO
-						    : STDOUT_FILENO;
-			o->iov = uv_buf_init(job->header + o->off,
-					     (unsigned)(o->size - o->off));
-			r = uv_fs_write(o->loop, &o->req, fd, &o->iov, 1, -1,
-					on_written);
-		} else {
-			bool out = o->phase == PH_STDOUT;
-			int64_t left = o->size - o->off;
-			r = uv_fs_sendfile(o->loop, &o->req,
-					   out ? STDOUT_FILENO : STDERR_FILENO,
-					   out ? job->out_fd : job->err_fd,
-					   o->off,
-					   (size_t)(left > 0x40000000
-						    ? 0x40000000 : left),
-					   on_written);
-		}
-		if (r < 0) {
-			uv_fs_req_cleanup(&o->req);
-			advance(o, r);
-			continue;
-		}
-		o->busy = true;
+	/* written() may hand in more jobs: the outer call takes them. */
+	if (o->in_pump) {
+		return;
 	}
+	o->in_pump = true;
+	if (o->kind == K_PIPE) {
+		if (o->broken && o->paused) {
+			set_paused(o, false);
+		}
+		pump_pipe(o);
+	} else {
+		pump_spool(o);
+	}
+	o->in_pump = false;
+}
+
+bool output_reads_pipes(const struct output *o)
+{
+	return o->kind == K_PIPE;
+}
+
+void output_start(struct output *o, struct job *job)
+{
+	if (o->kind == K_PIPE) {
+		pipe_start(o, job);
+		pump(o);
+	} else if (o->keep_order) {
+		struct slot *sl = ring_slot(o, job->order);
+		sl->job = job;
+		sl->done = false;
+		pump(o);
+	}
+}
+
+void output_add(struct output *o, struct job *job)
+{
+	o->pending++;
+	if (o->kind == K_PIPE) {
+		struct ojob *oj = job->output;
+		if (oj) {
+			oj->exited = true;
+			maybe_complete(oj);
+			return;
+		}
+		/* It never ran (--dry-run, or it could not start). */
+		if (job->header_len > 0) {
+			bool bol = true;
+			queue_bytes(o, job->header_stderr ? STDERR_FILENO
+							  : STDOUT_FILENO,
+				    NULL, 0, job->header, job->header_len,
+				    &bol);
+		}
+		chunk_new(o, STDOUT_FILENO)->done = job;
+		pump(o);
+		return;
+	}
+	if (o->kind == K_SPOOL && job->out_fd >= 0) {
+		check_room(o, job);
+	}
+	if (o->keep_order) {
+		struct slot *sl = ring_slot(o, job->order);
+		sl->job = job;
+		sl->done = true;
+		if (job == o->cur) {
+			o->cur_done = true;
+			if (o->tailing) {
+				uv_timer_stop(&o->tail_timer);
+				o->tailing = false;
+			}
+		}
+	} else {
+		job->next = NULL;
+		if (o->tail) {
+			o->tail->next = job;
+		} else {
+			o->head = job;
+		}
+		o->tail = job;
+	}
+	pump(o);
 }

@@ -1,8 +1,11 @@
 /*
- * Output: a finished job's spooled stdout and stderr are written to prun's
- * own, whole, in the order of completion (or of input with -k).  Writing
- * happens on the loop's thread pool, so fd 1 stays blocking (it is shared
- * with other processes) and a slow reader never stalls the scheduler.
+ * Output: jobs' stdout and stderr reach prun's own, whole (grouped, the
+ * default), in input order with the oldest job streamed live (-k), as
+ * whole lines as they come (--line-buffer), or untouched (--ungroup);
+ * optionally with a tag before every line, or as the names of files that
+ * hold it (--files).  Writing happens on the loop's thread pool, so fd 1
+ * stays blocking (it is shared with other processes) and a slow reader
+ * never stalls the scheduler.
  */
 #ifndef PRUN_OUTPUT_H
 #define PRUN_OUTPUT_H
@@ -11,25 +14,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct job;
+#include "job.h"
+#include "options.h"
+
 struct output;
 struct uv_loop_s;
+
+struct output_config {
+	enum output_mode mode;
+	bool keep_order;      /* -k */
+	bool files;           /* --files */
+	bool tag;             /* jobs carry a tag for their lines */
+	bool color;           /* --color: colour tags on terminals */
+	const char *tmpdir;   /* where spool files go */
+};
 
 struct output_callbacks {
 	/* The job's output is written; the callee owns the job again. */
 	void (*written)(void *data, struct job *job);
 	/* Writing to stdout failed (a negative errno; -EPIPE: reader gone). */
 	void (*failed)(void *data, int err);
+	/* Output may have been lost, e.g. on a full disk (callee frees). */
+	void (*lost)(void *data, char *cause);
 	void *data;
 };
 
-void output_create(struct output **out, struct uv_loop_s *loop,
-		   bool keep_order, const struct output_callbacks *cb);
-void output_destroy(struct output *o);
+/* Where jobs must send their output under cfg. */
+enum job_io output_job_io(const struct output_config *cfg);
 
 /*
- * Takes a job whose output is complete (ownership passes until written()).
- * Every job seq from 1 up must be handed in exactly once under -k.
+ * Sets up the output on the loop (the caller owns the loop and keeps cfg
+ * alive).  Returns 0, or -errno with a message in *cause, e.g. when the
+ * spool directory is not usable.
+ */
+int output_create(struct output **out, struct uv_loop_s *loop,
+		  const struct output_config *cfg,
+		  const struct output_callbacks *cb, char **cause);
+/* Frees the output; output_close() and a loop run must come first. */
+void output_destroy(struct output *o);
+/* Closes the output's handles, once every job is written. */
+void output_close(struct output *o);
+
+/*
+ * A job has been spawned (it stays the caller's): its pipes are read from
+ * now on, and under -k its output streams while it is the oldest job.
+ */
+void output_start(struct output *o, struct job *job);
+
+/* True if jobs' output is read from pipes as it comes (--line-buffer). */
+bool output_reads_pipes(const struct output *o);
+
+/*
+ * Takes a job that has exited or could not start (ownership passes until
+ * written()).  Under -k every job seq from 1 up must come exactly once.
  */
 void output_add(struct output *o, struct job *job);
 

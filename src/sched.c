@@ -33,6 +33,13 @@
 
 /* A retry after running out of processes or descriptors, in ms. */
 #define RETRY_MS 50
+/*
+ * The most jobs that may have ended without their output written (under
+ * -k they wait for an earlier job; each holds two files) before no more
+ * start: a multiple of -j, within these bounds.
+ */
+#define HELD_MIN 16
+#define HELD_MAX 1024
 
 /* Job slots: the lowest free number is handed out first. */
 struct slots {
@@ -78,6 +85,7 @@ struct sched {
 	struct job *newest;
 	struct job *requeue;       /* owned; jobs to run before new input */
 	struct job *requeue_tail;
+	size_t held_max;           /* see HELD_MAX */
 	uint64_t next_seq;
 	uint64_t next_start_ns;    /* --delay */
 	struct median median;
@@ -509,7 +517,12 @@ static void finish_job(struct sched *s, struct job *job)
 		if (!s->requeue_tail) {
 			s->requeue_tail = again;
 		}
-		job_destroy(job);
+		if (output_reads_pipes(s->output)) {
+			/* Its lines are out already; the output frees it. */
+			output_add(s->output, job);
+		} else {
+			job_destroy(job);
+		}
 		return;
 	}
 	s->done++;
@@ -539,6 +552,11 @@ static void on_written(void *data, struct job *job)
 	maybe_finish(s);
 }
 
+static void on_output_lost(void *data, char *cause)
+{
+	fail(data, cause);
+}
+
 static void on_output_failed(void *data, int err)
 {
 	struct sched *s = data;
@@ -547,7 +565,7 @@ static void on_output_failed(void *data, int err)
 		/* The reader is gone: end as `cmd | head` expects. */
 		s->die_signal = SIGPIPE;
 	} else {
-		warn("cannot write to standard output: %s", uv_strerror(err));
+		warn("cannot write to standard output: %s", strerror(-err));
 		s->error = 1;
 	}
 	stop(s);
@@ -624,6 +642,16 @@ static bool already_done(const struct sched *s, uint64_t seq)
 	return lo < c->n_skip && c->skip[lo] == seq;
 }
 
+static void render_tag(struct sched *s, struct job *job)
+{
+	struct buf b;
+
+	buf_init(&b);
+	job_render(s->spawner, s->cfg->tag, job, &b);
+	job->tag_len = b.len;
+	job->tag = buf_steal(&b);
+}
+
 /* Starts one job.  Returns false if it must wait for resources. */
 static bool start(struct sched *s, struct job *job)
 {
@@ -650,12 +678,18 @@ static bool start(struct sched *s, struct job *job)
 		skip_job(s, job);
 		return true;
 	}
+	if (s->cfg->tag) {
+		render_tag(s, job);
+	}
 	int r = job_spawn(s->spawner, job, &cause);
 	if (r == -EAGAIN) {
 		slot_release(&s->slots, job->slot);
 		free(job->header);
 		job->header = NULL;
 		job->header_len = 0;
+		free(job->tag);
+		job->tag = NULL;
+		job->tag_len = 0;
 		return false;
 	}
 	if (r == -E2BIG) {
@@ -676,6 +710,13 @@ static bool start(struct sched *s, struct job *job)
 	}
 	s->started++;
 	running_add(s, job);
+	/*
+	 * Under -k the oldest job's output streams live, unless it may be
+	 * retried: only the last try's output is shown.
+	 */
+	if (s->opts->retries <= 1 || output_reads_pipes(s->output)) {
+		output_start(s->output, job);
+	}
 	if (s->opts->delay > 0) {
 		s->next_start_ns = now_ns() + (uint64_t)(s->opts->delay * 1e9);
 	}
@@ -782,7 +823,8 @@ static void requeue_front(struct sched *s, struct job *job)
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill(struct sched *s)
 {
-	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs) {
+	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs &&
+	       output_pending(s->output) < s->held_max) {
 		if (!may_start(s)) {
 			return;
 		}
@@ -906,6 +948,7 @@ static void close_all(struct sched *s)
 	uv_close((uv_handle_t *)&s->retry_timer, NULL);
 	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
 	killer_close(s->killer);
+	output_close(s->output);
 	/* Do not wait for a read of input that is no longer wanted. */
 	uv_stop(&s->loop);
 }
@@ -957,11 +1000,32 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	s.opts = cfg->opts;
 	uv_loop_init(&s.loop);
 
-	struct spawner_config sc = {
-		.tmpl = cfg->tmpl,
-		.spool = cfg->opts->output != OUTPUT_UNGROUP,
+	struct output_config oc = {
+		.mode = cfg->opts->output,
+		.keep_order = cfg->opts->keep_order,
+		.files = cfg->opts->files,
+		.tag = cfg->tag != NULL,
+		.color = cfg->opts->color,
 		.tmpdir = cfg->tmpdir,
 	};
+	struct output_callbacks ocb = {
+		.written = on_written,
+		.failed = on_output_failed,
+		.lost = on_output_lost,
+		.data = &s,
+	};
+	struct spawner_config sc = {
+		.tmpl = cfg->tmpl,
+		.io = output_job_io(&oc),
+		.tmpdir = cfg->tmpdir,
+	};
+	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		uv_loop_close(&s.loop);
+		res.status = 255;
+		return res;
+	}
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
 	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
 			 &cause) < 0 ||
@@ -972,6 +1036,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		free(cause);
 		input_destroy(s.input);
 		spawner_destroy(s.spawner);
+		output_close(s.output);
+		uv_run(&s.loop, UV_RUN_NOWAIT);
+		output_destroy(s.output);
 		uv_loop_close(&s.loop);
 		res.status = 255;
 		return res;
@@ -979,16 +1046,19 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	size_t n_names;
 	char *const *names = input_names(s.input, &n_names);
 	template_bind_names(cfg->tmpl, names, n_names);
+	if (cfg->tag) {
+		template_bind_names(cfg->tag, names, n_names);
+	}
 	spawner_set_total(s.spawner, input_total(s.input));
 
-	struct output_callbacks ocb = {
-		.written = on_written,
-		.failed = on_output_failed,
-		.data = &s,
-	};
-	output_create(&s.output, &s.loop, cfg->opts->keep_order, &ocb);
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
+	s.held_max = (size_t)cfg->max_jobs * 2;
+	if (s.held_max < HELD_MIN) {
+		s.held_max = HELD_MIN;
+	} else if (s.held_max > HELD_MAX) {
+		s.held_max = HELD_MAX;
+	}
 
 	uv_signal_init(&s.loop, &s.sigchld);
 	s.sigchld.data = &s;

@@ -660,6 +660,29 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	return 0;
 }
 
+int template_parse_text(struct template **out, const char *text,
+			const struct template_config *cfg, char **cause)
+{
+	struct template *t = xcalloc(1, sizeof(*t));
+	struct rpl table[32];
+	size_t n_table = rpl_table(cfg, table);
+	bool any = false;
+
+	/* No -q and nothing appended: the text is taken as it is. */
+	if (cut_word(&t->raw, text, cfg, table, n_table, false, &any,
+		     cause) < 0) {
+		template_destroy(t);
+		return -1;
+	}
+	/* Text for people, not for a shell: values go in unquoted. */
+	for (size_t i = 0; i < t->raw.n; i++) {
+		t->raw.v[i].raw = true;
+	}
+	t->shell = xstrdup(cfg->shell);
+	*out = t;
+	return 0;
+}
+
 void template_destroy(struct template *t)
 {
 	if (!t) {

@@ -70,6 +70,14 @@ bool template_needs_total(const struct template *t);
 size_t template_arg_cost(const struct template *t, const struct value *v);
 size_t template_base_len(const struct template *t, const struct job_args *a);
 
+/*
+ * Parses text in which replacement strings stand for a job's values, as
+ * --tagstring wants: template_render() then puts them in unquoted, and
+ * nothing is appended.  Returns 0, or -1 with a message in *cause.
+ */
+int template_parse_text(struct template **out, const char *text,
+			const struct template_config *cfg, char **cause);
+
 /* Appends the shell command line for a job to b. */
 void template_render(const struct template *t, const struct job_args *a,
 		     struct buf *b);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -153,6 +154,27 @@ char *buf_steal(struct buf *b)
 
 	buf_init(b);
 	return p;
+}
+
+int write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+
+	while (n > 0) {
+		ssize_t r = write(fd, c, n);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r < 0) {
+			return -errno;
+		}
+		if (r == 0) {
+			return -EIO;
+		}
+		c += r;
+		n -= (size_t)r;
+	}
+	return 0;
 }
 
 uint64_t now_ns(void)

@@ -36,6 +36,9 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 /* Hands the contents to the caller and leaves the buffer empty. */
 char *buf_steal(struct buf *b);
 
+/* Writes all of p[0..n) to a blocking fd: 0 or -errno. */
+int write_all(int fd, const void *p, size_t n);
+
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
 

@@ -1,0 +1,60 @@
+/*
+ * Spools: bytes held for later, in memory up to a budget and beyond it in
+ * an unlinked temp file, so that memory stays bounded and a killed prun
+ * leaves no file behind.  Also the temp files that jobs write into
+ * directly, and the check that their file system did not run full.
+ */
+#ifndef PRUN_SPOOL_H
+#define PRUN_SPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct spool {
+	struct buf mem;   /* the bytes while they are in memory */
+	int fd;           /* owned; the temp file once spilled, else -1 */
+	uint64_t len;     /* bytes held, in memory or in the file */
+};
+
+void spool_init(struct spool *sp);
+/* Frees the memory and closes the file; the spool is empty again. */
+void spool_finish(struct spool *sp);
+
+/*
+ * Appends p[0..n).  Once the spool would hold more than budget bytes, all
+ * of it moves to a new unlinked temp file in dir, and so does whatever is
+ * appended later.  Returns 0, or -errno with a message in *cause (the
+ * spool then holds what it held before).
+ */
+int spool_append(struct spool *sp, const char *p, size_t n, size_t budget,
+		 const char *dir, char **cause);
+
+/* Hands over the spool's temp file (the caller closes it); -1 if none. */
+int spool_take_file(struct spool *sp);
+
+/* An unlinked temp file in dir, close-on-exec: an fd, or -errno. */
+int spool_tmpfile(const char *dir);
+
+/*
+ * A temp file in dir that stays (--files): an fd, or -errno; its name in
+ * *path (the caller frees it).
+ */
+int spool_named(const char *dir, char **path);
+
+/*
+ * Gives back the disk space of the first `len` bytes of a temp file whose
+ * bytes have been written out (its size stays): 0, or -errno if the file
+ * system cannot.
+ */
+int spool_release(int fd, int64_t len);
+
+/*
+ * Checks that the file system of the temp file `probe` still has room for
+ * a writer with prun's credentials: 0, or -ENOSPC (or another -errno) if a
+ * job writing there may have lost data.
+ */
+int spool_check_room(int probe);
+
+#endif

@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# --line-buffer: whole lines from running jobs, as they come.
+
+load helpers
+
+stamp() {
+	while IFS= read -r line; do
+		echo "$(( $(now_ms) - t0 )) $line"
+	done
+}
+
+@test "--line-buffer prints a job's lines while it still runs" {
+	t0=$(now_ms)
+	run bash -c '"$PRUN" --line-buffer "echo first {}; sleep 2; echo second {}" ::: x |
+		{ t0=$1; '"$(declare -f stamp now_ms)"'; stamp; }' _ "$t0"
+	assert_success
+	assert_equal "$(cut -d' ' -f2- <<< "$output")" $'first x\nsecond x'
+	first=$(head -1 <<< "$output" | cut -d' ' -f1)
+	[ "$first" -lt 1500 ] || fail "the first line came after ${first} ms"
+}
+
+@test "--lb is the short form of --line-buffer" {
+	t0=$(now_ms)
+	run bash -c '"$PRUN" --lb "echo first; sleep 2; echo second" ::: x |
+		{ t0=$1; '"$(declare -f stamp now_ms)"'; stamp; }' _ "$t0"
+	assert_success
+	first=$(head -1 <<< "$output" | cut -d' ' -f1)
+	[ "$first" -lt 1500 ] || fail "the first line came after ${first} ms"
+}
+
+@test "--line-buffer never tears a line that jobs write in pieces" {
+	run prun --line-buffer -j3 'for i in 1 2 3 4; do printf "{}$i-"; sleep 0.05; printf "{}$i\n"; done' ::: a b c
+	assert_success
+	assert_equal "$(sort <<< "$output")" \
+		"$(for j in a b c; do for i in 1 2 3 4; do echo "$j$i-$j$i"; done; done)"
+}
+
+@test "--line-buffer keeps lines longer than a pipe buffer whole" {
+	run bash -c '"$PRUN" --line-buffer -j4 "head -c 1000000 /dev/zero | tr \\\\0 {}; echo" ::: a b c d |
+		while IFS= read -r l; do
+			echo "${#l} $(printf %s "$l" | tr -d "${l:0:1}" | wc -c)"
+		done'
+	assert_success
+	assert_output $'1000000 0\n1000000 0\n1000000 0\n1000000 0'
+}
+
+@test "--line-buffer holds a 40 MB line in a temp file, not in memory" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" --line-buffer -j2 \
+		"head -c 20000000 /dev/zero | tr \\\\0 {}; echo" ::: a b |
+		while IFS= read -r l; do
+			echo "${#l} $(printf %s "$l" | tr -d "${l:0:1}" | wc -c)"
+		done' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	assert_output $'20000000 0\n20000000 0'
+	# Sanitizers hold freed memory back: RSS is not prun's then.
+	if [ -z "${SANITIZED_BUILD:-}" ]; then
+		rss=$(cat "$BATS_TEST_TMPDIR/rss")
+		[ "$rss" -lt 20000 ] || fail "peak RSS was ${rss} KiB"
+	fi
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
+@test "--line-buffer prints a last line that has no newline" {
+	run bash -c '"$PRUN" --line-buffer "printf \"a\\nb\"" ::: x | od -An -c | tr -d " \n"'
+	assert_success
+	assert_output 'a\nb'
+}
+
+@test "--line-buffer writes stderr lines to stderr and stdout lines to stdout" {
+	run bash -c '"$PRUN" --line-buffer "echo out {}; echo err {} >&2" ::: x 2>/dev/null'
+	assert_output "out x"
+	run bash -c '"$PRUN" --line-buffer "echo out {}; echo err {} >&2" ::: x 2>&1 >/dev/null'
+	assert_output "err x"
+}
+
+@test "--line-buffer stops reading jobs while the reader is slow" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" --line-buffer \
+		"head -c 200000000 /dev/zero | tr \\\\0 a | fold -w 100 # {}" ::: x |
+		{ sleep 2; wc -c; }' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	assert_output 201999999
+	# Sanitizers hold freed memory back: RSS is not prun's then.
+	if [ -z "${SANITIZED_BUILD:-}" ]; then
+		rss=$(cat "$BATS_TEST_TMPDIR/rss")
+		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
+	fi
+}
+
+@test "--line-buffer gives each job's lines in the order it wrote them" {
+	run prun --line-buffer -j4 'seq 20000 | sed s/^/{}:/' ::: a b c d
+	assert_success
+	for j in a b c d; do
+		assert_equal "$(grep "^$j:" <<< "$output" | cut -d: -f2 | md5sum)" \
+			"$(seq 20000 | md5sum)"
+	done
+}

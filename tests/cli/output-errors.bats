@@ -1,0 +1,86 @@
+#!/usr/bin/env bats
+# Output that cannot be kept or written is an error, never a silent loss.
+
+load helpers
+
+# Mounts a 2 MiB tmpfs at $mnt, or skips the test.
+mount_small() {
+	mnt=$BATS_TEST_TMPDIR/small
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=2m prun-test "$mnt" 2>/dev/null ||
+		skip "cannot mount a tmpfs here (needs root)"
+}
+
+teardown() {
+	if [ -n "${mnt:-}" ] && mountpoint -q "$mnt"; then
+		umount "$mnt" || umount -l "$mnt"
+	fi
+}
+
+@test "reports a full spool directory and exits non-zero" {
+	mount_small
+	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero # {}' ::: 1
+	assert_failure 255
+	assert_line "prun: output of job 1 may be incomplete: $mnt: No space left on device"
+}
+
+@test "reports a full disk even when the job ignores its write errors" {
+	mount_small
+	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero 2>/dev/null; true # {}' ::: 1
+	assert_failure 255
+	assert_line --partial "prun: output of job 1 may be incomplete"
+}
+
+@test "reports a full disk that two jobs filled together, with -k" {
+	mount_small
+	run prun -k -j2 --tmpdir "$mnt" 'head -c 1200000 /dev/zero 2>/dev/null; true # {}' ::: 1 2
+	assert_failure 255
+	assert_line --regexp "^prun: output (of job [12] )?may be incomplete: $mnt: No space left on device\$"
+}
+
+@test "reports a --line-buffer line that does not fit in the temp directory" {
+	mount_small
+	run prun --line-buffer --tmpdir "$mnt" 'head -c 3000000 /dev/zero # {}' ::: 1
+	assert_failure 255
+	assert_line "prun: cannot write a temp file in $mnt: No space left on device"
+}
+
+@test "a nearly full spool directory is no error when nothing was lost" {
+	mount_small
+	run bash -c '"$PRUN" --tmpdir "$1" "head -c 1500000 /dev/zero # {}" ::: 1 | wc -c' _ "$mnt"
+	assert_success
+	assert_output 1500000
+}
+
+@test "a full disk under stdout is an error" {
+	mount_small
+	run bash -c '"$PRUN" "head -c 3000000 /dev/zero # {}" ::: 1 >"$1/out"' _ "$mnt"
+	assert_failure 255
+	assert_output "prun: cannot write to standard output: No space left on device"
+}
+
+@test "rejects a --tmpdir that does not exist" {
+	run prun --tmpdir /no/such/dir echo ::: x
+	assert_failure 255
+	assert_output "prun: cannot create temp files in /no/such/dir: No such file or directory"
+}
+
+@test "rejects an empty --tmpdir" {
+	run prun --tmpdir '' echo ::: x
+	assert_failure 255
+	assert_output "prun: bad value for --tmpdir: empty"
+}
+
+@test "leaves no temp file behind when killed with kill -9" {
+	marker="prun-kill9-$$-$RANDOM"
+	"$PRUN" -k -j3 "seq 100000; sleep 3 # $marker {}" ::: 1 2 3 >/dev/null &
+	pid=$!
+	sleep 0.5
+	kill -9 "$pid"
+	wait "$pid" || true
+	run ls -A "$TMPDIR"
+	for p in $(pgrep -f -- "$marker"); do
+		kill -- "-$p" 2>/dev/null || true
+	done
+	assert_output ""
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env bats
+# -k: output in input order, the oldest running job's output live.
+
+load helpers
+
+# Prints each line of stdin prefixed with the milliseconds since $t0.
+stamp() {
+	while IFS= read -r line; do
+		echo "$(( $(now_ms) - t0 )) $line"
+	done
+}
+
+@test "-k prints each job's output in input order" {
+	run prun -k -j3 'sleep {}; echo {}; echo {} again' ::: 0.6 0.2 0.4
+	assert_success
+	assert_output $'0.6\n0.6 again\n0.2\n0.2 again\n0.4\n0.4 again'
+}
+
+@test "-k shows the first job's output at once, then the rest in order" {
+	t0=$(now_ms)
+	run bash -c '"$PRUN" -k "echo start {}; sleep {}; echo end {}" ::: 3 1 2 |
+		{ t0=$1; '"$(declare -f stamp now_ms)"'; stamp; }' _ "$t0"
+	assert_success
+	assert_equal "$(cut -d' ' -f2- <<< "$output")" \
+		"$(printf '%s\n' 'start 3' 'end 3' 'start 1' 'end 1' 'start 2' 'end 2')"
+	first=$(head -1 <<< "$output" | cut -d' ' -f1)
+	[ "$first" -lt 1500 ] || fail "start 3 came after ${first} ms"
+	last=$(tail -1 <<< "$output" | cut -d' ' -f1)
+	[ "$last" -lt 6000 ] || fail "the jobs took ${last} ms"
+}
+
+@test "-k streams a job that becomes the oldest while it runs" {
+	t0=$(now_ms)
+	run bash -c '"$PRUN" -k -j2 ::: "sleep 0.5; echo one" \
+		"echo two; sleep 3; echo three" |
+		{ t0=$1; '"$(declare -f stamp now_ms)"'; stamp; }' _ "$t0"
+	assert_success
+	assert_equal "$(cut -d' ' -f2- <<< "$output")" $'one\ntwo\nthree'
+	two=$(sed -n 2p <<< "$output" | cut -d' ' -f1)
+	[ "$two" -lt 2500 ] || fail "'two' came after ${two} ms"
+}
+
+@test "-k keeps stderr in input order as well" {
+	run bash -c '"$PRUN" -k -j2 "sleep {}; echo err {} >&2" ::: 0.5 0 2>&1 >/dev/null'
+	assert_success
+	assert_output $'err 0.5\nerr 0'
+}
+
+@test "-k keeps a thousand quick jobs in order" {
+	run bash -c 'seq 1000 | "$PRUN" -k -j8 echo | cmp - <(seq 1000)'
+	assert_success
+}
+
+@test "-k starts no more jobs while many finished ones wait their turn" {
+	dir=$BATS_TEST_TMPDIR/started
+	mkdir "$dir"
+	run prun -k -j2 "if [ {} = 1 ]; then sleep 1.5; ls $dir | wc -l; else touch $dir/{}; fi" ::: $(seq 200)
+	assert_success
+	started=$(head -1 <<< "$output")
+	[ "$started" -ge 10 ] && [ "$started" -le 40 ] ||
+		fail "$started jobs started while the first one ran"
+	assert_equal "$(ls "$dir" | wc -l)" 199
+}
+
+@test "--line-buffer with -k keeps input order" {
+	run prun --line-buffer -k -j3 'sleep {}; echo {}' ::: 0.4 0.1 0.2
+	assert_success
+	assert_output $'0.4\n0.1\n0.2'
+}
+
+@test "-k holds later jobs' output on disk, not in memory" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" -k -j3 \
+		"if [ {} = 1 ]; then sleep 1; else head -c 33554432 /dev/zero; fi" \
+		::: 1 2 3 4 5 6 | wc -c' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	assert_output $((5 * 33554432))
+	# Sanitizers hold freed memory back: RSS is not prun's then.
+	if [ -z "${SANITIZED_BUILD:-}" ]; then
+		rss=$(cat "$BATS_TEST_TMPDIR/rss")
+		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
+	fi
+}
+
+@test "-k gives back the disk space of what it has streamed" {
+	mnt=$BATS_TEST_TMPDIR/small
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=48m prun-test "$mnt" 2>/dev/null ||
+		skip "cannot mount a tmpfs here (needs root)"
+	run bash -c '"$PRUN" -k --tmpdir "$1" \
+		"for i in \$(seq 100); do head -c 2000000 /dev/zero; sleep 0.01; done # {}" \
+		::: 1 | wc -c' _ "$mnt"
+	umount "$mnt"
+	assert_success
+	assert_output 200000000
+}

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# --tag and --tagstring: a tag and a tab before every line; --color.
+
+load helpers
+
+@test "--tag starts every line with the arguments and a tab" {
+	run prun -k --tag 'echo one {}; echo two {}' ::: a b
+	assert_success
+	assert_output $'a\tone a\na\ttwo a\nb\tone b\nb\ttwo b'
+}
+
+@test "--tag tags stderr lines too" {
+	run bash -c '"$PRUN" --tag "echo out; echo err >&2 # {}" ::: x 2>&1 >/dev/null'
+	assert_success
+	assert_output $'x\terr'
+}
+
+@test "--tag joins several arguments with spaces" {
+	run prun -k --tag echo ::: a b ::: c
+	assert_success
+	assert_output $'a c\ta c\nb c\tb c'
+}
+
+@test "--tagstring replaces replacement strings, unquoted" {
+	run prun -k --tagstring '{#}:{}' echo ::: "it's" b
+	assert_success
+	assert_output $'1:it\'s\tit\'s\n2:b\tb'
+}
+
+@test "--tagstring without replacement strings is the tag as it is" {
+	run prun --tagstring 'job' echo ::: x
+	assert_success
+	assert_output $'job\tx'
+}
+
+@test "--tag tags a last line that has no newline" {
+	run bash -c '"$PRUN" --tag "printf \"x\\ny\"" ::: t | od -An -c | tr -d " \n"'
+	assert_success
+	assert_output 't\tx\nt\ty'
+}
+
+@test "--tag puts one tag on a line longer than any buffer" {
+	run bash -c '"$PRUN" --tag "head -c 300000 /dev/zero | tr \\\\0 a; echo" ::: t |
+		tr -cd "\t\n" | od -An -c | tr -d " \n"'
+	assert_success
+	assert_output '\t\n'
+}
+
+@test "--tag tags every line in every output mode" {
+	want=$(for j in a b c; do for i in 1 2 3; do printf '%s\t%s%s\n' $j $j $i; done; done)
+	for mode in --group -k --line-buffer -u; do
+		run prun $mode -j3 --tag 'for i in 1 2 3; do echo {}$i; sleep 0.05; done' ::: a b c
+		assert_success
+		assert_equal "$(sort <<< "$output")" "$want"
+	done
+}
+
+@test "--tag with -k streams the oldest job tagged while it runs" {
+	start=$(now_ms)
+	run bash -c '"$PRUN" -k --tag "echo start; sleep {}; echo end" ::: 2 0 |
+		{ read -r first; echo "$(( $(date +%s%3N) - $1 )) $first"; cat; }' _ "$start"
+	assert_success
+	assert_equal "$(cut -d' ' -f2- <<< "$output")" $'2\tstart\n2\tend\n0\tstart\n0\tend'
+	first=$(head -1 <<< "$output" | cut -d' ' -f1)
+	[ "$first" -lt 1500 ] || fail "the first line came after ${first} ms"
+}
+
+@test "--color colours tags on a terminal" {
+	command -v script >/dev/null || skip "needs script(1)"
+	run script -qec "env -u NO_COLOR '$PRUN' --color --tag echo ::: x" /dev/null
+	assert_success
+	assert_output --partial $'\e[1;31mx\e[0m\tx'
+}
+
+@test "--color leaves tags plain when NO_COLOR is set" {
+	command -v script >/dev/null || skip "needs script(1)"
+	run script -qec "NO_COLOR=1 '$PRUN' --color --tag echo ::: x" /dev/null
+	assert_success
+	refute_output --partial $'\e['
+	assert_output --partial $'x\tx'
+}
+
+@test "--color leaves tags plain when the output is not a terminal" {
+	run bash -c 'env -u NO_COLOR "$PRUN" --color --tag echo ::: x | od -c | grep -c 033'
+	assert_output 0
+}
+
+@test "tags stay plain without --color, even on a terminal" {
+	command -v script >/dev/null || skip "needs script(1)"
+	run script -qec "env -u NO_COLOR '$PRUN' --tag echo ::: x" /dev/null
+	assert_success
+	refute_output --partial $'\e['
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bats
+# -u: jobs write to prun's stdout themselves.
+
+load helpers
+
+@test "-u gives jobs prun's own stdout, with no copy in between" {
+	out=$BATS_TEST_TMPDIR/out
+	run bash -c '"$PRUN" -u "stat -L -c %i /dev/stdout # {}" ::: x >"$1"; cat "$1"' _ "$out"
+	assert_success
+	assert_output "$(stat -c %i "$out")"
+}
+
+@test "-u prints a job's output before it ends" {
+	start=$(now_ms)
+	run bash -c '"$PRUN" -u "echo first; sleep 2; echo second # {}" ::: x |
+		{ read -r first; echo "$(( $(date +%s%3N) - $1 )) $first"; cat; }' _ "$start"
+	assert_success
+	assert_equal "$(cut -d' ' -f2- <<< "$output")" $'first\nsecond'
+	first=$(head -1 <<< "$output" | cut -d' ' -f1)
+	[ "$first" -lt 1500 ] || fail "the first line came after ${first} ms"
+}
+
+@test "-u passes output through byte for byte" {
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/blob"
+	run bash -c '"$PRUN" -u cat ::: "$1" | cmp - "$1"' _ "$BATS_TEST_TMPDIR/blob"
+	assert_success
+}
+
+@test "--ungroup is the long form of -u" {
+	run prun --ungroup -j1 'echo {}' ::: a b
+	assert_success
+	assert_output $'a\nb'
+}

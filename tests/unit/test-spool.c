@@ -1,0 +1,98 @@
+/*
+ * Spools: bytes stay in memory within the budget, move to an unlinked temp
+ * file beyond it, and come back byte for byte.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "spool.h"
+#include "tap.h"
+#include "util.h"
+
+/* Reads the whole spool back, from memory or from its file. */
+static char *contents(struct spool *sp)
+{
+	char *p = xmalloc(sp->len + 1);
+
+	if (sp->fd < 0) {
+		memcpy(p, sp->mem.data ? sp->mem.data : "", sp->len);
+	} else if (pread(sp->fd, p, sp->len, 0) != (ssize_t)sp->len) {
+		p[0] = '\0';
+	}
+	p[sp->len] = '\0';
+	return p;
+}
+
+static size_t dir_entries(const char *dir)
+{
+	char *cmd = xasprintf("ls -A '%s' | wc -l", dir);
+	FILE *f = popen(cmd, "r");
+	size_t n = 99;
+
+	if (f && fscanf(f, "%zu", &n) != 1) {
+		n = 99;
+	}
+	if (f) {
+		pclose(f);
+	}
+	free(cmd);
+	return n;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/prun-test-spool.XXXXXX";
+	char *cause = NULL;
+	struct spool sp;
+
+	if (!mkdtemp(dir)) {
+		printf("Bail out! cannot make a temp dir\n");
+		return 1;
+	}
+	spool_init(&sp);
+	tap_ok(spool_append(&sp, "abc", 3, 8, dir, &cause) == 0 &&
+	       sp.fd < 0 && sp.len == 3, "keeps bytes within budget in memory");
+	tap_ok(spool_append(&sp, "defgh", 5, 8, dir, &cause) == 0 &&
+	       sp.fd < 0 && sp.len == 8, "fills the budget exactly in memory");
+	tap_ok(spool_append(&sp, "i", 1, 8, dir, &cause) == 0 &&
+	       sp.fd >= 0 && sp.len == 9 && sp.mem.len == 0,
+	       "moves everything to a file beyond the budget");
+	tap_ok(spool_append(&sp, "jk", 2, 8, dir, &cause) == 0 &&
+	       sp.len == 11, "appends to the file from then on");
+	char *got = contents(&sp);
+	tap_is(got, "abcdefghijk", "gives the bytes back in order");
+	free(got);
+	tap_ok(dir_entries(dir) == 0, "leaves no name in the directory");
+
+	int fd = spool_take_file(&sp);
+	tap_ok(fd >= 0 && sp.fd < 0 && sp.len == 0,
+	       "hands its file over and is empty again");
+	close(fd);
+	spool_finish(&sp);
+
+	tap_ok(spool_append(&sp, "x", 1, 0, "/no/such/dir", &cause) < 0 &&
+	       cause && strstr(cause, "/no/such/dir") && sp.len == 0,
+	       "reports a directory it cannot use");
+	free(cause);
+	spool_finish(&sp);
+
+	char *path = NULL;
+	fd = spool_named(dir, &path);
+	tap_ok(fd >= 0 && path && strncmp(path, dir, strlen(dir)) == 0 &&
+	       access(path, F_OK) == 0, "makes a named file that stays");
+	int probe = spool_tmpfile(dir);
+	tap_ok(probe >= 0 && spool_check_room(probe) == 0,
+	       "finds room on a file system with space");
+	struct stat st;
+	tap_ok(fstat(probe, &st) == 0 && st.st_size == 0,
+	       "leaves the probe file empty");
+	close(probe);
+	close(fd);
+	unlink(path);
+	free(path);
+	rmdir(dir);
+	return tap_done();
+}
