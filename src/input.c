@@ -324,6 +324,9 @@ static int column_load(struct input *in, struct column *c,
 		for (size_t i = 0; i < spec->n; i++) {
 			struct value v = {spec->values[i],
 					  strlen(spec->values[i])};
+			if (is_eof_str(in, &v)) {
+				break;
+			}
 			if (header) {
 				split_columns(in, v, add_name);
 				header = false;
@@ -384,6 +387,36 @@ static char *perl_to_ere(const char *re)
 		}
 	}
 	return buf_steal(&b);
+}
+
+/*
+ * Sets how many rows each group has.  As GNU parallel: a source with no
+ * value counts as one empty value when some other source has values;
+ * linked sources (:::+) stop at the shortest, --link wraps the shorter
+ * ones round to the longest.
+ */
+static void fix_lengths(struct input *in)
+{
+	bool any = in->stream != NULL;
+
+	for (size_t i = 0; i < in->n_cols; i++) {
+		any = any || in->cols[i].n > 0;
+	}
+	for (size_t i = 0; i < in->n_cols; i++) {
+		if (i == 0 && in->stream) {
+			continue;
+		}
+		struct column *c = &in->cols[i];
+		if (any && c->n == 0) {
+			column_add(c, "", 0);
+		}
+		size_t g = in->group_of[i];
+		bool first_in_group = i == 0 || in->group_of[i - 1] != g;
+		if (first_in_group || (in->cfg.link ? c->n > in->group_len[g]
+						    : c->n < in->group_len[g])) {
+			in->group_len[g] = c->n;
+		}
+	}
 }
 
 static int next_job(struct input *in, struct record **rec, char **cause);
@@ -456,7 +489,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 	const struct source_spec *src = in->cfg.sources;
 	in->group_of = xcalloc(ns, sizeof(size_t));
 	for (size_t i = 0; i < ns; i++) {
-		if (i > 0 && !src[i].linked) {
+		if (i > 0 && !src[i].linked && !cfg->link) {
 			in->n_groups++;
 		}
 		in->group_of[i] = in->n_groups;
@@ -465,8 +498,9 @@ int input_create(struct input **out, const struct input_config *cfg,
 	in->group_len = xcalloc(in->n_groups, sizeof(size_t));
 	in->idx = xcalloc(in->n_groups, sizeof(size_t));
 
-	bool stream_first = src[0].path && (ns == 1 || !src[1].linked) &&
-			    !cfg->prefetch;
+	/* The first source streams if it is a group of its own. */
+	bool alone = ns == 1 || in->group_of[1] != 0;
+	bool stream_first = src[0].path && alone && !cfg->prefetch;
 	in->cols = xcalloc(ns, sizeof(struct column));
 	in->n_cols = ns;
 	for (size_t i = 0; i < ns; i++) {
@@ -494,12 +528,8 @@ int input_create(struct input **out, const struct input_config *cfg,
 		if (column_load(in, &in->cols[i], &src[i], cause) < 0) {
 			goto fail;
 		}
-		size_t g = in->group_of[i];
-		bool first_in_group = i == 0 || !src[i].linked;
-		if (first_in_group || in->cols[i].n < in->group_len[g]) {
-			in->group_len[g] = in->cols[i].n;
-		}
 	}
+	fix_lengths(in);
 	if (cfg->prefetch && prefetch(in, cause) < 0) {
 		goto fail;
 	}
@@ -668,7 +698,7 @@ static void collect(struct input *in)
 		if (i == 0 && in->stream) {
 			v = in->head;
 		} else {
-			size_t row = in->idx[in->group_of[i]];
+			size_t row = in->idx[in->group_of[i]] % in->cols[i].n;
 			v = (struct value){in->cols[i].values[row],
 					   in->cols[i].lens[row]};
 		}
@@ -774,8 +804,17 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 	if (in->pn == in->pfirst) {
 		return INPUT_END;
 	}
-	if (fill && fill->spread > 1 && in->jobs_out == 0 && in->done &&
-	    in->tuples > 1) {
+	if (fill && fill->spread > 1 && !in->done && !in->carry &&
+	    in->tuples >= want) {
+		/* Look one ahead: does the input end with this job? */
+		int r = advance(in, cause);
+		if (r == INPUT_ERROR) {
+			return r;
+		}
+		in->done = r == INPUT_END;
+		in->carry = r == INPUT_READY;
+	}
+	if (fill && fill->spread > 1 && in->done && in->tuples > 1) {
 		/* A short input is spread evenly over the job slots. */
 		size_t per = (in->tuples + (size_t)fill->spread - 1) /
 			     (size_t)fill->spread;

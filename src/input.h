@@ -45,6 +45,7 @@ struct input_config {
 	const char *colsep;        /* --colsep: a regex, or NULL */
 	const char *header;        /* --header: a regex, ":", or NULL */
 	bool trim_left, trim_right; /* --trim */
+	bool link;                 /* --link: zip all sources, wrapping */
 	bool prefetch;             /* read every job first ({##}, --shuf) */
 	bool shuffle;              /* --shuf */
 	const struct line_cost *fill; /* -X / -m / --xargs, or NULL */

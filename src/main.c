@@ -118,7 +118,7 @@ static int run(struct cli *c)
 		.slot_replace = o->slot_replace,
 		.plus = o->plus,
 		.quote = o->quote,
-		.context = o->fill == FILL_CONTEXT,
+		.context = o->fill == FILL_CONTEXT || o->replace_args,
 		.names = o->header != NULL,
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
@@ -170,6 +170,7 @@ static int run(struct cli *c)
 		.header = o->header,
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,
+		.link = o->link,
 		.prefetch = o->shuf || template_needs_total(tmpl) ||
 			    o->halt.pct > 0,
 		.shuffle = o->shuf,

@@ -296,8 +296,8 @@ static const struct opt_def defs[] = {
 	{"files", false},
 	{"tmpdir", true},
 	{"dry-run", false},
+	{"print-commands", false},
 	{"verbose", false},
-	{"trace", false},
 	{"no-run-if-empty", false},
 	{"null", false},
 	{"delimiter", true},
@@ -311,6 +311,7 @@ static const struct opt_def defs[] = {
 	{"quote", false},
 	{"plus", false},
 	{"shuf", false},
+	{"link", false},
 	{"eof", true},
 	{"colsep", true},
 	{"header", true},
@@ -450,9 +451,9 @@ int options_set(struct options *o, const char *name, const char *value,
 		set_str(&o->tmpdir, value);
 	} else if (strcmp(name, "dry-run") == 0) {
 		o->dry_run = true;
-	} else if (strcmp(name, "verbose") == 0) {
+	} else if (strcmp(name, "print-commands") == 0) {
 		o->verbose = true;
-	} else if (strcmp(name, "trace") == 0) {
+	} else if (strcmp(name, "verbose") == 0) {
 		o->trace = true;
 	} else if (strcmp(name, "no-run-if-empty") == 0) {
 		o->no_run_if_empty = true;
@@ -466,6 +467,7 @@ int options_set(struct options *o, const char *name, const char *value,
 	} else if (strcmp(name, "max-args") == 0 ||
 		   strcmp(name, "max-replace-args") == 0 ||
 		   strcmp(name, "max-lines") == 0) {
+		o->replace_args = strcmp(name, "max-replace-args") == 0;
 		if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
 			*cause = xasprintf("bad value for --%s: '%s' (want a "
 					   "whole number >= 1)", name, value);
@@ -489,6 +491,8 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->plus = true;
 	} else if (strcmp(name, "shuf") == 0) {
 		o->shuf = true;
+	} else if (strcmp(name, "link") == 0) {
+		o->link = true;
 	} else if (strcmp(name, "eof") == 0) {
 		set_str(&o->eof_str, value);
 	} else if (strcmp(name, "colsep") == 0) {

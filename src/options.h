@@ -71,6 +71,8 @@ struct options {
 	bool quote;            /* -q */
 	bool plus;             /* --plus */
 	bool shuf;             /* --shuf */
+	bool link;             /* --link */
+	bool replace_args;     /* -N: like -X, the word around {} repeats */
 	char *eof_str;         /* owned; -E, NULL for none */
 	char *colsep;          /* owned; --colsep regex, NULL for none */
 	char *header;          /* owned; --header regex or ":", NULL */

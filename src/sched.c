@@ -597,6 +597,11 @@ static void print_header(struct sched *s, struct job *job)
 	job->header = buf_steal(&b);
 	job->header_stderr = s->opts->trace && !s->opts->verbose &&
 			     !s->opts->dry_run;
+	if (s->opts->trace && s->opts->dry_run) {
+		/* GNU parallel shows a dry run's command on both. */
+		ssize_t r = write(STDERR_FILENO, job->header, job->header_len);
+		(void)r;
+	}
 }
 
 /* -s: a command line must be shorter than max-chars (an error if not). */

@@ -197,6 +197,26 @@ static bool is_name_char(char c)
 }
 
 /*
+ * The operation of a positional string {nS}: there is one for each
+ * replacement string of the form {S} that stands for the arguments, so
+ * renaming {} to ,, (-I ,,) takes {1} away and -I {x} gives {1x}.
+ */
+static bool positional_op(const struct rpl *table, size_t n_table,
+			  const char *s, size_t len, enum op *op)
+{
+	for (size_t i = 0; i < n_table; i++) {
+		const char *r = table[i].s;
+		size_t rlen = strlen(r);
+		if (table[i].kind == P_ALL && rlen == len + 2 && r[0] == '{' &&
+		    r[rlen - 1] == '}' && memcmp(r + 1, s, len) == 0) {
+			*op = table[i].op;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * Recognises a replacement string at s (NUL-terminated).  Returns its
  * length and fills *p, 0 if there is none, or -1 for a Perl expression.
  */
@@ -238,7 +258,7 @@ static long match_repl(const char *s, const struct template_config *cfg,
 		i++;
 	}
 	if (i > digits && n > 0 &&
-	    parse_suffix(in + i, len - i, cfg->plus, &p->op)) {
+	    positional_op(table, n_table, in + i, len - i, &p->op)) {
 		p->kind = P_POS;
 		p->pos = neg ? -n : n;
 		return total;

@@ -56,7 +56,7 @@ setup_marker() {
 
 @test "none left when stdout's reader goes away" {
 	setup_marker
-	run bash -c "'$PRUN' -j2 \"$(bg_job 'yes')\" ::: 1 2 | head -1"
+	run bash -c "'$PRUN' -k -j2 \"$(bg_job 'yes')\" ::: 1 2 | head -1"
 	assert_output y
 	sleep 0.3
 	assert_no_process "$marker"
