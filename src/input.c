@@ -34,6 +34,7 @@ struct stream {
 	size_t start;
 	size_t scan;        /* no delimiter before this offset */
 	bool eof;
+	bool join;          /* -L: lines ending in a blank continue */
 	bool reading;
 	uv_fs_t req;
 	uv_buf_t iov;
@@ -127,6 +128,19 @@ static int stream_take(struct stream *s, char delim, struct value *v)
 	size_t from = s->scan > s->start ? s->scan : s->start;
 	char *hit = base ? memchr(base + from, delim, s->data.len - from)
 			 : NULL;
+
+	/*
+	 * -L: a line that ends in a blank goes on on the next line (as in
+	 * xargs); the newline is cut out of the buffer in place.
+	 */
+	while (s->join && hit && hit > base + s->start &&
+	       (hit[-1] == ' ' || hit[-1] == '\t')) {
+		size_t at = (size_t)(hit - base);
+		memmove(hit, hit + 1, s->data.len - at - 1);
+		s->data.len--;
+		base[s->data.len] = '\0';
+		hit = memchr(base + at, delim, s->data.len - at);
+	}
 
 	if (hit) {
 		v->s = base + s->start;
@@ -340,6 +354,7 @@ static int column_load(struct input *in, struct column *c,
 	if (stream_open(&s, spec->path, cause) < 0) {
 		return -1;
 	}
+	s.join = in->cfg.join_lines;
 	int r = stream_slurp(&s, cause);
 	struct value v;
 	while (r == 0 && stream_take(&s, in->cfg.delimiter, &v) > 0) {
@@ -511,6 +526,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 				in->stream = NULL;
 				goto fail;
 			}
+			in->stream->join = cfg->join_lines;
 			if (!cfg->header) {
 				continue;
 			}

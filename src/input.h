@@ -46,6 +46,7 @@ struct input_config {
 	const char *header;        /* --header: a regex, ":", or NULL */
 	bool trim_left, trim_right; /* --trim */
 	bool link;                 /* --link: zip all sources, wrapping */
+	bool join_lines;           /* -L: a line ending in a blank goes on */
 	bool prefetch;             /* read every job first ({##}, --shuf) */
 	bool shuffle;              /* --shuf */
 	const struct line_cost *fill; /* -X / -m / --xargs, or NULL */

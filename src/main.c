@@ -171,6 +171,7 @@ static int run(struct cli *c)
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
+		.join_lines = o->max_lines,
 		.prefetch = o->shuf || template_needs_total(tmpl) ||
 			    o->halt.pct > 0,
 		.shuffle = o->shuf,

@@ -468,6 +468,7 @@ int options_set(struct options *o, const char *name, const char *value,
 		   strcmp(name, "max-replace-args") == 0 ||
 		   strcmp(name, "max-lines") == 0) {
 		o->replace_args = strcmp(name, "max-replace-args") == 0;
+		o->max_lines = strcmp(name, "max-lines") == 0;
 		if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
 			*cause = xasprintf("bad value for --%s: '%s' (want a "
 					   "whole number >= 1)", name, value);

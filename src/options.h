@@ -73,6 +73,7 @@ struct options {
 	bool shuf;             /* --shuf */
 	bool link;             /* --link */
 	bool replace_args;     /* -N: like -X, the word around {} repeats */
+	bool max_lines;        /* -L: lines ending in a blank continue */
 	char *eof_str;         /* owned; -E, NULL for none */
 	char *colsep;          /* owned; --colsep regex, NULL for none */
 	char *header;          /* owned; --header regex or ":", NULL */

@@ -76,6 +76,8 @@ struct template {
 	struct word *words; /* owned; the direct-exec form, if any */
 	size_t n_words;
 	char *program;      /* owned; NULL when a shell is needed */
+	bool quoted;        /* -q: the words are the argv, quoted for sh */
+	bool context;       /* -X */
 	char *shell;        /* owned */
 };
 
@@ -647,10 +649,47 @@ static char *first_word(const struct template *t)
 	return xmemdup(s, len);
 }
 
+/*
+ * -q: every command word stays one word, whatever it holds; replacement
+ * strings inside it are filled in raw and the word is quoted as a whole,
+ * as GNU parallel does.  The words are then exactly the job's argv.
+ */
+static int quoted_words(struct template *t, char *const *words, size_t n,
+			const struct template_config *cfg, char **cause)
+{
+	struct rpl table[32];
+	size_t n_table = rpl_table(cfg, table);
+	bool any = false;
+
+	t->words = xcalloc(n + 1, sizeof(*t->words));
+	for (size_t i = 0; i < n; i++) {
+		struct word *w = &t->words[t->n_words++];
+		w->always = true;
+		if (cut_word(&w->p, words[i], cfg, table, n_table, false, &any,
+			     cause) < 0) {
+			return -1;
+		}
+	}
+	if (!any) {
+		struct word *w = &t->words[t->n_words++];
+		pieces_push(&w->p, (struct piece){.kind = P_ALL});
+	}
+	t->quoted = true;
+	return 0;
+}
+
 int template_parse(struct template **out, char *const *words, size_t n,
 		   const struct template_config *cfg, char **cause)
 {
 	struct template *t = xcalloc(1, sizeof(*t));
+
+	t->context = cfg->context;
+	if (cfg->quote && n > 0) {
+		if (quoted_words(t, words, n, cfg, cause) < 0) {
+			template_destroy(t);
+			return -1;
+		}
+	}
 
 	if (n == 0) {
 		pieces_push(&t->raw, (struct piece){.kind = P_ALL, .raw = true});
@@ -665,6 +704,16 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	char *first = first_word(t);
 	bool function = first && is_exported_function(first);
 	t->shell = xstrdup(function ? "/bin/bash" : cfg->shell);
+	if (t->quoted) {
+		const struct word *w = &t->words[0];
+		if (!function && w->p.n == 1 && w->p.v[0].kind == P_LIT &&
+		    !is_shell_word(w->p.v[0].text)) {
+			t->program = find_program(w->p.v[0].text);
+		}
+		free(first);
+		*out = t;
+		return 0;
+	}
 	if (first && !function && lex_words(t)) {
 		const struct word *w = &t->words[0];
 		bool literal = w->p.n == 1 && w->p.v[0].kind == P_LIT;
@@ -926,7 +975,20 @@ static void render_pieces(const struct pieces *ps, const struct job_args *a,
 void template_render(const struct template *t, const struct job_args *a,
 		     struct buf *b)
 {
-	render_pieces(&t->raw, a, NULL, b);
+	if (!t->quoted) {
+		render_pieces(&t->raw, a, NULL, b);
+		return;
+	}
+	struct argv av;
+	argv_init(&av);
+	template_render_argv(t, a, &av);
+	for (size_t i = 0; i < av.n; i++) {
+		if (i) {
+			buf_addc(b, ' ');
+		}
+		quote_append(b, av.v[i], strlen(av.v[i]));
+	}
+	argv_finish(&av);
 }
 
 size_t template_base_len(const struct template *t, const struct job_args *a)
@@ -1051,69 +1113,100 @@ static void argv_push(struct argv *a, size_t start)
 	a->off[a->n++] = start;
 }
 
+/*
+ * Renders one word into out, split where a value list would be split by
+ * the shell; with ctx, {} stands for that one value (-X and -q).
+ */
+static void render_word(const struct word *word, const struct job_args *a,
+			const struct value *ctx, struct argv *out)
+{
+	char num[32];
+	size_t start = out->store.len;
+	bool content = word->always;
+
+	for (size_t i = 0; i < word->p.n; i++) {
+		const struct piece *p = &word->p.v[i];
+		size_t n = 0;
+		const struct value *vs;
+
+		switch (p->kind) {
+		case P_LIT:
+			buf_add(&out->store, p->text, p->len);
+			break;
+		case P_SEQ:
+		case P_SLOT:
+		case P_TOTAL:
+			n = (size_t)snprintf(num, sizeof(num), "%llu",
+				p->kind == P_SEQ ? (unsigned long long)a->seq
+				: p->kind == P_SLOT
+					? (unsigned long long)a->slot
+					: (unsigned long long)a->total);
+			buf_add(&out->store, num, n);
+			content = true;
+			break;
+		case P_NAME:
+		case P_CTX:
+			/* Unbound names were literal text to lex_words. */
+			buf_addc(&out->store, '{');
+			buf_add(&out->store, p->text, p->len);
+			buf_addc(&out->store, '}');
+			content = true;
+			break;
+		case P_ALL:
+		case P_POS:
+			if (ctx && p->kind == P_ALL) {
+				vs = ctx;
+				n = 1;
+			} else {
+				vs = piece_values(p, a, &n);
+			}
+			for (size_t k = 0, got = 0; k < n; k++) {
+				if (!vs[k].s) {
+					continue;
+				}
+				if (got++) {
+					/* The shell would split here. */
+					argv_push(out, start);
+					start = out->store.len;
+				}
+				struct value v = apply_op(p->op, vs[k]);
+				buf_add(&out->store, v.s, v.len);
+				content = true;
+			}
+			break;
+		}
+	}
+	if (content) {
+		argv_push(out, start);
+	} else {
+		out->store.len = start;
+	}
+}
+
+static bool word_has_all(const struct word *w)
+{
+	for (size_t i = 0; i < w->p.n; i++) {
+		if (w->p.v[i].kind == P_ALL) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void template_render_argv(const struct template *t, const struct job_args *a,
 			  struct argv *out)
 {
-	char num[32];
-
 	out->n = 0;
 	out->store.len = 0;
 	for (size_t w = 0; w < t->n_words; w++) {
 		const struct word *word = &t->words[w];
-		size_t start = out->store.len;
-		bool content = word->always;
-
-		for (size_t i = 0; i < word->p.n; i++) {
-			const struct piece *p = &word->p.v[i];
-			size_t n = 0;
-			const struct value *vs;
-
-			switch (p->kind) {
-			case P_LIT:
-				buf_add(&out->store, p->text, p->len);
-				break;
-			case P_SEQ:
-			case P_SLOT:
-			case P_TOTAL:
-				n = (size_t)snprintf(num, sizeof(num), "%llu",
-					p->kind == P_SEQ ? (unsigned long long)a->seq
-					: p->kind == P_SLOT
-						? (unsigned long long)a->slot
-						: (unsigned long long)a->total);
-				buf_add(&out->store, num, n);
-				content = true;
-				break;
-			case P_NAME:
-			case P_CTX:
-				/* Unbound names were literal text to lex_words. */
-				buf_addc(&out->store, '{');
-				buf_add(&out->store, p->text, p->len);
-				buf_addc(&out->store, '}');
-				content = true;
-				break;
-			case P_ALL:
-			case P_POS:
-				vs = piece_values(p, a, &n);
-				for (size_t k = 0, got = 0; k < n; k++) {
-					if (!vs[k].s) {
-						continue;
-					}
-					if (got++) {
-						/* The shell would split here. */
-						argv_push(out, start);
-						start = out->store.len;
-					}
-					struct value v = apply_op(p->op, vs[k]);
-					buf_add(&out->store, v.s, v.len);
-					content = true;
-				}
-				break;
+		if (t->context && word_has_all(word)) {
+			/* -X: the whole word once per argument. */
+			for (size_t k = 0; k < a->n; k++) {
+				render_word(word, a, &a->v[k], out);
 			}
-		}
-		if (content) {
-			argv_push(out, start);
 		} else {
-			out->store.len = start;
+			render_word(word, a, NULL, out);
 		}
 	}
 	out->v = xreallocarray(out->v, out->n + 1, sizeof(char *));

@@ -33,3 +33,17 @@ load helpers
 	run prun -q printf '[%s]' '' {} ::: x
 	assert_output "[][x]"
 }
+
+@test "-q fills a replacement string inside a word and quotes the word" {
+	run prun -q --dry-run bash -c 'wc -c <(echo {})' ::: a
+	assert_output "bash -c 'wc -c <(echo a)'"
+	run prun -q bash -c 'echo "[{}]"' ::: "it's"
+	assert_output "[it's]"
+}
+
+@test "--verbose is -t and --dryrun is --dry-run, as in GNU parallel" {
+	run bash -c '"$PRUN" --verbose echo ::: x 2>&1 >/dev/null'
+	assert_output "echo x"
+	run prun --dryrun echo ::: x
+	assert_output "echo x"
+}

@@ -65,3 +65,18 @@ load helpers
 	run prun -k -j1 -X 'echo x{} | wc -w' ::: a b c
 	assert_output "3"
 }
+
+@test "-N repeats the word around {} for each argument" {
+	run prun -k -N2 echo x{}y ::: a b c
+	assert_output $'xay xby\nxcy'
+}
+
+@test "-L joins a line that ends in a blank with the next" {
+	run bash -c 'printf "a \nb\nc\n" | "$PRUN" -k -L1 --dry-run echo'
+	assert_output $'echo \'a b\'\necho c'
+}
+
+@test "-m spreads what is left at the end of the input over the slots" {
+	run prun -k -j4 -m -s 12 echo ::: $(seq 13)
+	assert_output $'1 2 3\n4 5 6\n7 8 9\n10 11\n12\n13'
+}

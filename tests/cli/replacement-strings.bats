@@ -74,3 +74,10 @@ load helpers
 	assert_failure 255
 	assert_output --partial "prun: --rpl is not supported"
 }
+
+@test "renaming {} also renames its positional forms" {
+	run prun --dry-run -I {x} echo {x} {1x} {1} ::: a
+	assert_output "echo a a {1}"
+	run prun --dry-run -I ,, echo ,, {1} {1.} ::: a/b.c
+	assert_output "echo a/b.c {1} a/b"
+}

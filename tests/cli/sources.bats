@@ -68,8 +68,8 @@ load helpers
 	assert_output $'a f\nb f'
 }
 
-@test "an empty source gives no job" {
-	run prun echo never ::: a b ::: 
+@test "sources that are all empty give no job" {
+	run prun echo never ::: :::
 	assert_success
 	assert_output ""
 }
@@ -90,4 +90,21 @@ load helpers
 	b=$(prun --shuf -j1 echo ::: $(seq 30) | tr '\n' ' ')
 	c=$(prun --shuf -j1 echo ::: $(seq 30) | tr '\n' ' ')
 	[ "$a" != "$b" ] || [ "$b" != "$c" ] || fail "three runs in one order: $a"
+}
+
+@test "--link takes one argument from each source, the shorter wrapping" {
+	run prun -k --link echo ::: A B C D E ::: F G
+	assert_output $'A F\nB G\nC F\nD G\nE F'
+}
+
+@test "an empty source counts as one empty argument beside others" {
+	run prun -k --dry-run echo ::: A B :::
+	assert_output $'echo A \'\'\necho B \'\''
+	run prun -k --dry-run echo :::
+	assert_output ""
+}
+
+@test "-E also ends ::: arguments" {
+	run prun -k -E stop echo ::: A B stop C
+	assert_output $'A\nB'
 }
