@@ -123,7 +123,14 @@ int main(void)
 	s[0] = list(ab, 2, false);
 	s[1] = list(none, 0, false);
 	c.n_sources = 2;
-	check(&c, "", "an empty source gives no job");
+	check(&c, "a |b ", "an empty source is one empty value beside others");
+	s[0] = list(none, 0, false);
+	check(&c, "", "sources that are all empty give no job");
+	s[0] = list(abc, 3, false);
+	s[1] = list(n12, 2, false);
+	c.link = true;
+	check(&c, "a 1|b 2|c 1", "--link wraps the shorter source");
+	c.link = false;
 
 	s[0] = list(abc, 3, false);
 	c = (struct input_config){.sources = s, .n_sources = 1,
