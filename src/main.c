@@ -131,6 +131,7 @@ static int run(struct cli *c)
 	size_t n_skip = 0;
 	struct source_spec retry = {0};
 	bool reading_back = o->resume || o->resume_failed || o->retry_failed;
+	struct sched_result res = {255, 0, false};
 
 	if (max_jobs < 0 ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
@@ -142,13 +143,11 @@ static int run(struct cli *c)
 	     template_parse_text(&tag, tagstring, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
-		template_destroy(tmpl);
-		return 255;
+		goto out;
 	}
 	if (o->nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0) {
 		warn("cannot set --nice %d: %s", o->nice, strerror(errno));
-		template_destroy(tmpl);
-		return 255;
+		goto out;
 	}
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
 	struct job_args none = {.seq = 1, .slot = 1};
@@ -189,7 +188,8 @@ static int run(struct cli *c)
 		.n_skip = n_skip,
 		.seqs = o->retry_failed ? seqs : NULL,
 	};
-	struct sched_result res = sched_run(&sc);
+	res = sched_run(&sc);
+out:
 	template_destroy(tmpl);
 	template_destroy(tag);
 	free(skip);
