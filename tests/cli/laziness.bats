@@ -23,7 +23,7 @@ load helpers
 
 @test "input that never ends does not keep prun from stopping on error" {
 	start=$(now_ms)
-	run timeout 10 bash -c '"$PRUN" --max-chars 3 echo < <(echo x; exec sleep 30 2>/dev/null)'
+	run timeout 10 bash -c '"$PRUN" --max-chars 3 echo < <(echo x; exec sleep 30 2>/dev/null 3>&-)'
 	assert_failure 255
 	[ $(( $(now_ms) - start )) -lt 5000 ] || fail "prun waited for its input"
 	assert_output --partial "too long"
