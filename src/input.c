@@ -175,23 +175,33 @@ static void stream_make_room(struct stream *s)
 	buf_reserve(&s->data, READ_CHUNK);
 }
 
+/* One blocking read into the stream's buffer.  0, or -1 with *cause. */
+static int stream_read_now(struct stream *s, char **cause)
+{
+	ssize_t r;
+
+	stream_make_room(s);
+	do {
+		r = read(s->fd, s->data.data + s->data.len,
+			 s->data.cap - s->data.len - 1);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		*cause = xasprintf("cannot read %s: %s", s->name,
+				   strerror(errno));
+		return -1;
+	}
+	s->data.len += (size_t)r;
+	s->eof = r == 0;
+	return 0;
+}
+
 /* Reads the whole stream now (for sources that combine). */
 static int stream_slurp(struct stream *s, char **cause)
 {
 	while (!s->eof) {
-		stream_make_room(s);
-		ssize_t r = read(s->fd, s->data.data + s->data.len,
-				 s->data.cap - s->data.len - 1);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			*cause = xasprintf("cannot read %s: %s", s->name,
-					   strerror(errno));
+		if (stream_read_now(s, cause) < 0) {
 			return -1;
 		}
-		s->data.len += (size_t)r;
-		s->eof = r == 0;
 	}
 	return 0;
 }
@@ -312,19 +322,9 @@ static int stream_wait_value(struct stream *s, char delim, char **cause)
 					      s->data.len - s->start))) {
 			return 0;
 		}
-		stream_make_room(s);
-		ssize_t r = read(s->fd, s->data.data + s->data.len,
-				 s->data.cap - s->data.len - 1);
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			*cause = xasprintf("cannot read %s: %s", s->name,
-					   strerror(errno));
+		if (stream_read_now(s, cause) < 0) {
 			return -1;
 		}
-		s->data.len += (size_t)r;
-		s->eof = r == 0;
 	}
 }
 
