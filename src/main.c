@@ -50,6 +50,29 @@ static size_t max_line(void)
 	return limit < 131072 - 1 ? limit : 131072 - 1;
 }
 
+/*
+ * Each running job holds a few descriptors in prun (spool files or
+ * pipes), and finished jobs waiting for their turn hold theirs: raise the
+ * soft limit on open files as far as -j needs, within the hard limit.
+ * Running out anyway only delays jobs (the scheduler retries).
+ */
+static void raise_fd_limit(long max_jobs)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		return;
+	}
+	rlim_t want = (rlim_t)max_jobs * 6 + 256;
+	if (want > rl.rlim_max) {
+		want = rl.rlim_max;
+	}
+	if (want > rl.rlim_cur) {
+		rl.rlim_cur = want;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int cmp_seq(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -149,6 +172,7 @@ static int run(struct cli *c)
 		warn("cannot set --nice %d: %s", o->nice, strerror(errno));
 		goto out;
 	}
+	raise_fd_limit(max_jobs);
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
 	struct job_args none = {.seq = 1, .slot = 1};
 	struct line_cost fill = {
