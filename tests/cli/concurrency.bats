@@ -75,3 +75,9 @@ max_concurrency() {
 	assert_success
 	[ "$elapsed" -lt 3000 ] || fail "took ${elapsed} ms"
 }
+
+@test "running out of descriptors delays jobs, never fails them" {
+	run bash -c 'ulimit -n 40; "$PRUN" -j 50 "sleep 0.2; echo {}" ::: $(seq 50) | sort -n | tr "\n" " "'
+	assert_success
+	assert_output "$(seq 50 | tr '\n' ' ')"
+}
