@@ -289,7 +289,6 @@ static const struct opt_def defs[] = {
 	{"group", false},
 	{"ungroup", false},
 	{"line-buffer", false},
-	{"lb", false},
 	{"tag", false},
 	{"tagstring", true},
 	{"color", false},
@@ -341,14 +340,75 @@ static const struct opt_def defs[] = {
 	{"arg-file", true},
 };
 
+/* Other long names of an option, as GNU parallel spells them. */
+static const struct {
+	const char *alias;
+	const char *name;
+} aliases[] = {
+	{"lb", "line-buffer"},
+	{"er", "extensionreplace"},
+	{"bnr", "basenamereplace"},
+	{"dnr", "dirnamereplace"},
+	{"bner", "basenameextensionreplace"},
+	{"term-seq", "termseq"},
+	{"halt-on-error", "halt"},
+	{"dryrun", "dry-run"},
+	{"xapply", "link"},
+};
+
 static const struct opt_def *find_def(const char *name)
 {
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (strcmp(aliases[i].alias, name) == 0) {
+			name = aliases[i].name;
+			break;
+		}
+	}
 	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
 		if (strcmp(defs[i].name, name) == 0) {
 			return &defs[i];
 		}
 	}
 	return NULL;
+}
+
+const char *options_canonical(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d ? d->name : NULL;
+}
+
+const char *options_name(size_t i)
+{
+	return i < sizeof(defs) / sizeof(defs[0]) ? defs[i].name : NULL;
+}
+
+const char *options_field(const char *name)
+{
+	static const struct {
+		const char *name;
+		const char *field;
+	} shared[] = {
+		{"group", "output"},
+		{"ungroup", "output"},
+		{"line-buffer", "output"},
+		{"xargs", "fill"},
+		{"multi", "fill"},
+		{"context-replace", "fill"},
+		{"max-replace-args", "max-args"},
+		{"max-lines", "max-args"},
+		{"null", "delimiter"},
+	};
+
+	name = options_canonical(name);
+	for (size_t i = 0; name && i < sizeof(shared) / sizeof(shared[0]);
+	     i++) {
+		if (strcmp(shared[i].name, name) == 0) {
+			return shared[i].field;
+		}
+	}
+	return name;
 }
 
 bool options_takes_value(const char *name)
@@ -417,6 +477,7 @@ int options_set(struct options *o, const char *name, const char *value,
 		*cause = xasprintf("unknown option '%s'", name);
 		return -1;
 	}
+	name = d->name;
 	if (d->value && !value) {
 		*cause = xasprintf("option '--%s' needs a value", name);
 		return -1;
@@ -432,8 +493,7 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->output = OUTPUT_GROUP;
 	} else if (strcmp(name, "ungroup") == 0) {
 		o->output = OUTPUT_UNGROUP;
-	} else if (strcmp(name, "line-buffer") == 0 ||
-		   strcmp(name, "lb") == 0) {
+	} else if (strcmp(name, "line-buffer") == 0) {
 		o->output = OUTPUT_LINE;
 	} else if (strcmp(name, "tag") == 0) {
 		o->tag = true;
@@ -578,4 +638,181 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->arg_files[o->n_arg_files++] = xstrdup(value);
 	}
 	return 0;
+}
+
+/* A signal's name for --termseq, or its number. */
+static void add_signal_name(struct buf *b, int sig)
+{
+	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++) {
+		if (signals[i].sig == sig) {
+			buf_adds(b, signals[i].name);
+			return;
+		}
+	}
+	buf_addf(b, "%d", sig);
+}
+
+/* --halt's value, as halt_parse() reads it back. */
+static void add_halt(struct buf *b, const struct halt *h)
+{
+	static const char *const when[] = {"never", "soon", "now"};
+	static const char *const what[] = {"fail", "success", "done"};
+
+	buf_adds(b, when[h->when]);
+	if (h->when == HALT_NEVER) {
+		return;
+	}
+	buf_addf(b, ",%s=", what[h->what]);
+	if (h->pct > 0) {
+		buf_addf(b, "%g%%", h->pct * 100);
+	} else {
+		buf_addf(b, "%ld", h->count);
+	}
+}
+
+/* The field holding a string option's value, if `name` is one. */
+static const char *string_value(const struct options *o, const char *name)
+{
+	const struct {
+		const char *name;
+		const char *value;
+	} map[] = {
+		{"jobs", o->jobs},
+		{"tagstring", o->tagstring},
+		{"tmpdir", o->tmpdir},
+		{"eof", o->eof_str},
+		{"colsep", o->colsep},
+		{"header", o->header},
+		{"trim", o->trim},
+		{"shell", o->shell},
+		{"replace", o->replace},
+		{"extensionreplace", o->ext_replace},
+		{"basenamereplace", o->base_replace},
+		{"dirnamereplace", o->dir_replace},
+		{"basenameextensionreplace", o->baseext_replace},
+		{"seqreplace", o->seq_replace},
+		{"slotreplace", o->slot_replace},
+		{"arg-sep", o->arg_sep},
+		{"arg-file-sep", o->arg_file_sep},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(map[i].name, name) == 0) {
+			return map[i].value ? map[i].value : "";
+		}
+	}
+	return NULL;
+}
+
+/* The state of flag option `name`; -1 if it is not a flag. */
+static int flag_value(const struct options *o, const char *name)
+{
+	const struct {
+		const char *name;
+		bool value;
+	} map[] = {
+		{"keep-order", o->keep_order},
+		{"group", o->output == OUTPUT_GROUP},
+		{"ungroup", o->output == OUTPUT_UNGROUP},
+		{"line-buffer", o->output == OUTPUT_LINE},
+		{"tag", o->tag},
+		{"color", o->color},
+		{"files", o->files},
+		{"dry-run", o->dry_run},
+		{"print-commands", o->verbose},
+		{"verbose", o->trace},
+		{"no-run-if-empty", o->no_run_if_empty},
+		{"null", o->delimiter == '\0'},
+		{"xargs", o->fill == FILL_XARGS},
+		{"multi", o->fill == FILL_MULTI},
+		{"context-replace", o->fill == FILL_CONTEXT},
+		{"quote", o->quote},
+		{"plus", o->plus},
+		{"shuf", o->shuf},
+		{"link", o->link},
+		{"resume", o->resume},
+		{"resume-failed", o->resume_failed},
+		{"retry-failed", o->retry_failed},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(map[i].name, name) == 0) {
+			return map[i].value;
+		}
+	}
+	return -1;
+}
+
+char *options_get(const struct options *o, const char *name)
+{
+	const char *s;
+	int flag;
+	struct buf b;
+
+	name = options_canonical(name);
+	if (!name || strcmp(name, "arg-file") == 0) {
+		return NULL;
+	}
+	if ((s = string_value(o, name))) {
+		return xstrdup(s);
+	}
+	if ((flag = flag_value(o, name)) >= 0) {
+		return xstrdup(flag ? "true" : "false");
+	}
+	buf_init(&b);
+	if (strcmp(name, "delimiter") == 0) {
+		switch (o->delimiter) {
+		case '\n': buf_adds(&b, "\\n"); break;
+		case '\t': buf_adds(&b, "\\t"); break;
+		case '\0': buf_adds(&b, "\\0"); break;
+		case '\\': buf_adds(&b, "\\\\"); break;
+		default: buf_addc(&b, o->delimiter); break;
+		}
+	} else if (strcmp(name, "max-args") == 0 ||
+		   strcmp(name, "max-replace-args") == 0 ||
+		   strcmp(name, "max-lines") == 0) {
+		/* One setting, shown under the name that set it. */
+		const char *by = o->replace_args ? "max-replace-args"
+			       : o->max_lines ? "max-lines" : "max-args";
+		if (o->max_args && strcmp(name, by) == 0) {
+			buf_addf(&b, "%ld", o->max_args);
+		}
+	} else if (strcmp(name, "max-chars") == 0) {
+		if (o->max_chars) {
+			buf_addf(&b, "%ld", o->max_chars);
+		}
+	} else if (strcmp(name, "timeout") == 0) {
+		if (o->timeout_pct > 0) {
+			buf_addf(&b, "%g%%", o->timeout_pct * 100);
+		} else if (o->timeout > 0) {
+			buf_addf(&b, "%g", o->timeout);
+		}
+	} else if (strcmp(name, "termseq") == 0) {
+		for (size_t i = 0; i < o->termseq.n; i++) {
+			if (i > 0) {
+				buf_addc(&b, ',');
+			}
+			add_signal_name(&b, o->termseq.sig[i]);
+			buf_addf(&b, ",%u", o->termseq.ms[i]);
+		}
+	} else if (strcmp(name, "halt") == 0) {
+		add_halt(&b, &o->halt);
+	} else if (strcmp(name, "retries") == 0) {
+		buf_addf(&b, "%ld", o->retries);
+	} else if (strcmp(name, "delay") == 0) {
+		buf_addf(&b, "%g", o->delay);
+	} else if (strcmp(name, "load") == 0) {
+		buf_addf(&b, "%g", o->load);
+	} else if (strcmp(name, "memfree") == 0) {
+		buf_addf(&b, "%llu", o->memfree);
+	} else if (strcmp(name, "nice") == 0) {
+		buf_addf(&b, "%d", o->nice);
+	} else if (strcmp(name, "joblog") == 0) {
+		if (o->joblog) {
+			buf_addf(&b, "%s%s", o->joblog_append ? "+" : "",
+				 o->joblog);
+		}
+	} else {
+		buf_finish(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
 }

@@ -129,6 +129,29 @@ int options_set(struct options *o, const char *name, const char *value,
 bool options_takes_value(const char *name);
 
 /*
+ * The name options_set() files option `name` under: itself, or the long
+ * name that an alias such as "lb" stands for.  NULL if there is no such
+ * option.
+ */
+const char *options_canonical(const char *name);
+
+/* The i-th option options_set() knows (a canonical name), or NULL. */
+const char *options_name(size_t i);
+
+/*
+ * The setting that option `name` changes, shared by options that change
+ * the same one ("output" for --group, --ungroup and --line-buffer).
+ */
+const char *options_field(const char *name);
+
+/*
+ * The value of option `name` in `o`, as the option would be given:
+ * "true" or "false" for a flag, "" for a value that is not set.  The
+ * caller frees it.  NULL for a list (arg-file) or an unknown name.
+ */
+char *options_get(const struct options *o, const char *name);
+
+/*
  * Resolves the -j spec against the number of CPU cores.  Returns the job
  * limit (>= 1; "0" gives a very large number) or -1 with *cause.
  */

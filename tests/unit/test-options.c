@@ -1,0 +1,112 @@
+/*
+ * Options: other names, and a value read back as it would be given
+ * (what --show-config prints), for every kind of value.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "tap.h"
+
+/* Sets `name` to `value` and checks what options_get() gives back. */
+static void check(const char *name, const char *value, const char *get,
+		  const char *want)
+{
+	struct options o;
+	char *cause = NULL;
+	char what[160];
+
+	options_init(&o);
+	snprintf(what, sizeof(what), "--%s %s shows %s = %s", name,
+		 value ? value : "", get, want);
+	if (options_set(&o, name, value, &cause) < 0) {
+		tap_ok(0, what);
+		printf("# %s\n", cause);
+		free(cause);
+	} else {
+		char *got = options_get(&o, get);
+		tap_is(got ? got : "(null)", want, what);
+		free(got);
+	}
+	options_finish(&o);
+}
+
+/* Checks the value of option `name` when nothing has set it. */
+static void check_default(const char *name, const char *want)
+{
+	struct options o;
+	char what[160];
+
+	options_init(&o);
+	snprintf(what, sizeof(what), "%s is %s by default", name, want);
+	char *got = options_get(&o, name);
+	tap_is(got ? got : "(null)", want, what);
+	free(got);
+	options_finish(&o);
+}
+
+int main(void)
+{
+	tap_is(options_canonical("lb"), "line-buffer", "lb is line-buffer");
+	tap_is(options_canonical("bner"), "basenameextensionreplace",
+	       "bner is basenameextensionreplace");
+	tap_is(options_canonical("halt-on-error"), "halt",
+	       "halt-on-error is halt");
+	tap_ok(options_canonical("help") == NULL, "help is not a setting");
+	tap_ok(options_canonical("j") == NULL, "short names are not names");
+	tap_is(options_field("ungroup"), "output", "ungroup sets the output");
+	tap_is(options_field("null"), "delimiter", "null sets the delimiter");
+	tap_is(options_field("jobs"), "jobs", "jobs is its own setting");
+
+	check_default("jobs", "100%");
+	check_default("group", "true");
+	check_default("keep-order", "false");
+	check_default("delimiter", "\\n");
+	check_default("halt", "never");
+	check_default("timeout", "");
+	check_default("termseq", "TERM,200,TERM,100,TERM,50,KILL,25");
+	check_default("shell", "");
+	tap_ok(options_get(&(struct options){0}, "arg-file") == NULL,
+	       "arg-file is a list, not one value");
+	struct options o;
+	const char *name;
+	bool all = true;
+	options_init(&o);
+	for (size_t i = 0; (name = options_name(i)); i++) {
+		char *v = options_get(&o, name);
+		if (!v && strcmp(name, "arg-file") != 0) {
+			printf("# options_get() knows no '%s'\n", name);
+			all = false;
+		}
+		free(v);
+	}
+	options_finish(&o);
+	tap_ok(all, "every option but arg-file has a value to show");
+
+	check("lb", NULL, "line-buffer", "true");
+	check("lb", NULL, "group", "false");
+	check("ungroup", NULL, "ungroup", "true");
+	check("null", NULL, "delimiter", "\\0");
+	check("delimiter", "\\t", "delimiter", "\\t");
+	check("delimiter", ",", "null", "false");
+	check("max-lines", "3", "max-lines", "3");
+	check("max-lines", "3", "max-args", "");
+	check("max-replace-args", "2", "max-replace-args", "2");
+	check("dryrun", NULL, "dry-run", "true");
+	check("xapply", NULL, "link", "true");
+	check("print-commands", NULL, "print-commands", "true");
+	check("print-commands", NULL, "verbose", "false");
+	check("context-replace", NULL, "multi", "false");
+	check("halt", "now,fail=1", "halt", "now,fail=1");
+	check("halt", "soon,success=30%", "halt", "soon,success=30%");
+	check("halt", "2", "halt", "now,fail=1");
+	check("term-seq", "INT,10,SIGKILL,5", "termseq", "INT,10,KILL,5");
+	check("timeout", "2.5", "timeout", "2.5");
+	check("timeout", "200%", "timeout", "200%");
+	check("memfree", "1k", "memfree", "1024");
+	check("nice", "-3", "nice", "-3");
+	check("joblog", "+log", "joblog", "+log");
+	check("er", "{e}", "extensionreplace", "{e}");
+	return tap_done();
+}
