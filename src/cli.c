@@ -53,6 +53,7 @@ enum {
 	OPT_RESUME,
 	OPT_RESUME_FAILED,
 	OPT_RETRY_FAILED,
+	OPT_SHOW_CONFIG,
 };
 
 static const struct option longopts[] = {
@@ -120,6 +121,8 @@ static const struct option longopts[] = {
 	{"resume", no_argument, NULL, OPT_RESUME},
 	{"resume-failed", no_argument, NULL, OPT_RESUME_FAILED},
 	{"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
+	{"profile", required_argument, NULL, 'J'},
+	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -211,6 +214,12 @@ static const char *const usage[] = {
 	"  -t, --verbose             print each command on standard error\n",
 	"      --dry-run, --dryrun   print the commands instead of running them\n",
 	"\n",
+	"Configuration:\n",
+	"  -J, --profile=NAME        apply the config files' [profile NAME] too\n",
+	"                              (repeatable)\n",
+	"      --show-config         show the settings in effect and where each\n",
+	"                              was made, and exit\n",
+	"\n",
 	"Other:\n",
 	"      --help                show this help and exit\n",
 	"      --version             show the version and exit\n",
@@ -259,9 +268,11 @@ static int separator(const struct options *o, const char *w)
 	return 0;
 }
 
-/* Splits the words after the options into the command and the sources. */
-static void split_sources(struct cli *c, char **w, size_t n)
+void cli_split(struct cli *c)
 {
+	char **w = c->words;
+	size_t n = c->n_words;
+
 	for (size_t i = 0; i < c->opts.n_arg_files; i++) {
 		add_source(c, (struct source_spec){
 			.path = c->opts.arg_files[i]});
@@ -296,13 +307,19 @@ static void split_sources(struct cli *c, char **w, size_t n)
 
 int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 {
+	/* The values are checked here, in argv's order, and set later. */
+	struct options check;
+	int r = -1;
+
 	memset(c, 0, sizeof(*c));
 	options_init(&c->opts);
+	options_init(&check);
 
 	opterr = 0;
 	optind = 1;
 	int code;
-	while ((code = getopt_long(argc, argv, "+:j:kuvtr0d:n:N:I:a:L:s:mXqE:C:",
+	while ((code = getopt_long(argc, argv,
+				   "+:j:kuvtr0d:n:N:I:a:L:s:mXqE:C:J:",
 				   longopts, NULL)) != -1) {
 		const char *name;
 		switch (code) {
@@ -311,11 +328,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 				fputs(usage[i], stdout);
 			}
 			c->done = true;
-			return 0;
+			r = 0;
+			goto out;
 		case OPT_VERSION:
 			printf("prun %s\n", PRUN_VERSION);
 			c->done = true;
-			return 0;
+			r = 0;
+			goto out;
 		case '?':
 			if (optopt) {
 				*cause = xasprintf("unknown option '-%c' "
@@ -325,30 +344,49 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 						   "(try --help)",
 						   argv[optind - 1]);
 			}
-			return -1;
+			goto out;
 		case ':':
 			*cause = xasprintf("option '%s' needs a value",
 					   argv[optind - 1]);
-			return -1;
+			goto out;
 		case OPT_RPL:
 			*cause = xasprintf("--rpl is not supported: it defines "
 					   "replacement strings in perl; use "
 					   "--plus or a shell command");
-			return -1;
+			goto out;
+		case 'J':
+			c->profiles = xreallocarray(c->profiles,
+						    c->n_profiles + 1,
+						    sizeof(char *));
+			c->profiles[c->n_profiles++] = optarg;
+			continue;
+		case OPT_SHOW_CONFIG:
+			c->show_config = true;
+			continue;
 		default:
 			name = long_name(code);
 			break;
 		}
-		if (options_set(&c->opts, name, optarg, cause) < 0) {
-			return -1;
+		if (options_set(&check, name, optarg, cause) < 0) {
+			goto out;
 		}
+		c->options = xreallocarray(c->options, c->n_options + 1,
+					   sizeof(*c->options));
+		c->options[c->n_options++] = (struct cli_option){
+			.name = name, .value = optarg};
 	}
-	split_sources(c, argv + optind, (size_t)(argc - optind));
-	return 0;
+	c->words = argv + optind;
+	c->n_words = (size_t)(argc - optind);
+	r = 0;
+out:
+	options_finish(&check);
+	return r;
 }
 
 void cli_finish(struct cli *c)
 {
+	free(c->options);
+	free(c->profiles);
 	free(c->sources);
 	options_finish(&c->opts);
 }

@@ -11,8 +11,22 @@
 #include "input.h"
 #include "options.h"
 
+/* An option as the command line gives it. */
+struct cli_option {
+	const char *name;            /* canonical long name */
+	const char *value;           /* points into argv; NULL for a flag */
+};
+
 struct cli {
-	struct options opts;
+	struct options opts;         /* the settings, once config_apply()
+					applied the files' and options */
+	struct cli_option *options;  /* owned array, in argv's order */
+	size_t n_options;
+	const char **profiles;       /* owned array of -J NAMEs (into argv) */
+	size_t n_profiles;
+	bool show_config;            /* --show-config */
+	char **words;                /* points into argv: after the options */
+	size_t n_words;
 	char **command;              /* points into argv */
 	size_t n_command;
 	struct source_spec *sources; /* owned array */
@@ -20,8 +34,17 @@ struct cli {
 	bool done;                   /* --help or --version was answered */
 };
 
-/* Parses argv.  Returns 0, or -1 with a message in *cause. */
+/*
+ * Parses argv and checks each option's value; the options are left in
+ * c->options for config_apply(), which puts them over the config files'.
+ * Returns 0, or -1 with a message in *cause.
+ */
 int cli_parse(struct cli *c, int argc, char **argv, char **cause);
+/*
+ * Splits the words after the options into the command and the input
+ * sources, once c->opts is settled (it names the separators).
+ */
+void cli_split(struct cli *c);
 void cli_finish(struct cli *c);
 
 #endif

@@ -17,6 +17,7 @@
 #include <uv.h>
 
 #include "cli.h"
+#include "config.h"
 #include "joblog.h"
 #include "log.h"
 #include "sched.h"
@@ -268,9 +269,40 @@ static void keep_inherited_fds_from_jobs(void)
 	closedir(d);
 }
 
+/*
+ * Settles the options: the command line's over the config files'.
+ * Returns 0, or -1 with *cause.
+ */
+static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
+		  char **cause)
+{
+	if (cli_parse(c, argc, argv, cause) < 0) {
+		return -1;
+	}
+	if (c->done) {
+		return 0;
+	}
+	if (config_load(cfg, c->profiles, c->n_profiles, cause) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_options; i++) {
+		config_add(cfg, c->options[i].name, c->options[i].value);
+	}
+	if (config_apply(cfg, &c->opts, cause) < 0) {
+		return -1;
+	}
+	cli_split(c);
+	if (c->show_config) {
+		config_show(cfg, &c->opts, stdout);
+		c->done = true;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
+	struct config *cfg = config_create();
 	char *cause = NULL;
 	int status = 0;
 
@@ -281,7 +313,10 @@ int main(int argc, char **argv)
 	/* Orphans of jobs become prun's children, so prun can reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
-	if (cli_parse(&c, argc, argv, &cause) < 0) {
+	int r = settle(&c, cfg, argc, argv, &cause);
+	/* The settings are in c.opts now; where they came from is not needed. */
+	config_destroy(cfg);
+	if (r < 0) {
 		warn("%s", cause);
 		free(cause);
 		status = 255;
