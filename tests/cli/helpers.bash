@@ -5,7 +5,8 @@ bats_load_library bats-assert
 # The binary under test (meson passes it; fall back to the default build).
 : "${PRUN:=$BATS_TEST_DIRNAME/../../build/prun}"
 
-setup() {
+# The set-up of every test; a file with a setup() of its own calls it.
+prun_setup() {
 	# The caller's environment must not change a result.
 	unset MAKEFLAGS MFLAGS PRUN_SHELL PRUN_CONFIG
 	for v in $(compgen -e | grep -E '^(PARALLEL|PRUN_)'); do
@@ -13,9 +14,15 @@ setup() {
 	done
 	export HOME="$BATS_TEST_TMPDIR/home"
 	export XDG_CONFIG_HOME="$HOME/.config"
+	# No config file of the machine's: /etc/prun is looked for here.
+	export PRUN_SYSCONFDIR="$BATS_TEST_TMPDIR/etc"
 	export TMPDIR="$BATS_TEST_TMPDIR/tmp"
 	mkdir -p "$HOME" "$TMPDIR"
 	export LC_ALL=C
+}
+
+setup() {
+	prun_setup
 }
 
 prun() {
