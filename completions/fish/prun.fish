@@ -18,7 +18,25 @@ function __prun_value_options
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
-        --seqreplace --slotreplace
+        --seqreplace --slotreplace \
+        --timeout --termseq --halt --retries --delay --load --memfree --nice \
+        --joblog --tagstring --tmpdir -J --profile
+end
+
+# The profiles of the config files that prun reads.
+function __prun_profiles
+    set -l files $PRUN_CONFIG
+    if test -z "$PRUN_CONFIG"
+        set -l etc /etc
+        set -q PRUN_SYSCONFDIR[1]; and test -n "$PRUN_SYSCONFDIR"; and set etc $PRUN_SYSCONFDIR
+        set -l user $HOME/.config
+        set -q XDG_CONFIG_HOME[1]; and test -n "$XDG_CONFIG_HOME"; and set user $XDG_CONFIG_HOME
+        set files $etc/prun/config $user/prun/config
+    end
+    for f in $files
+        test -r $f; or continue
+        string replace -rf '^\s*\[\s*profile\s+(.*?)\s*\].*' '$1' <$f
+    end
 end
 
 # Succeeds if the cursor is in one of the given parts of the command line:
@@ -170,13 +188,35 @@ complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
 complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
 complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##}'
 complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
+# Supervision
+complete -c prun -n $options -l timeout -x -d 'Kill a job that runs longer than SECS (or N% of the median)'
+complete -c prun -n $options -l termseq -x -a 'TERM,200,TERM,100,TERM,50,KILL,25\tThe\ default' -d 'How to kill a job\'s process group'
+complete -c prun -n $options -l halt -x -a 'never\tRun\ every\ job soon\tStart\ no\ more\ jobs now\tKill\ the\ running\ jobs\ too soon,fail=1 soon,success=1 soon,done=1 now,fail=1 now,success=1 now,done=1' -d 'Stop after failures'
+complete -c prun -n $options -l retries -x -d 'Try a failing job up to N times'
+complete -c prun -n $options -l delay -x -d 'Wait SECS between job starts'
+complete -c prun -n $options -l load -x -d 'Start jobs only while the load is below MAX'
+complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
+complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
+complete -c prun -n $options -l joblog -r -d 'Log each job to FILE (+FILE appends)'
+complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'
+complete -c prun -n $options -l resume-failed -d 'Also run again the jobs the log says failed'
+complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the job log again'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
+complete -c prun -n $options -l line-buffer -l lb -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
+complete -c prun -n $options -l tag -d 'Start each line with the job\'s arguments'
+complete -c prun -n $options -l tagstring -x -d 'Start each line with STR'
+complete -c prun -n $options -l color -d 'Colour the tags on a terminal'
+complete -c prun -n $options -l files -d 'Print the names of files that hold the output'
+complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep spooled output in DIR'
 complete -c prun -n $options -s v -l verbose -d 'Print each command before its output'
 complete -c prun -n $options -s t -l trace -d 'Print each command on standard error'
 complete -c prun -n $options -l dry-run -d 'Print the commands instead of running them'
+# Configuration
+complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply a profile of the config files'
+complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'
 # Other
 complete -c prun -n $options -l help -d 'Show the help and exit'
 complete -c prun -n $options -l version -d 'Show the version and exit'

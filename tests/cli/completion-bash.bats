@@ -16,7 +16,7 @@ load complete
 	need_bash_completion
 	run bash_complete "prun --jo" "prun --ke" "prun --arg-f"
 	assert_success
-	assert_output $'--jobs=\n--keep-order\n--arg-file-sep= --arg-file='
+	assert_output $'--joblog= --jobs=\n--keep-order\n--arg-file-sep= --arg-file='
 }
 
 @test "completes short options too after a single dash" {
@@ -70,7 +70,7 @@ load complete
 	need_bash_completion
 	run bash_complete "prun -j 4 ech" "prun --jobs=4 ech" "prun -kj4 ech" \
 		"prun -kj 4 ech" "prun --jobs 4 -k --shell /bin/sh ech" \
-		"prun --jo 4 ech" "prun -- ech"
+		"prun --tim 4 ech" "prun -- ech"
 	assert_success
 	assert_output $'echo\necho\necho\necho\necho\necho\necho'
 }
@@ -112,4 +112,34 @@ load complete
 		"prun echo ::: da"
 	assert_success
 	assert_output $'data.csv\ndata.csv\ndata.csv'
+}
+
+@test "completes the values of --halt and --termseq" {
+	need_bash_completion
+	run bash_complete "prun --halt " "prun --halt=s" "prun --termseq "
+	assert_success
+	assert_output "never now now,done=1 now,fail=1 now,success=1 soon soon,done=1 soon,fail=1 soon,success=1
+soon soon,done=1 soon,fail=1 soon,success=1
+TERM,200,TERM,100,TERM,50,KILL,25"
+}
+
+@test "completes -J and --profile with the config files' profiles" {
+	need_bash_completion
+	mkdir -p "$PRUN_SYSCONFDIR/prun" "$XDG_CONFIG_HOME/prun"
+	printf '[defaults]\n[profile net]\n' >"$PRUN_SYSCONFDIR/prun/config"
+	printf '[ profile  fast ] ; quick\n[profile nightly]\n' \
+		>"$XDG_CONFIG_HOME/prun/config"
+	run bash_complete "prun -J " "prun --profile=n" "prun -kJ f"
+	assert_success
+	assert_output $'fast net nightly\nnet nightly\nfast'
+}
+
+@test "completes directories after --tmpdir and files after --joblog" {
+	need_bash_completion
+	cd "$BATS_TEST_TMPDIR"
+	mkdir spool
+	touch spoolfile
+	run bash_complete "prun --tmpdir spo" "prun --joblog spoolf"
+	assert_success
+	assert_output $'spool\nspoolfile'
 }

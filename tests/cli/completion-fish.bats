@@ -19,7 +19,7 @@ load complete
 	need_shell fish
 	run fish_complete "prun --jo" "prun --keep"
 	assert_success
-	assert_output $'--jobs\n--keep-order'
+	assert_output $'--joblog --jobs\n--keep-order'
 	run fish_complete "prun -"
 	assert_success
 	assert_output --partial " -k "
@@ -87,4 +87,22 @@ load complete
 	run fish_complete "prun echo ::" "prun --arg-sep ,, echo ,"
 	assert_success
 	assert_output $'::: :::+ :::: ::::+\n,, ,,+'
+}
+
+@test "completes the values of --halt and --termseq" {
+	need_shell fish
+	run fish_complete "prun --halt s" "prun --termseq "
+	assert_success
+	assert_output $'soon soon,done=1 soon,fail=1 soon,success=1\nTERM,200,TERM,100,TERM,50,KILL,25'
+}
+
+@test "completes -J and --profile with the config files' profiles" {
+	need_shell fish
+	mkdir -p "$PRUN_SYSCONFDIR/prun" "$XDG_CONFIG_HOME/prun"
+	printf '[defaults]\n[profile net]\n' >"$PRUN_SYSCONFDIR/prun/config"
+	printf '[ profile  fast ] ; quick\n[profile nightly]\n' \
+		>"$XDG_CONFIG_HOME/prun/config"
+	run fish_complete "prun -J " "prun --profile n"
+	assert_success
+	assert_output $'fast net nightly\nnet nightly'
 }

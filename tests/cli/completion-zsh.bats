@@ -33,3 +33,20 @@ load complete
 	assert_success
 	assert_output $'normal\nnormal\nfiles\nfiles\nfiles\nnormal\nfiles'
 }
+
+@test "completes -J and --profile with the config files' profiles" {
+	need_shell zsh
+	mkdir -p "$PRUN_SYSCONFDIR/prun" "$XDG_CONFIG_HOME/prun"
+	printf '[defaults]\n[profile net]\n' >"$PRUN_SYSCONFDIR/prun/config"
+	printf '[ profile  fast ] ; quick\n[profile nightly]\n' \
+		>"$XDG_CONFIG_HOME/prun/config"
+	run zsh_with_completion '
+		_arguments() { : }
+		_prun
+		_wanted() { shift 3; "$@" }
+		compadd() { print -rl -- ${(P)${@[-1]}} }
+		_prun_profiles
+	'
+	assert_success
+	assert_output $'net\nfast\nnightly'
+}

@@ -74,7 +74,7 @@ setup_file() {
 @test "fish loads the installed completion from vendor_completions.d" {
 	need_shell fish
 	run env XDG_DATA_DIRS="$PREFIX/share" PATH="$PREFIX/bin:$PATH" \
-		fish -c 'complete -C "prun --jo"'
+		fish -c 'complete -C "prun --keep"'
 	assert_success
-	assert_output --regexp $'^--jobs\t'
+	assert_output --regexp $'^--keep-order\t'
 }
