@@ -94,6 +94,7 @@ struct sched {
 	bool input_waiting;
 	bool stopping;             /* start no more jobs */
 	bool closing;
+	bool reaping;              /* on_sigchld is handing jobs on */
 	int error;                 /* prun's own error: exit 255 */
 	int die_signal;            /* prun dies of this signal at the end */
 	int interrupts;            /* SIGINT received */
@@ -583,7 +584,15 @@ static void on_input(void *data)
 
 static void on_killer_idle(void *data)
 {
-	maybe_finish(data);
+	struct sched *s = data;
+
+	/*
+	 * A reaped job is not running any more, but not yet handed on:
+	 * on_sigchld() looks again once it is.
+	 */
+	if (!s->reaping) {
+		maybe_finish(s);
+	}
 }
 
 static void print_header(struct sched *s, struct job *job)
@@ -854,6 +863,7 @@ static void on_sigchld(uv_signal_t *h, int sig)
 {
 	struct sched *s = h->data;
 
+	s->reaping = true;
 	for (;;) {
 		siginfo_t si;
 		si.si_pid = 0;
@@ -881,6 +891,7 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		slot_release(&s->slots, job->slot);
 		finish_job(s, job);
 	}
+	s->reaping = false;
 	arm_timeout(s);
 	fill(s);
 	maybe_finish(s);
