@@ -19,6 +19,7 @@
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -436,6 +437,16 @@ static void fix_lengths(struct input *in)
 
 static int next_job(struct input *in, struct record **rec, char **cause);
 
+/* True if the source is a regular file: it ends, and soon. */
+static bool finite(const char *path)
+{
+	struct stat st;
+	int r = strcmp(path, "-") == 0 ? fstat(STDIN_FILENO, &st)
+				       : stat(path, &st);
+
+	return r == 0 && S_ISREG(st.st_mode);
+}
+
 /* Reads every job now: for --shuf and {##}. */
 static int prefetch(struct input *in, char **cause)
 {
@@ -515,7 +526,10 @@ int input_create(struct input **out, const struct input_config *cfg,
 
 	/* The first source streams if it is a group of its own. */
 	bool alone = ns == 1 || in->group_of[1] != 0;
-	bool stream_first = src[0].path && alone && !cfg->prefetch;
+	if (cfg->count && (!src[0].path || finite(src[0].path))) {
+		in->cfg.prefetch = true;
+	}
+	bool stream_first = src[0].path && alone && !in->cfg.prefetch;
 	in->cols = xcalloc(ns, sizeof(struct column));
 	in->n_cols = ns;
 	for (size_t i = 0; i < ns; i++) {
@@ -546,7 +560,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 		}
 	}
 	fix_lengths(in);
-	if (cfg->prefetch && prefetch(in, cause) < 0) {
+	if (in->cfg.prefetch && prefetch(in, cause) < 0) {
 		goto fail;
 	}
 	*out = in;
@@ -732,9 +746,12 @@ static struct record *take_pending(struct input *in, size_t end)
 				 : in->pending.len;
 	struct record *rec = xmalloc(head + (to - from));
 	char *strings = (char *)rec + head;
+	size_t width = !in->tuples ? n
+		       : in->pn % in->tuples == 0 ? in->pn / in->tuples : 0;
 
 	memcpy(strings, in->pending.data + from, to - from);
 	rec->n = n;
+	rec->width = width;
 	for (size_t i = 0; i < n; i++) {
 		struct value v = in->pv[in->pfirst + i];
 		rec->v[i].s = strings + ((uintptr_t)v.s - from);

@@ -48,6 +48,8 @@ struct input_config {
 	bool link;                 /* --link: zip all sources, wrapping */
 	bool join_lines;           /* -L: a line ending in a blank goes on */
 	bool prefetch;             /* read every job first ({##}, --shuf) */
+	bool count;                /* the same if the input is finite (a
+				      progress total), not a pipe */
 	bool shuffle;              /* --shuf */
 	const struct line_cost *fill; /* -X / -m / --xargs, or NULL */
 };
@@ -55,6 +57,8 @@ struct input_config {
 /* One job's arguments, in one allocation (free() it). */
 struct record {
 	size_t n;
+	size_t width;     /* values per input row (several rows under -N,
+			     -X); 0 if rows differ */
 	struct value v[];
 };
 

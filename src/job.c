@@ -351,6 +351,7 @@ struct record *job_copy_args(const struct job *job)
 	struct record *copy = xmalloc(size);
 	char *p = (char *)copy + head;
 	copy->n = r->n;
+	copy->width = r->width;
 	for (size_t i = 0; i < r->n; i++) {
 		memcpy(p, r->v[i].s, r->v[i].len);
 		p[r->v[i].len] = '\0';
