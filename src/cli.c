@@ -54,6 +54,7 @@ enum {
 	OPT_RESUME_FAILED,
 	OPT_RETRY_FAILED,
 	OPT_SHOW_CONFIG,
+	OPT_RESULTS,
 };
 
 static const struct option longopts[] = {
@@ -123,6 +124,9 @@ static const struct option longopts[] = {
 	{"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
 	{"profile", required_argument, NULL, 'J'},
 	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
+	{"results", required_argument, NULL, OPT_RESULTS},
+	{"result", required_argument, NULL, OPT_RESULTS},
+	{"res", required_argument, NULL, OPT_RESULTS},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -213,6 +217,10 @@ static const char *const usage[] = {
 	"  -v, --print-commands      print each command before its output\n",
 	"  -t, --verbose             print each command on standard error\n",
 	"      --dry-run, --dryrun   print the commands instead of running them\n",
+	"      --results=DIR         save each job's stdout, stderr and seq in\n",
+	"                              DIR/1/ARG/...; NAME.csv, NAME.tsv, NAME.json:\n",
+	"                              one row per job (-.csv: on stdout); nothing\n",
+	"                              is printed\n",
 	"\n",
 	"Configuration:\n",
 	"  -J, --profile=NAME        apply the config files' [profile NAME] too\n",

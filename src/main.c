@@ -20,6 +20,7 @@
 #include "config.h"
 #include "joblog.h"
 #include "log.h"
+#include "results.h"
 #include "sched.h"
 #include "template.h"
 #include "util.h"
@@ -93,6 +94,12 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 	struct joblog_entry *e;
 	size_t n;
 
+	if (!c->opts.joblog && c->opts.results && c->opts.resume &&
+	    !c->opts.resume_failed && !c->opts.retry_failed) {
+		/* --resume --results DIR: the results tell what ran. */
+		*retry = (struct source_spec){0};
+		return 0;
+	}
 	if (!c->opts.joblog) {
 		*cause = xasprintf("--resume, --resume-failed and "
 				   "--retry-failed need --joblog FILE");
@@ -124,6 +131,24 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 	return 0;
 }
 
+/*
+ * --results: refuses what it cannot go with, and parses the name as text
+ * in which replacement strings name the files (a table needs none).
+ */
+static int check_results(const struct options *o, struct template **out,
+			 const struct template_config *tc, char **cause)
+{
+	if (o->files) {
+		*cause = xasprintf("--results and --files cannot be used "
+				   "together");
+		return -1;
+	}
+	if (results_is_table(o->results)) {
+		return 0;
+	}
+	return template_parse_text(out, o->results, tc, cause);
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -148,6 +173,7 @@ static int run(struct cli *c)
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
+	struct template *results = NULL;
 	/* --tag is --tagstring with the arguments as the string. */
 	const char *tagstring = o->tagstring ? o->tagstring
 			      : o->tag ? o->replace : NULL;
@@ -164,7 +190,8 @@ static int run(struct cli *c)
 			   o->retry_failed ? 0 : c->n_command, &tc,
 			   &cause) < 0 ||
 	    (tagstring &&
-	     template_parse_text(&tag, tagstring, &tc, &cause) < 0)) {
+	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
+	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -206,6 +233,7 @@ static int run(struct cli *c)
 		.opts = &c->opts,
 		.tmpl = tmpl,
 		.tag = tag,
+		.results = results,
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
@@ -217,6 +245,7 @@ static int run(struct cli *c)
 out:
 	template_destroy(tmpl);
 	template_destroy(tag);
+	template_destroy(results);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {

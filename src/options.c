@@ -211,6 +211,7 @@ void options_finish(struct options *o)
 	free(o->header);
 	free(o->trim);
 	free(o->joblog);
+	free(o->results);
 	free(o->arg_sep);
 	free(o->arg_file_sep);
 	for (size_t i = 0; i < o->n_arg_files; i++) {
@@ -327,6 +328,7 @@ static const struct opt_def defs[] = {
 	{"resume", false},
 	{"resume-failed", false},
 	{"retry-failed", false},
+	{"results", true},
 	{"shell", true},
 	{"replace", true},
 	{"extensionreplace", true},
@@ -354,6 +356,8 @@ static const struct {
 	{"halt-on-error", "halt"},
 	{"dryrun", "dry-run"},
 	{"xapply", "link"},
+	{"result", "results"},
+	{"res", "results"},
 };
 
 static const struct opt_def *find_def(const char *name)
@@ -622,6 +626,12 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->resume_failed = true;
 	} else if (strcmp(name, "retry-failed") == 0) {
 		o->retry_failed = true;
+	} else if (strcmp(name, "results") == 0) {
+		if (value[0] == '\0') {
+			*cause = xasprintf("bad value for --results: empty");
+			return -1;
+		}
+		set_str(&o->results, value);
 	} else if (is_replace_option(o, name, &field)) {
 		if (value[0] == '\0') {
 			*cause = xasprintf("bad value for --%s: empty", name);
@@ -694,6 +704,7 @@ static const char *string_value(const struct options *o, const char *name)
 		{"slotreplace", o->slot_replace},
 		{"arg-sep", o->arg_sep},
 		{"arg-file-sep", o->arg_file_sep},
+		{"results", o->results},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(map[i].name, name) == 0) {

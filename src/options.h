@@ -106,6 +106,7 @@ struct options {
 	bool resume;           /* --resume */
 	bool resume_failed;    /* --resume-failed */
 	bool retry_failed;     /* --retry-failed */
+	char *results;         /* owned; --results DIR or FILE, NULL */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

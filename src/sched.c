@@ -29,6 +29,7 @@
 #include "killer.h"
 #include "log.h"
 #include "output.h"
+#include "results.h"
 #include "util.h"
 
 /* A retry after running out of processes or descriptors, in ms. */
@@ -73,6 +74,7 @@ struct sched {
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
 	struct joblog *joblog;     /* owned */
+	struct results *results;   /* owned; --results, else NULL */
 
 	uv_signal_t sigchld;
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
@@ -537,10 +539,16 @@ static void finish_job(struct sched *s, struct job *job)
 	 * broken stdout) did not finish: it stays out of the log, so that
 	 * --resume runs it again.  A timed-out job did finish, failing.
 	 */
-	if (s->joblog && job->pid > 0 && (!job->killing || job->timed_out)) {
+	bool finished = !job->killing || job->timed_out;
+	if (s->joblog && job->pid > 0 && finished) {
 		log_job(s, job);
 	}
 	check_halt(s, job, failed);
+	if (s->results) {
+		/* Its output goes to the results only, as in GNU parallel. */
+		results_add(s->results, job, finished);
+		return;
+	}
 	output_add(s->output, job);
 }
 
@@ -551,6 +559,19 @@ static void on_written(void *data, struct job *job)
 	job_destroy(job);
 	fill(s);
 	maybe_finish(s);
+}
+
+static void on_results_failed(void *data, int err, char *cause)
+{
+	struct sched *s = data;
+
+	if (err == -EPIPE) {
+		s->die_signal = SIGPIPE;
+		stop(s);
+		each_running(s, term_seq, 0);
+		return;
+	}
+	fail(s, cause);
 }
 
 static void on_output_lost(void *data, char *cause)
@@ -636,6 +657,9 @@ static void skip_job(struct sched *s, struct job *job)
 {
 	slot_release(&s->slots, job->slot);
 	s->done++;
+	if (s->results) {
+		results_skip(s->results, job->order);
+	}
 	output_add(s->output, job);
 }
 
@@ -675,13 +699,16 @@ static bool start(struct sched *s, struct job *job)
 	if (job->attempt == 0) {
 		job->attempt = 1;
 	}
-	if (s->cfg->n_skip && already_done(s, job->seq)) {
+	if ((s->cfg->n_skip && already_done(s, job->seq)) ||
+	    (s->opts->resume && s->results &&
+	     results_exist(s->results, job))) {
 		skip_job(s, job);
 		return true;
 	}
 	if (s->opts->max_chars && s->opts->fill == FILL_NONE &&
 	    too_long(s, job)) {
 		slot_release(&s->slots, job->slot);
+		results_skip(s->results, job->order);
 		job_destroy(job);
 		return true;
 	}
@@ -709,6 +736,7 @@ static bool start(struct sched *s, struct job *job)
 	if (r == -E2BIG) {
 		fail(s, cause);
 		slot_release(&s->slots, job->slot);
+		results_skip(s->results, job->order);
 		job_destroy(job);
 		return true;
 	}
@@ -724,11 +752,18 @@ static bool start(struct sched *s, struct job *job)
 	}
 	s->started++;
 	running_add(s, job);
-	/*
-	 * Under -k the oldest job's output streams live, unless it may be
-	 * retried: only the last try's output is shown.
-	 */
-	if (s->opts->retries <= 1 || output_reads_pipes(s->output)) {
+	if (s->results) {
+		/* -t's command shows now; the output goes to the results. */
+		if (job->header_stderr) {
+			ssize_t w = write(STDERR_FILENO, job->header,
+					  job->header_len);
+			(void)w;
+		}
+	} else if (s->opts->retries <= 1 || output_reads_pipes(s->output)) {
+		/*
+		 * Under -k the oldest job's output streams live, unless it
+		 * may be retried: only the last try's output is shown.
+		 */
 		output_start(s->output, job);
 	}
 	if (s->opts->delay > 0) {
@@ -838,7 +873,8 @@ static void requeue_front(struct sched *s, struct job *job)
 static void fill(struct sched *s)
 {
 	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs &&
-	       output_pending(s->output) < s->held_max) {
+	       output_pending(s->output) + results_pending(s->results) <
+		       s->held_max) {
 		if (!may_start(s)) {
 			return;
 		}
@@ -982,6 +1018,11 @@ static void maybe_finish(struct sched *s)
 	if (!s->stopping && !s->input_done) {
 		return;
 	}
+	if (results_pending(s->results) > 0) {
+		/* Every job is in: -k has nothing more to wait for. */
+		results_flush(s->results);
+		return;
+	}
 	close_all(s);
 }
 
@@ -1003,6 +1044,30 @@ static int exit_status(const struct sched *s)
 	return s->failed > 100 ? 101 : (int)s->failed;
 }
 
+/* Sets up --results, once the input has read --header's names. */
+static int open_results(struct sched *s, char *const *names, size_t n_names,
+			char **cause)
+{
+	const struct sched_config *cfg = s->cfg;
+	struct results_config rc = {
+		.path = cfg->opts->results,
+		.tmpl = cfg->results,
+		.spawner = s->spawner,
+		.names = names,
+		.n_names = n_names,
+		.keep_order = cfg->opts->keep_order,
+	};
+	struct results_callbacks rcb = {
+		.recorded = on_written,
+		.failed = on_results_failed,
+		.data = s,
+	};
+	if (cfg->results) {
+		template_bind_names(cfg->results, names, n_names);
+	}
+	return results_create(&s->results, &s->loop, &rc, &rcb, cause);
+}
+
 struct sched_result sched_run(const struct sched_config *cfg)
 {
 	static const int sigs[6] = {SIGINT, SIGTERM, SIGHUP, SIGTSTP,
@@ -1016,9 +1081,14 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	s.opts = cfg->opts;
 	uv_loop_init(&s.loop);
 
+	/*
+	 * Under --results nothing of the jobs is printed (GNU parallel's
+	 * way): they write to spool files, whatever the output mode.
+	 */
+	bool results = cfg->opts->results != NULL;
 	struct output_config oc = {
-		.mode = cfg->opts->output,
-		.keep_order = cfg->opts->keep_order,
+		.mode = results ? OUTPUT_GROUP : cfg->opts->output,
+		.keep_order = cfg->opts->keep_order && !results,
 		.files = cfg->opts->files,
 		.tag = cfg->tag != NULL,
 		.color = cfg->opts->color,
@@ -1042,14 +1112,19 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		res.status = 255;
 		return res;
 	}
+	size_t n_names = 0;
+	char *const *names = NULL;
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
 	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
 			 &cause) < 0 ||
 	    (cfg->opts->joblog &&
 	     joblog_open(&s.joblog, cfg->opts->joblog,
-			 cfg->opts->joblog_append, &cause) < 0)) {
+			 cfg->opts->joblog_append, &cause) < 0) ||
+	    (names = input_names(s.input, &n_names),
+	     results && open_results(&s, names, n_names, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
+		joblog_close(s.joblog);
 		input_destroy(s.input);
 		spawner_destroy(s.spawner);
 		output_close(s.output);
@@ -1059,8 +1134,6 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		res.status = 255;
 		return res;
 	}
-	size_t n_names;
-	char *const *names = input_names(s.input, &n_names);
 	template_bind_names(cfg->tmpl, names, n_names);
 	if (cfg->tag) {
 		template_bind_names(cfg->tag, names, n_names);
@@ -1106,6 +1179,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	}
 	drop_requeue(&s);
 	joblog_close(s.joblog);
+	results_destroy(s.results);
 	output_destroy(s.output);
 	spawner_destroy(s.spawner);
 	free(s.slots.heap);

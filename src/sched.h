@@ -18,6 +18,7 @@ struct sched_config {
 	const struct options *opts;
 	struct template *tmpl;      /* --header binds names in it */
 	struct template *tag;       /* --tag/--tagstring or NULL; the same */
+	struct template *results;   /* --results as text, or NULL; the same */
 	const struct input_config *input;
 	long max_jobs;
 	const char *tmpdir;
