@@ -223,8 +223,9 @@ static int run(struct cli *c)
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
 		.join_lines = o->max_lines,
-		.prefetch = o->shuf || template_needs_total(tmpl) ||
-			    o->halt.pct > 0,
+		.prefetch = o->shuf || o->halt.pct > 0 ||
+			    (template_needs_total(tmpl) && !o->total_jobs),
+		.count = (o->bar || o->eta || o->progress) && !o->total_jobs,
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE ? NULL : &fill,
 	};

@@ -329,6 +329,10 @@ static const struct opt_def defs[] = {
 	{"resume-failed", false},
 	{"retry-failed", false},
 	{"results", true},
+	{"bar", false},
+	{"eta", false},
+	{"progress", false},
+	{"total-jobs", true},
 	{"shell", true},
 	{"replace", true},
 	{"extensionreplace", true},
@@ -358,6 +362,8 @@ static const struct {
 	{"xapply", "link"},
 	{"result", "results"},
 	{"res", "results"},
+	{"totaljobs", "total-jobs"},
+	{"total", "total-jobs"},
 };
 
 static const struct opt_def *find_def(const char *name)
@@ -632,6 +638,20 @@ int options_set(struct options *o, const char *name, const char *value,
 			return -1;
 		}
 		set_str(&o->results, value);
+	} else if (strcmp(name, "bar") == 0) {
+		o->bar = true;
+	} else if (strcmp(name, "eta") == 0) {
+		o->eta = true;
+	} else if (strcmp(name, "progress") == 0) {
+		o->progress = true;
+	} else if (strcmp(name, "total-jobs") == 0) {
+		long n;
+		if (parse_long(value, 1, 1L << 62, &n) < 0) {
+			*cause = xasprintf("bad value for --total-jobs: '%s' "
+					   "(want a whole number >= 1)", value);
+			return -1;
+		}
+		o->total_jobs = (unsigned long long)n;
 	} else if (is_replace_option(o, name, &field)) {
 		if (value[0] == '\0') {
 			*cause = xasprintf("bad value for --%s: empty", name);
@@ -743,6 +763,9 @@ static int flag_value(const struct options *o, const char *name)
 		{"resume", o->resume},
 		{"resume-failed", o->resume_failed},
 		{"retry-failed", o->retry_failed},
+		{"bar", o->bar},
+		{"eta", o->eta},
+		{"progress", o->progress},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(map[i].name, name) == 0) {
@@ -816,6 +839,10 @@ char *options_get(const struct options *o, const char *name)
 		buf_addf(&b, "%llu", o->memfree);
 	} else if (strcmp(name, "nice") == 0) {
 		buf_addf(&b, "%d", o->nice);
+	} else if (strcmp(name, "total-jobs") == 0) {
+		if (o->total_jobs) {
+			buf_addf(&b, "%llu", o->total_jobs);
+		}
 	} else if (strcmp(name, "joblog") == 0) {
 		if (o->joblog) {
 			buf_addf(&b, "%s%s", o->joblog_append ? "+" : "",

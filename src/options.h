@@ -107,6 +107,10 @@ struct options {
 	bool resume_failed;    /* --resume-failed */
 	bool retry_failed;     /* --retry-failed */
 	char *results;         /* owned; --results DIR or FILE, NULL */
+	bool bar;              /* --bar */
+	bool eta;              /* --eta */
+	bool progress;         /* --progress */
+	unsigned long long total_jobs; /* --total-jobs; 0: count them */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

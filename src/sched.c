@@ -29,6 +29,7 @@
 #include "killer.h"
 #include "log.h"
 #include "output.h"
+#include "progress.h"
 #include "results.h"
 #include "util.h"
 
@@ -75,6 +76,7 @@ struct sched {
 	struct killer *killer;     /* owned */
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
+	struct progress *progress; /* owned; --bar, --eta, --progress */
 
 	uv_signal_t sigchld;
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
@@ -107,6 +109,33 @@ struct sched {
 
 static void fill(struct sched *s);
 static void maybe_finish(struct sched *s);
+
+/* The number of jobs in all: given, counted ahead, or once input ended. */
+static uint64_t total_jobs(const struct sched *s)
+{
+	if (s->opts->total_jobs) {
+		return s->opts->total_jobs;
+	}
+	if (input_total(s->input)) {
+		return input_total(s->input);
+	}
+	return s->input_done ? s->next_seq : 0;
+}
+
+/* Tells the progress display where the run stands. */
+static void show_progress(struct sched *s, const struct job *started)
+{
+	if (!s->progress) {
+		return;
+	}
+	struct progress_counts c = {
+		.total = total_jobs(s),
+		.done = s->done,
+		.started = s->started,
+		.running = s->running.n,
+	};
+	progress_update(s->progress, &c, started);
+}
 
 static unsigned slot_take(struct slots *sl)
 {
@@ -544,6 +573,7 @@ static void finish_job(struct sched *s, struct job *job)
 		log_job(s, job);
 	}
 	check_halt(s, job, failed);
+	show_progress(s, NULL);
 	if (s->results) {
 		/* Its output goes to the results only, as in GNU parallel. */
 		results_add(s->results, job, finished);
@@ -557,6 +587,7 @@ static void on_written(void *data, struct job *job)
 	struct sched *s = data;
 
 	job_destroy(job);
+	show_progress(s, NULL);
 	fill(s);
 	maybe_finish(s);
 }
@@ -752,6 +783,7 @@ static bool start(struct sched *s, struct job *job)
 	}
 	s->started++;
 	running_add(s, job);
+	show_progress(s, job);
 	if (s->results) {
 		/* -t's command shows now; the output goes to the results. */
 		if (job->header_stderr) {
@@ -1001,6 +1033,7 @@ static void close_all(struct sched *s)
 	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
 	killer_close(s->killer);
 	output_close(s->output);
+	progress_close(s->progress);
 	/* Do not wait for a read of input that is no longer wanted. */
 	uv_stop(&s->loop);
 }
@@ -1138,7 +1171,17 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	if (cfg->tag) {
 		template_bind_names(cfg->tag, names, n_names);
 	}
-	spawner_set_total(s.spawner, input_total(s.input));
+	spawner_set_total(s.spawner, cfg->opts->total_jobs
+					     ? cfg->opts->total_jobs
+					     : input_total(s.input));
+	struct progress_config pc = {
+		.bar = cfg->opts->bar,
+		.eta = cfg->opts->eta,
+		.progress = cfg->opts->progress,
+		.max_jobs = cfg->max_jobs,
+		.cores = uv_available_parallelism(),
+	};
+	progress_create(&s.progress, &s.loop, &pc);
 
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
@@ -1180,6 +1223,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	drop_requeue(&s);
 	joblog_close(s.joblog);
 	results_destroy(s.results);
+	progress_destroy(s.progress);
 	output_destroy(s.output);
 	spawner_destroy(s.spawner);
 	free(s.slots.heap);
