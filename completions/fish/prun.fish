@@ -20,7 +20,8 @@ function __prun_value_options
         --dnr --dirnamereplace --bner --basenameextensionreplace \
         --seqreplace --slotreplace \
         --timeout --termseq --halt --retries --delay --load --memfree --nice \
-        --joblog --tagstring --tmpdir -J --profile
+        --joblog --tagstring --tmpdir -J --profile \
+        --results --total-jobs
 end
 
 # The profiles of the config files that prun reads.
@@ -215,6 +216,12 @@ complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (comm
 complete -c prun -n $options -s v -l print-commands -d 'Print each command before its output'
 complete -c prun -n $options -s t -l verbose -d 'Print each command on standard error'
 complete -c prun -n $options -l dry-run -l dryrun -d 'Print the commands instead of running them'
+complete -c prun -n $options -l results -r -d 'Save each job\'s output in a directory, or one table'
+# Progress
+complete -c prun -n $options -l bar -d 'Show a progress bar'
+complete -c prun -n $options -l eta -d 'Show the estimated time left'
+complete -c prun -n $options -l progress -d 'Show jobs running and done'
+complete -c prun -n $options -l total-jobs -x -d 'The number of jobs, for input read as it comes'
 # Configuration
 complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply a profile of the config files'
 complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'
