@@ -7,8 +7,19 @@
  * files it writes itself, in pipes (--line-buffer) or prun's own
  * (--ungroup); default signal dispositions and an empty signal mask.  Every
  * other descriptor of prun is close-on-exec.
+ *
+ * Spool files are reused: creating a temp file costs tens of microseconds
+ * on a journalling file system (an inode is allocated, and freed again on
+ * close), more than the rest of a job's cost in prun.  A child does not
+ * share prun's descriptions of its files: it opens them anew through
+ * /proc/self/fd, as a file action of the spawn, so it has descriptions of
+ * its own.  Once the job is written, the kernel grants prun a write lease
+ * on a file only if no other description of it is open anywhere: nothing
+ * the job started (in its process group or not) can write there any more,
+ * and the emptied files can serve the next job.  Otherwise they are closed,
+ * and whatever still holds them writes into files no one reads.
  */
-#define _GNU_SOURCE /* pipe2, environ */
+#define _GNU_SOURCE /* pipe2, environ, F_SETLEASE */
 #include "job.h"
 
 #include <errno.h>
@@ -18,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +38,32 @@
 #include "spool.h"
 #include "util.h"
 
+/* Spool files that are kept for the next job: at most this many pairs. */
+#define SPARE_MAX 1024
+
+/*
+ * A job's two spool files, stdout and stderr, with the file actions that
+ * give them to a child.  With `reusable`, the child opens the files anew
+ * (see above); otherwise it gets prun's own descriptions, and the files
+ * cannot be told free of the job afterwards.
+ */
+struct files {
+	int fd[2];                /* owned */
+	posix_spawn_file_actions_t fa;
+	bool reusable;
+	mode_t mode;              /* the files' mode when made */
+	struct files *next;       /* spawner::spare */
+};
+
 struct spawner {
 	struct spawner_config cfg;
 	int devnull;              /* owned */
 	posix_spawnattr_t attr;
+	/* Without spool files: stdin from /dev/null, built once. */
+	posix_spawn_file_actions_t fa_plain;
+	bool reuse;               /* spool files may be reused */
+	struct files *spare;      /* owned list; emptied files for new jobs */
+	size_t n_spare;
 	char **envp;              /* owned array; strings from environ */
 	size_t n_env;             /* entries before the two of prun */
 	char env_seq[40];
@@ -81,6 +115,10 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	posix_spawnattr_setpgroup(&sp->attr, 0);
 	posix_spawnattr_setsigdefault(&sp->attr, &all);
 	posix_spawnattr_setsigmask(&sp->attr, &none);
+	posix_spawn_file_actions_init(&sp->fa_plain);
+	posix_spawn_file_actions_adddup2(&sp->fa_plain, sp->devnull,
+					 STDIN_FILENO);
+	sp->reuse = cfg->io == JOB_IO_SPOOL;
 
 	buf_init(&sp->cmd);
 	argv_init(&sp->argv);
@@ -91,12 +129,20 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	return 0;
 }
 
+static void files_destroy(struct files *f);
+
 void spawner_destroy(struct spawner *sp)
 {
 	if (!sp) {
 		return;
 	}
+	while (sp->spare) {
+		struct files *f = sp->spare;
+		sp->spare = f->next;
+		files_destroy(f);
+	}
 	close(sp->devnull);
+	posix_spawn_file_actions_destroy(&sp->fa_plain);
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
 	buf_finish(&sp->cmd);
@@ -165,8 +211,128 @@ void job_render(const struct spawner *sp, const struct template *t,
 	template_render(t, &a, b);
 }
 
+static void files_destroy(struct files *f)
+{
+	close(f->fd[0]);
+	close(f->fd[1]);
+	posix_spawn_file_actions_destroy(&f->fa);
+	free(f);
+}
+
+/*
+ * New spool files for a job, with their file actions: a pointer, or NULL
+ * with -errno in *err.
+ */
+static struct files *files_create(struct spawner *sp, int *err)
+{
+	struct files *f = xcalloc(1, sizeof(*f));
+
+	f->fd[0] = spool_tmpfile(sp->cfg.tmpdir);
+	f->fd[1] = f->fd[0] < 0 ? -1 : spool_tmpfile(sp->cfg.tmpdir);
+	if (f->fd[1] < 0) {
+		*err = f->fd[0] < 0 ? f->fd[0] : f->fd[1];
+		if (f->fd[0] >= 0) {
+			close(f->fd[0]);
+		}
+		free(f);
+		return NULL;
+	}
+	/* Built once for all the jobs that use the files. */
+	posix_spawn_file_actions_init(&f->fa);
+	posix_spawn_file_actions_adddup2(&f->fa, sp->devnull, STDIN_FILENO);
+	char path[2][40];
+	struct stat st;
+	f->reusable = sp->reuse && fstat(f->fd[0], &st) == 0;
+	f->mode = f->reusable ? st.st_mode & 07777 : 0;
+	for (int i = 0; i < 2 && f->reusable; i++) {
+		snprintf(path[i], sizeof(path[i]), "/proc/self/fd/%d",
+			 f->fd[i]);
+		/*
+		 * What the child will do, tried here where a failure (no
+		 * /proc, say) is no job's.
+		 */
+		int fd = open(path[i], O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			f->reusable = sp->reuse = false;
+		} else {
+			close(fd);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		int to = i ? STDERR_FILENO : STDOUT_FILENO;
+		if (f->reusable) {
+			posix_spawn_file_actions_addopen(&f->fa, to, path[i],
+							 O_RDWR, 0);
+		} else {
+			posix_spawn_file_actions_adddup2(&f->fa, f->fd[i], to);
+		}
+	}
+	return f;
+}
+
+/*
+ * Empties a job's files for the next one: 0; -EBUSY if they cannot serve
+ * again (something may still write there, or a job changed them); another
+ * -errno if no files can be reused here (no leases on this file system).
+ */
+static int files_reset(struct files *f)
+{
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		int fd = f->fd[i];
+		/* Granted only if no one else has the file open. */
+		if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0) {
+			return errno == EAGAIN ? -EBUSY : -errno;
+		}
+		/* A lease left in place would stall the next child's open. */
+		if (fcntl(fd, F_SETLEASE, F_UNLCK) < 0) {
+			return -errno;
+		}
+		/* The next child opens it by its mode, as this one did. */
+		if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != f->mode) {
+			return -EBUSY;
+		}
+		if ((st.st_size > 0 || st.st_blocks > 0) &&
+		    ftruncate(fd, 0) < 0) {
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
+void spawner_reclaim(struct spawner *sp, struct job *job)
+{
+	struct files *f = job->files;
+
+	if (!f) {
+		return;
+	}
+	job->files = NULL;
+	job->out_fd = -1;
+	job->err_fd = -1;
+	int r = f->reusable && sp->n_spare < SPARE_MAX ? files_reset(f)
+						       : -EBUSY;
+	if (r < 0) {
+		if (r != -EBUSY) {
+			sp->reuse = false;
+		}
+		files_destroy(f);
+		return;
+	}
+	f->next = sp->spare;
+	sp->spare = f;
+	sp->n_spare++;
+}
+
 static void close_spools(struct job *job)
 {
+	if (job->files) {
+		files_destroy(job->files);
+		job->files = NULL;
+		job->out_fd = -1;
+		job->err_fd = -1;
+		return;
+	}
 	if (job->out_fd >= 0) {
 		close(job->out_fd);
 		job->out_fd = -1;
@@ -210,12 +376,24 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 		child[0] = out[1];
 		child[1] = err[1];
 		return 0;
-	case JOB_IO_FILES:
-		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
-		break;
 	case JOB_IO_SPOOL:
+		if (sp->spare) {
+			job->files = sp->spare;
+			sp->spare = job->files->next;
+			sp->n_spare--;
+		} else {
+			int e = 0;
+			job->files = files_create(sp, &e);
+			if (!job->files) {
+				return e;
+			}
+		}
+		job->out_fd = job->files->fd[0];
+		job->err_fd = job->files->fd[1];
+		return 0;
+	case JOB_IO_FILES:
 	default:
-		fd = spool_tmpfile(sp->cfg.tmpdir);
+		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
 		break;
 	}
 	if (fd < 0) {
@@ -264,13 +442,22 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return -err;
 	}
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sp->devnull, STDIN_FILENO);
-	if (child[0] >= 0) {
+	/*
+	 * File actions built once where they can be: glibc checks every fd
+	 * of an action against the descriptor limit, a getrlimit() each.
+	 */
+	const posix_spawn_file_actions_t *fap = &sp->fa_plain;
+	if (job->files) {
+		fap = &job->files->fa;
+	} else if (child[0] >= 0) {
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, sp->devnull,
+						 STDIN_FILENO);
 		posix_spawn_file_actions_adddup2(&fa, child[0],
 						 STDOUT_FILENO);
 		posix_spawn_file_actions_adddup2(&fa, child[1],
 						 STDERR_FILENO);
+		fap = &fa;
 	}
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
@@ -298,8 +485,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	pid_t pid;
-	err = posix_spawn(&pid, prog, &fa, &sp->attr, argv, sp->envp);
-	posix_spawn_file_actions_destroy(&fa);
+	err = posix_spawn(&pid, prog, fap, &sp->attr, argv, sp->envp);
+	if (fap == &fa) {
+		posix_spawn_file_actions_destroy(&fa);
+	}
 	if (pipes) {
 		/* Only the child may hold the write ends, or EOF never comes. */
 		close(child[0]);
@@ -313,6 +502,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
 	}
+	spawner_reclaim(sp, job);
 	drop_outputs(job);
 	if (is_transient(err)) {
 		return -EAGAIN;
