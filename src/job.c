@@ -74,6 +74,9 @@ struct spawner {
 	uint64_t total;           /* {##} */
 };
 
+static struct files *files_create(struct spawner *sp, int *err);
+static void files_destroy(struct files *f);
+
 static bool is_prun_var(const char *e)
 {
 	return strncmp(e, "PARALLEL_SEQ=", 13) == 0 ||
@@ -125,11 +128,22 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	const char *shell = template_shell(cfg->tmpl);
 	const char *slash = strrchr(shell, '/');
 	sp->shell_argv0 = xstrdup(slash ? slash + 1 : shell);
+
+	if (cfg->io == JOB_IO_SPOOL) {
+		/* The first job's files, made now: tmpdir must be usable. */
+		int err = 0;
+		sp->spare = files_create(sp, &err);
+		if (!sp->spare) {
+			*cause = xasprintf("cannot create temp files in %s: %s",
+					   cfg->tmpdir, strerror(-err));
+			spawner_destroy(sp);
+			return -1;
+		}
+		sp->n_spare = 1;
+	}
 	*out = sp;
 	return 0;
 }
-
-static void files_destroy(struct files *f);
 
 void spawner_destroy(struct spawner *sp)
 {
