@@ -9,15 +9,15 @@
  * other descriptor of prun is close-on-exec.
  *
  * Spool files are reused: creating a temp file costs tens of microseconds
- * on a journalling file system (an inode is allocated, and freed again on
- * close), more than the rest of a job's cost in prun.  A child does not
- * share prun's descriptions of its files: it opens them anew through
- * /proc/self/fd, as a file action of the spawn, so it has descriptions of
- * its own.  Once the job is written, the kernel grants prun a write lease
- * on a file only if no other description of it is open anywhere: nothing
- * the job started (in its process group or not) can write there any more,
- * and the emptied files can serve the next job.  Otherwise they are closed,
- * and whatever still holds them writes into files no one reads.
+ * or more on ext4 (an inode is allocated, and freed again on close), more
+ * than the rest of a job's cost in prun.  A child does not share prun's
+ * descriptions of its files: prun opens them anew through /proc/self/fd
+ * for each child, so the child has descriptions of its own.  Once the job
+ * is written, the kernel grants prun a write lease on a file only if no
+ * other description of it is open anywhere: nothing the job started (in
+ * its process group or not) can write there any more, and the emptied
+ * files can serve the next job.  Otherwise they are closed, and whatever
+ * still holds them writes into files no one reads.
  */
 #define _GNU_SOURCE /* pipe2, environ, F_SETLEASE */
 #include "job.h"
@@ -42,16 +42,28 @@
 #define SPARE_MAX 1024
 
 /*
- * A job's two spool files, stdout and stderr, with the file actions that
- * give them to a child.  With `reusable`, the child opens the files anew
- * (see above); otherwise it gets prun's own descriptions, and the files
- * cannot be told free of the job afterwards.
+ * File actions for a child: stdin from /dev/null, stdout and stderr from
+ * fd[] (-1: not redirected).  They are kept while the fds stay the same,
+ * as they mostly do from job to job: glibc checks every fd of an action
+ * against the descriptor limit, a getrlimit() each.
+ */
+struct actions {
+	posix_spawn_file_actions_t fa;
+	int fd[2];
+	bool built;
+};
+
+/*
+ * A job's two spool files, stdout and stderr.  With `reusable`, the child
+ * gets descriptions of its own (see above); otherwise it gets prun's, and
+ * the files cannot be told free of the job afterwards.
  */
 struct files {
 	int fd[2];                /* owned */
-	posix_spawn_file_actions_t fa;
+	char name[2][16];         /* their names in /proc/self/fd */
+	mode_t mode;              /* their mode when made */
 	bool reusable;
-	mode_t mode;              /* the files' mode when made */
+	struct actions act;       /* the last child's */
 	struct files *next;       /* spawner::spare */
 };
 
@@ -59,8 +71,8 @@ struct spawner {
 	struct spawner_config cfg;
 	int devnull;              /* owned */
 	posix_spawnattr_t attr;
-	/* Without spool files: stdin from /dev/null, built once. */
-	posix_spawn_file_actions_t fa_plain;
+	struct actions act;       /* for jobs without spool files */
+	int proc_fd;              /* owned; /proc/self/fd, or -1 */
 	bool reuse;               /* spool files may be reused */
 	struct files *spare;      /* owned list; emptied files for new jobs */
 	size_t n_spare;
@@ -76,6 +88,12 @@ struct spawner {
 
 static struct files *files_create(struct spawner *sp, int *err);
 static void files_destroy(struct files *f);
+
+static bool is_transient(int err)
+{
+	return err == EAGAIN || err == EMFILE || err == ENFILE ||
+	       err == ENOMEM;
+}
 
 static bool is_prun_var(const char *e)
 {
@@ -118,10 +136,12 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	posix_spawnattr_setpgroup(&sp->attr, 0);
 	posix_spawnattr_setsigdefault(&sp->attr, &all);
 	posix_spawnattr_setsigmask(&sp->attr, &none);
-	posix_spawn_file_actions_init(&sp->fa_plain);
-	posix_spawn_file_actions_adddup2(&sp->fa_plain, sp->devnull,
-					 STDIN_FILENO);
-	sp->reuse = cfg->io == JOB_IO_SPOOL;
+	sp->proc_fd = -1;
+	if (cfg->io == JOB_IO_SPOOL) {
+		sp->proc_fd = open("/proc/self/fd",
+				   O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	sp->reuse = sp->proc_fd >= 0;
 
 	buf_init(&sp->cmd);
 	argv_init(&sp->argv);
@@ -156,7 +176,12 @@ void spawner_destroy(struct spawner *sp)
 		files_destroy(f);
 	}
 	close(sp->devnull);
-	posix_spawn_file_actions_destroy(&sp->fa_plain);
+	if (sp->proc_fd >= 0) {
+		close(sp->proc_fd);
+	}
+	if (sp->act.built) {
+		posix_spawn_file_actions_destroy(&sp->act.fa);
+	}
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
 	buf_finish(&sp->cmd);
@@ -229,14 +254,13 @@ static void files_destroy(struct files *f)
 {
 	close(f->fd[0]);
 	close(f->fd[1]);
-	posix_spawn_file_actions_destroy(&f->fa);
+	if (f->act.built) {
+		posix_spawn_file_actions_destroy(&f->act.fa);
+	}
 	free(f);
 }
 
-/*
- * New spool files for a job, with their file actions: a pointer, or NULL
- * with -errno in *err.
- */
+/* New spool files for a job: a pointer, or NULL with -errno in *err. */
 static struct files *files_create(struct spawner *sp, int *err)
 {
 	struct files *f = xcalloc(1, sizeof(*f));
@@ -251,37 +275,42 @@ static struct files *files_create(struct spawner *sp, int *err)
 		free(f);
 		return NULL;
 	}
-	/* Built once for all the jobs that use the files. */
-	posix_spawn_file_actions_init(&f->fa);
-	posix_spawn_file_actions_adddup2(&f->fa, sp->devnull, STDIN_FILENO);
-	char path[2][40];
 	struct stat st;
 	f->reusable = sp->reuse && fstat(f->fd[0], &st) == 0;
 	f->mode = f->reusable ? st.st_mode & 07777 : 0;
-	for (int i = 0; i < 2 && f->reusable; i++) {
-		snprintf(path[i], sizeof(path[i]), "/proc/self/fd/%d",
-			 f->fd[i]);
-		/*
-		 * What the child will do, tried here where a failure (no
-		 * /proc, say) is no job's.
-		 */
-		int fd = open(path[i], O_RDWR | O_CLOEXEC);
-		if (fd < 0) {
-			f->reusable = sp->reuse = false;
-		} else {
-			close(fd);
-		}
-	}
 	for (int i = 0; i < 2; i++) {
-		int to = i ? STDERR_FILENO : STDOUT_FILENO;
-		if (f->reusable) {
-			posix_spawn_file_actions_addopen(&f->fa, to, path[i],
-							 O_RDWR, 0);
-		} else {
-			posix_spawn_file_actions_adddup2(&f->fa, f->fd[i], to);
-		}
+		snprintf(f->name[i], sizeof(f->name[i]), "%d", f->fd[i]);
 	}
 	return f;
+}
+
+/*
+ * The fds a child gets as stdout and stderr for the files: new
+ * descriptions if the files are to be reused (the caller closes them
+ * after the spawn: returns 1), else prun's own (returns 0); or -errno.
+ */
+static int files_open(struct spawner *sp, struct files *f, int child[2])
+{
+	if (f->reusable) {
+		child[0] = openat(sp->proc_fd, f->name[0], O_RDWR | O_CLOEXEC);
+		child[1] = child[0] < 0 ? -1 : openat(sp->proc_fd, f->name[1],
+						      O_RDWR | O_CLOEXEC);
+		if (child[1] >= 0) {
+			return 1;
+		}
+		int e = errno;
+		if (child[0] >= 0) {
+			close(child[0]);
+		}
+		if (is_transient(e)) {
+			return -e;
+		}
+		/* /proc cannot do it: share prun's, and reuse no files. */
+		f->reusable = sp->reuse = false;
+	}
+	child[0] = f->fd[0];
+	child[1] = f->fd[1];
+	return 0;
 }
 
 /*
@@ -357,18 +386,14 @@ static void close_spools(struct job *job)
 	}
 }
 
-static bool is_transient(int err)
-{
-	return err == EAGAIN || err == EMFILE || err == ENFILE ||
-	       err == ENOMEM;
-}
 
 /*
  * Makes the job's output files or pipes: 0, or -errno.  The child's ends
- * are returned in child[] (for pipes, they are ours to close after the
- * spawn; otherwise they are the job's own fds).
+ * are returned in child[]: with *own, they are ours to close after the
+ * spawn; otherwise they are the job's own fds.
  */
-static int make_outputs(struct spawner *sp, struct job *job, int child[2])
+static int make_outputs(struct spawner *sp, struct job *job, int child[2],
+			bool *own)
 {
 	int out[2], err[2], fd;
 
@@ -389,6 +414,7 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 		job->err_fd = err[0];
 		child[0] = out[1];
 		child[1] = err[1];
+		*own = true;
 		return 0;
 	case JOB_IO_SPOOL:
 		if (sp->spare) {
@@ -404,7 +430,9 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 		}
 		job->out_fd = job->files->fd[0];
 		job->err_fd = job->files->fd[1];
-		return 0;
+		fd = files_open(sp, job->files, child);
+		*own = fd > 0;
+		return fd < 0 ? fd : 0;
 	case JOB_IO_FILES:
 	default:
 		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
@@ -424,6 +452,28 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 	return 0;
 }
 
+/* The file actions that give a child child[] as stdout and stderr. */
+static const posix_spawn_file_actions_t *actions_for(struct actions *a,
+						     int devnull,
+						     const int child[2])
+{
+	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
+		return &a->fa;
+	}
+	if (a->built) {
+		posix_spawn_file_actions_destroy(&a->fa);
+	}
+	posix_spawn_file_actions_init(&a->fa);
+	posix_spawn_file_actions_adddup2(&a->fa, devnull, STDIN_FILENO);
+	for (int i = 0; i < 2 && child[i] >= 0; i++) {
+		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
+	}
+	a->fd[0] = child[0];
+	a->fd[1] = child[1];
+	a->built = true;
+	return &a->fa;
+}
+
 /* Undoes make_outputs() after a failed spawn. */
 static void drop_outputs(struct job *job)
 {
@@ -438,12 +488,13 @@ static void drop_outputs(struct job *job)
 int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
 	struct job_args a = args_of(sp, job);
-	posix_spawn_file_actions_t fa;
 	int child[2] = {-1, -1};
+	bool own = false;
 	bool pipes = sp->cfg.io == JOB_IO_PIPE;
 
-	int err = -make_outputs(sp, job, child);
+	int err = -make_outputs(sp, job, child, &own);
 	if (err) {
+		spawner_reclaim(sp, job);
 		drop_outputs(job);
 		if (is_transient(err)) {
 			return -EAGAIN;
@@ -456,23 +507,9 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return -err;
 	}
 
-	/*
-	 * File actions built once where they can be: glibc checks every fd
-	 * of an action against the descriptor limit, a getrlimit() each.
-	 */
-	const posix_spawn_file_actions_t *fap = &sp->fa_plain;
-	if (job->files) {
-		fap = &job->files->fa;
-	} else if (child[0] >= 0) {
-		posix_spawn_file_actions_init(&fa);
-		posix_spawn_file_actions_adddup2(&fa, sp->devnull,
-						 STDIN_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, child[0],
-						 STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, child[1],
-						 STDERR_FILENO);
-		fap = &fa;
-	}
+	const posix_spawn_file_actions_t *fa =
+		actions_for(job->files ? &job->files->act : &sp->act,
+			    sp->devnull, child);
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -499,12 +536,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	pid_t pid;
-	err = posix_spawn(&pid, prog, fap, &sp->attr, argv, sp->envp);
-	if (fap == &fa) {
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	if (pipes) {
-		/* Only the child may hold the write ends, or EOF never comes. */
+	err = posix_spawn(&pid, prog, fa, &sp->attr, argv, sp->envp);
+	if (own) {
+		/*
+		 * Only the child may hold these: for pipes, or EOF never
+		 * comes; for spool files, or they could never be reused.
+		 */
 		close(child[0]);
 		close(child[1]);
 	}
