@@ -246,10 +246,13 @@ static int get_probe(struct output *o)
 	return o->probe;
 }
 
-/* Checks the spool file system; job is the one that just ended, if any. */
-static void check_room(struct output *o, const struct job *job)
+/*
+ * Checks the spool file system, where the job's files are; with `ended`,
+ * the job has just ended and may be the one that lost output.
+ */
+static void check_room(struct output *o, const struct job *job, bool ended)
 {
-	if (o->kind != K_SPOOL || o->lost || spool_room_sure(o->cfg.tmpdir)) {
+	if (o->kind != K_SPOOL || o->lost || spool_room_sure(job->out_fd)) {
 		return;
 	}
 	int r = get_probe(o);
@@ -259,7 +262,7 @@ static void check_room(struct output *o, const struct job *job)
 	if (r == 0) {
 		return;
 	}
-	if (job) {
+	if (ended) {
 		report_lost(o, xasprintf("output of job %llu may be incomplete: "
 					 "%s: %s", (unsigned long long)job->seq,
 					 o->cfg.tmpdir, strerror(-r)));
@@ -752,9 +755,9 @@ static void finish_cur(struct output *o)
 {
 	struct job *job = o->cur;
 
-	if (job->out_fd >= 0) {
+	if (job->out_fd >= 0 && (o->off[0] > 0 || o->off[1] > 0 || o->broken)) {
 		/* Its files still take their space: is the disk full? */
-		check_room(o, NULL);
+		check_room(o, job, false);
 	}
 	o->cur = NULL;
 	for (int i = 0; i < 2; i++) {
@@ -1280,7 +1283,7 @@ void output_add(struct output *o, struct job *job)
 		return;
 	}
 	if (o->kind == K_SPOOL && job->out_fd >= 0) {
-		check_room(o, job);
+		check_room(o, job, true);
 	}
 	if (o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);

@@ -138,11 +138,11 @@ int spool_release(int fd, int64_t len)
 	return 0;
 }
 
-bool spool_room_sure(const char *dir)
+bool spool_room_sure(int fd)
 {
 	struct statvfs st;
 
-	return statvfs(dir, &st) == 0 &&
+	return fstatvfs(fd, &st) == 0 &&
 	       (uint64_t)st.f_bavail * st.f_frsize >= ROOM_SURE;
 }
 

@@ -51,8 +51,8 @@ int spool_named(const char *dir, char **path);
  */
 int spool_release(int fd, int64_t len);
 
-/* True if statfs() says that dir's file system has plenty of room. */
-bool spool_room_sure(const char *dir);
+/* True if statfs() says that fd's file system has plenty of room. */
+bool spool_room_sure(int fd);
 
 /*
  * Checks that the file system of the temp file `probe` still has room for
