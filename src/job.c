@@ -318,7 +318,7 @@ static int files_open(struct spawner *sp, struct files *f, int child[2])
  * again (something may still write there, or a job changed them); another
  * -errno if no files can be reused here (no leases on this file system).
  */
-static int files_reset(struct files *f)
+static int files_reset(struct spawner *sp, struct files *f)
 {
 	for (int i = 0; i < 2; i++) {
 		struct stat st;
@@ -335,9 +335,23 @@ static int files_reset(struct files *f)
 		if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != f->mode) {
 			return -EBUSY;
 		}
-		if ((st.st_size > 0 || st.st_blocks > 0) &&
-		    ftruncate(fd, 0) < 0) {
+		if (st.st_size == 0 && st.st_blocks == 0) {
+			continue;
+		}
+		if (ftruncate(fd, 0) < 0) {
 			return -EBUSY;
+		}
+		/*
+		 * ext4 (auto_da_alloc) marks a file truncated to zero for
+		 * writing out when a description of it is next closed: that
+		 * would be the next job's, with all its output going to disk
+		 * for nothing (and the next truncation waiting for it).
+		 * Closing one now, while the file is empty, spends the mark.
+		 */
+		int spent = openat(sp->proc_fd, f->name[i],
+				   O_RDWR | O_CLOEXEC);
+		if (spent >= 0) {
+			close(spent);
 		}
 	}
 	return 0;
@@ -353,7 +367,7 @@ void spawner_reclaim(struct spawner *sp, struct job *job)
 	job->files = NULL;
 	job->out_fd = -1;
 	job->err_fd = -1;
-	int r = f->reusable && sp->n_spare < SPARE_MAX ? files_reset(f)
+	int r = f->reusable && sp->n_spare < SPARE_MAX ? files_reset(sp, f)
 						       : -EBUSY;
 	if (r < 0) {
 		if (r != -EBUSY) {
