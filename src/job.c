@@ -285,6 +285,26 @@ static struct files *files_create(struct spawner *sp, int *err)
 }
 
 /*
+ * A new description of the file called `name` in /proc/self/fd: an fd, or
+ * -1 with errno set.
+ */
+static int reopen(struct spawner *sp, const char *name)
+{
+	for (;;) {
+		int fd = openat(sp->proc_fd, name, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE) ||
+		    !sp->spare) {
+			return fd;
+		}
+		/* Spare files only save time: out of fds, they go first. */
+		struct files *spare = sp->spare;
+		sp->spare = spare->next;
+		sp->n_spare--;
+		files_destroy(spare);
+	}
+}
+
+/*
  * The fds a child gets as stdout and stderr for the files: new
  * descriptions if the files are to be reused (the caller closes them
  * after the spawn: returns 1), else prun's own (returns 0); or -errno.
@@ -292,9 +312,8 @@ static struct files *files_create(struct spawner *sp, int *err)
 static int files_open(struct spawner *sp, struct files *f, int child[2])
 {
 	if (f->reusable) {
-		child[0] = openat(sp->proc_fd, f->name[0], O_RDWR | O_CLOEXEC);
-		child[1] = child[0] < 0 ? -1 : openat(sp->proc_fd, f->name[1],
-						      O_RDWR | O_CLOEXEC);
+		child[0] = reopen(sp, f->name[0]);
+		child[1] = child[0] < 0 ? -1 : reopen(sp, f->name[1]);
 		if (child[1] >= 0) {
 			return 1;
 		}
