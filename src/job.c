@@ -350,7 +350,7 @@ static int files_reset(struct spawner *sp, struct files *f)
 		if (fcntl(fd, F_SETLEASE, F_UNLCK) < 0) {
 			return -errno;
 		}
-		/* The next child opens it by its mode, as this one did. */
+		/* Opened anew for each child: a job may have changed it. */
 		if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != f->mode) {
 			return -EBUSY;
 		}
@@ -419,7 +419,6 @@ static void close_spools(struct job *job)
 	}
 }
 
-
 /*
  * Makes the job's output files or pipes: 0, or -errno.  The child's ends
  * are returned in child[]: with *own, they are ours to close after the
@@ -428,7 +427,7 @@ static void close_spools(struct job *job)
 static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 			bool *own)
 {
-	int out[2], err[2], fd;
+	int out[2], err[2], fd, r;
 
 	switch (sp->cfg.io) {
 	case JOB_IO_INHERIT:
@@ -463,9 +462,9 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 		}
 		job->out_fd = job->files->fd[0];
 		job->err_fd = job->files->fd[1];
-		fd = files_open(sp, job->files, child);
-		*own = fd > 0;
-		return fd < 0 ? fd : 0;
+		r = files_open(sp, job->files, child);
+		*own = r > 0;
+		return r < 0 ? r : 0;
 	case JOB_IO_FILES:
 	default:
 		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
