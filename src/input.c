@@ -67,7 +67,7 @@ struct input {
 
 	/* The value streamed for the current row of the first group. */
 	struct value head;
-	char *head_data;        /* owned */
+	struct buf head_data;   /* its bytes: the stream's buffer moves */
 
 	regex_t colsep;         /* valid if has_colsep */
 	bool has_colsep;
@@ -491,6 +491,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 	in->wake = wake;
 	in->data = data;
 	buf_init(&in->pending);
+	buf_init(&in->head_data);
 
 	const char *colsep = cfg->colsep;
 	if (!colsep && cfg->header) {
@@ -601,7 +602,7 @@ void input_destroy(struct input *in)
 	free(in->group_of);
 	free(in->group_len);
 	free(in->idx);
-	free(in->head_data);
+	buf_finish(&in->head_data);
 	buf_finish(&in->pending);
 	free(in->pv);
 	free(in);
@@ -636,9 +637,9 @@ static int next_head(struct input *in, char **cause)
 			continue;
 		}
 		if (r > 0) {
-			free(in->head_data);
-			in->head_data = xmemdup(v.s, v.len);
-			in->head = (struct value){in->head_data, v.len};
+			in->head_data.len = 0;
+			buf_add(&in->head_data, v.s, v.len);
+			in->head = (struct value){in->head_data.data, v.len};
 			return INPUT_READY;
 		}
 		if (r < 0) {
@@ -714,10 +715,14 @@ static void push_value(struct input *in, struct value v)
 		in->pv = xreallocarray(in->pv, in->pcap, sizeof(*in->pv));
 	}
 	/* Offsets for now: the buffer may move while collecting. */
-	in->pv[in->pn++] = (struct value){
-		(const char *)(uintptr_t)in->pending.len, v.len};
-	buf_add(&in->pending, v.s, v.len);
-	buf_addc(&in->pending, '\0');
+	struct buf *b = &in->pending;
+	in->pv[in->pn++] = (struct value){(const char *)(uintptr_t)b->len,
+					  v.len};
+	buf_reserve(b, v.len + 1);
+	memcpy(b->data + b->len, v.s, v.len);
+	b->len += v.len;
+	b->data[b->len++] = '\0';
+	b->data[b->len] = '\0';
 }
 
 /* Appends the values of the current combination to the pending job. */

@@ -7,8 +7,19 @@
  * files it writes itself, in pipes (--line-buffer) or prun's own
  * (--ungroup); default signal dispositions and an empty signal mask.  Every
  * other descriptor of prun is close-on-exec.
+ *
+ * Spool files are reused: creating a temp file costs tens of microseconds
+ * or more on ext4 (an inode is allocated, and freed again on close), more
+ * than the rest of a job's cost in prun.  A child does not share prun's
+ * descriptions of its files: prun opens them anew through /proc/self/fd
+ * for each child, so the child has descriptions of its own.  Once the job
+ * is written, the kernel grants prun a write lease on a file only if no
+ * other description of it is open anywhere: nothing the job started (in
+ * its process group or not) can write there any more, and the emptied
+ * files can serve the next job.  Otherwise they are closed, and whatever
+ * still holds them writes into files no one reads.
  */
-#define _GNU_SOURCE /* pipe2, environ */
+#define _GNU_SOURCE /* pipe2, environ, F_SETLEASE */
 #include "job.h"
 
 #include <errno.h>
@@ -18,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,10 +38,44 @@
 #include "spool.h"
 #include "util.h"
 
+/* Spool files that are kept for the next job: at most this many pairs. */
+#define SPARE_MAX 1024
+
+/*
+ * File actions for a child: stdin from /dev/null, stdout and stderr from
+ * fd[] (-1: not redirected).  They are kept while the fds stay the same,
+ * as they mostly do from job to job: glibc checks every fd of an action
+ * against the descriptor limit, a getrlimit() each.
+ */
+struct actions {
+	posix_spawn_file_actions_t fa;
+	int fd[2];
+	bool built;
+};
+
+/*
+ * A job's two spool files, stdout and stderr.  With `reusable`, the child
+ * gets descriptions of its own (see above); otherwise it gets prun's, and
+ * the files cannot be told free of the job afterwards.
+ */
+struct files {
+	int fd[2];                /* owned */
+	char name[2][16];         /* their names in /proc/self/fd */
+	mode_t mode;              /* their mode when made */
+	bool reusable;
+	struct actions act;       /* the last child's */
+	struct files *next;       /* spawner::spare */
+};
+
 struct spawner {
 	struct spawner_config cfg;
 	int devnull;              /* owned */
 	posix_spawnattr_t attr;
+	struct actions act;       /* for jobs without spool files */
+	int proc_fd;              /* owned; /proc/self/fd, or -1 */
+	bool reuse;               /* spool files may be reused */
+	struct files *spare;      /* owned list; emptied files for new jobs */
+	size_t n_spare;
 	char **envp;              /* owned array; strings from environ */
 	size_t n_env;             /* entries before the two of prun */
 	char env_seq[40];
@@ -39,6 +85,15 @@ struct spawner {
 	char *shell_argv0;        /* owned */
 	uint64_t total;           /* {##} */
 };
+
+static struct files *files_create(struct spawner *sp, int *err);
+static void files_destroy(struct files *f);
+
+static bool is_transient(int err)
+{
+	return err == EAGAIN || err == EMFILE || err == ENFILE ||
+	       err == ENOMEM;
+}
 
 static bool is_prun_var(const char *e)
 {
@@ -81,12 +136,31 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	posix_spawnattr_setpgroup(&sp->attr, 0);
 	posix_spawnattr_setsigdefault(&sp->attr, &all);
 	posix_spawnattr_setsigmask(&sp->attr, &none);
+	sp->proc_fd = -1;
+	if (cfg->io == JOB_IO_SPOOL) {
+		sp->proc_fd = open("/proc/self/fd",
+				   O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	sp->reuse = sp->proc_fd >= 0;
 
 	buf_init(&sp->cmd);
 	argv_init(&sp->argv);
 	const char *shell = template_shell(cfg->tmpl);
 	const char *slash = strrchr(shell, '/');
 	sp->shell_argv0 = xstrdup(slash ? slash + 1 : shell);
+
+	if (cfg->io == JOB_IO_SPOOL) {
+		/* The first job's files, made now: tmpdir must be usable. */
+		int err = 0;
+		sp->spare = files_create(sp, &err);
+		if (!sp->spare) {
+			*cause = xasprintf("cannot create temp files in %s: %s",
+					   cfg->tmpdir, strerror(-err));
+			spawner_destroy(sp);
+			return -1;
+		}
+		sp->n_spare = 1;
+	}
 	*out = sp;
 	return 0;
 }
@@ -96,7 +170,18 @@ void spawner_destroy(struct spawner *sp)
 	if (!sp) {
 		return;
 	}
+	while (sp->spare) {
+		struct files *f = sp->spare;
+		sp->spare = f->next;
+		files_destroy(f);
+	}
 	close(sp->devnull);
+	if (sp->proc_fd >= 0) {
+		close(sp->proc_fd);
+	}
+	if (sp->act.built) {
+		posix_spawn_file_actions_destroy(&sp->act.fa);
+	}
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
 	buf_finish(&sp->cmd);
@@ -165,8 +250,165 @@ void job_render(const struct spawner *sp, const struct template *t,
 	template_render(t, &a, b);
 }
 
+static void files_destroy(struct files *f)
+{
+	close(f->fd[0]);
+	close(f->fd[1]);
+	if (f->act.built) {
+		posix_spawn_file_actions_destroy(&f->act.fa);
+	}
+	free(f);
+}
+
+/* New spool files for a job: a pointer, or NULL with -errno in *err. */
+static struct files *files_create(struct spawner *sp, int *err)
+{
+	struct files *f = xcalloc(1, sizeof(*f));
+
+	f->fd[0] = spool_tmpfile(sp->cfg.tmpdir);
+	f->fd[1] = f->fd[0] < 0 ? -1 : spool_tmpfile(sp->cfg.tmpdir);
+	if (f->fd[1] < 0) {
+		*err = f->fd[0] < 0 ? f->fd[0] : f->fd[1];
+		if (f->fd[0] >= 0) {
+			close(f->fd[0]);
+		}
+		free(f);
+		return NULL;
+	}
+	struct stat st;
+	f->reusable = sp->reuse && fstat(f->fd[0], &st) == 0;
+	f->mode = f->reusable ? st.st_mode & 07777 : 0;
+	for (int i = 0; i < 2; i++) {
+		snprintf(f->name[i], sizeof(f->name[i]), "%d", f->fd[i]);
+	}
+	return f;
+}
+
+/*
+ * A new description of the file called `name` in /proc/self/fd: an fd, or
+ * -1 with errno set.
+ */
+static int reopen(struct spawner *sp, const char *name)
+{
+	for (;;) {
+		int fd = openat(sp->proc_fd, name, O_RDWR | O_CLOEXEC);
+		if (fd >= 0 || (errno != EMFILE && errno != ENFILE) ||
+		    !sp->spare) {
+			return fd;
+		}
+		/* Spare files only save time: out of fds, they go first. */
+		struct files *spare = sp->spare;
+		sp->spare = spare->next;
+		sp->n_spare--;
+		files_destroy(spare);
+	}
+}
+
+/*
+ * The fds a child gets as stdout and stderr for the files: new
+ * descriptions if the files are to be reused (the caller closes them
+ * after the spawn: returns 1), else prun's own (returns 0); or -errno.
+ */
+static int files_open(struct spawner *sp, struct files *f, int child[2])
+{
+	if (f->reusable) {
+		child[0] = reopen(sp, f->name[0]);
+		child[1] = child[0] < 0 ? -1 : reopen(sp, f->name[1]);
+		if (child[1] >= 0) {
+			return 1;
+		}
+		int e = errno;
+		if (child[0] >= 0) {
+			close(child[0]);
+		}
+		if (is_transient(e)) {
+			return -e;
+		}
+		/* /proc cannot do it: share prun's, and reuse no files. */
+		f->reusable = sp->reuse = false;
+	}
+	child[0] = f->fd[0];
+	child[1] = f->fd[1];
+	return 0;
+}
+
+/*
+ * Empties a job's files for the next one: 0; -EBUSY if they cannot serve
+ * again (something may still write there, or a job changed them); another
+ * -errno if no files can be reused here (no leases on this file system).
+ */
+static int files_reset(struct spawner *sp, struct files *f)
+{
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+		int fd = f->fd[i];
+		/* Granted only if no one else has the file open. */
+		if (fcntl(fd, F_SETLEASE, F_WRLCK) < 0) {
+			return errno == EAGAIN ? -EBUSY : -errno;
+		}
+		/* A lease left in place would stall the next child's open. */
+		if (fcntl(fd, F_SETLEASE, F_UNLCK) < 0) {
+			return -errno;
+		}
+		/* Opened anew for each child: a job may have changed it. */
+		if (fstat(fd, &st) < 0 || (st.st_mode & 07777) != f->mode) {
+			return -EBUSY;
+		}
+		if (st.st_size == 0 && st.st_blocks == 0) {
+			continue;
+		}
+		if (ftruncate(fd, 0) < 0) {
+			return -EBUSY;
+		}
+		/*
+		 * ext4 (auto_da_alloc) marks a file truncated to zero for
+		 * writing out when a description of it is next closed: that
+		 * would be the next job's, with all its output going to disk
+		 * for nothing (and the next truncation waiting for it).
+		 * Closing one now, while the file is empty, spends the mark.
+		 */
+		int spent = openat(sp->proc_fd, f->name[i],
+				   O_RDWR | O_CLOEXEC);
+		if (spent >= 0) {
+			close(spent);
+		}
+	}
+	return 0;
+}
+
+void spawner_reclaim(struct spawner *sp, struct job *job)
+{
+	struct files *f = job->files;
+
+	if (!f) {
+		return;
+	}
+	job->files = NULL;
+	job->out_fd = -1;
+	job->err_fd = -1;
+	int r = f->reusable && sp->n_spare < SPARE_MAX ? files_reset(sp, f)
+						       : -EBUSY;
+	if (r < 0) {
+		if (r != -EBUSY) {
+			sp->reuse = false;
+		}
+		files_destroy(f);
+		return;
+	}
+	f->next = sp->spare;
+	sp->spare = f;
+	sp->n_spare++;
+}
+
 static void close_spools(struct job *job)
 {
+	if (job->files) {
+		files_destroy(job->files);
+		job->files = NULL;
+		job->out_fd = -1;
+		job->err_fd = -1;
+		return;
+	}
 	if (job->out_fd >= 0) {
 		close(job->out_fd);
 		job->out_fd = -1;
@@ -177,20 +419,15 @@ static void close_spools(struct job *job)
 	}
 }
 
-static bool is_transient(int err)
-{
-	return err == EAGAIN || err == EMFILE || err == ENFILE ||
-	       err == ENOMEM;
-}
-
 /*
  * Makes the job's output files or pipes: 0, or -errno.  The child's ends
- * are returned in child[] (for pipes, they are ours to close after the
- * spawn; otherwise they are the job's own fds).
+ * are returned in child[]: with *own, they are ours to close after the
+ * spawn; otherwise they are the job's own fds.
  */
-static int make_outputs(struct spawner *sp, struct job *job, int child[2])
+static int make_outputs(struct spawner *sp, struct job *job, int child[2],
+			bool *own)
 {
-	int out[2], err[2], fd;
+	int out[2], err[2], fd, r;
 
 	switch (sp->cfg.io) {
 	case JOB_IO_INHERIT:
@@ -209,13 +446,28 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 		job->err_fd = err[0];
 		child[0] = out[1];
 		child[1] = err[1];
+		*own = true;
 		return 0;
-	case JOB_IO_FILES:
-		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
-		break;
 	case JOB_IO_SPOOL:
+		if (sp->spare) {
+			job->files = sp->spare;
+			sp->spare = job->files->next;
+			sp->n_spare--;
+		} else {
+			int e = 0;
+			job->files = files_create(sp, &e);
+			if (!job->files) {
+				return e;
+			}
+		}
+		job->out_fd = job->files->fd[0];
+		job->err_fd = job->files->fd[1];
+		r = files_open(sp, job->files, child);
+		*own = r > 0;
+		return r < 0 ? r : 0;
+	case JOB_IO_FILES:
 	default:
-		fd = spool_tmpfile(sp->cfg.tmpdir);
+		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
 		break;
 	}
 	if (fd < 0) {
@@ -232,6 +484,28 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2])
 	return 0;
 }
 
+/* The file actions that give a child child[] as stdout and stderr. */
+static const posix_spawn_file_actions_t *actions_for(struct actions *a,
+						     int devnull,
+						     const int child[2])
+{
+	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
+		return &a->fa;
+	}
+	if (a->built) {
+		posix_spawn_file_actions_destroy(&a->fa);
+	}
+	posix_spawn_file_actions_init(&a->fa);
+	posix_spawn_file_actions_adddup2(&a->fa, devnull, STDIN_FILENO);
+	for (int i = 0; i < 2 && child[i] >= 0; i++) {
+		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
+	}
+	a->fd[0] = child[0];
+	a->fd[1] = child[1];
+	a->built = true;
+	return &a->fa;
+}
+
 /* Undoes make_outputs() after a failed spawn. */
 static void drop_outputs(struct job *job)
 {
@@ -246,12 +520,13 @@ static void drop_outputs(struct job *job)
 int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
 	struct job_args a = args_of(sp, job);
-	posix_spawn_file_actions_t fa;
 	int child[2] = {-1, -1};
+	bool own = false;
 	bool pipes = sp->cfg.io == JOB_IO_PIPE;
 
-	int err = -make_outputs(sp, job, child);
+	int err = -make_outputs(sp, job, child, &own);
 	if (err) {
+		spawner_reclaim(sp, job);
 		drop_outputs(job);
 		if (is_transient(err)) {
 			return -EAGAIN;
@@ -264,14 +539,9 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return -err;
 	}
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sp->devnull, STDIN_FILENO);
-	if (child[0] >= 0) {
-		posix_spawn_file_actions_adddup2(&fa, child[0],
-						 STDOUT_FILENO);
-		posix_spawn_file_actions_adddup2(&fa, child[1],
-						 STDERR_FILENO);
-	}
+	const posix_spawn_file_actions_t *fa =
+		actions_for(job->files ? &job->files->act : &sp->act,
+			    sp->devnull, child);
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -298,10 +568,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	pid_t pid;
-	err = posix_spawn(&pid, prog, &fa, &sp->attr, argv, sp->envp);
-	posix_spawn_file_actions_destroy(&fa);
-	if (pipes) {
-		/* Only the child may hold the write ends, or EOF never comes. */
+	err = posix_spawn(&pid, prog, fa, &sp->attr, argv, sp->envp);
+	if (own) {
+		/*
+		 * Only the child may hold these: for pipes, or EOF never
+		 * comes; for spool files, or they could never be reused.
+		 */
 		close(child[0]);
 		close(child[1]);
 	}
@@ -313,6 +585,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
 	}
+	spawner_reclaim(sp, job);
 	drop_outputs(job);
 	if (is_transient(err)) {
 		return -EAGAIN;

@@ -12,6 +12,7 @@
 
 #include "template.h"
 
+struct files;
 struct record;
 
 struct job {
@@ -20,8 +21,10 @@ struct job {
 	unsigned slot;        /* 1-based, PARALLEL_JOBSLOT */
 	struct record *rec;   /* owned; the job's arguments */
 	pid_t pid;            /* also the process group; 0 before spawn */
-	int out_fd;           /* owned; stdout spool or pipe, -1 if none */
-	int err_fd;           /* owned; stderr spool or pipe, -1 if none */
+	int out_fd;           /* owned (by files, if set); stdout spool or
+	                         pipe, -1 if none */
+	int err_fd;           /* the same for stderr */
+	struct files *files;  /* owned; reusable spool files, or NULL */
 	char *out_path;       /* owned; --files: the stdout file's name */
 	uint64_t start_ns;    /* monotonic */
 	uint64_t end_ns;
@@ -65,6 +68,12 @@ void spawner_destroy(struct spawner *sp);
 
 /* Sets the number of jobs in all, for {##}. */
 void spawner_set_total(struct spawner *sp, uint64_t total);
+
+/*
+ * Takes back a job whose output is written: its spool files serve later
+ * jobs if nothing of this one can still write there, else they are closed.
+ */
+void spawner_reclaim(struct spawner *sp, struct job *job);
 
 /* Allocates a job for the given arguments (ownership of rec passes). */
 struct job *job_create(uint64_t seq, struct record *rec);

@@ -146,7 +146,8 @@ struct output {
 	bool keep_order;
 	bool whole_lines;     /* pipe mode: never a torn line */
 	bool color[2];        /* colour the tags on stdout, stderr */
-	int probe;            /* owned; a temp file in tmpdir, or -1 */
+	int probe;            /* owned; a temp file in tmpdir, or -1 until
+	                         one is needed */
 	bool lost;            /* a loss has been reported */
 	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
@@ -232,17 +233,36 @@ static void report_lost(struct output *o, char *cause)
 	o->cb.lost(o->cb.data, cause);
 }
 
-/* Checks the spool file system; job is the one that just ended, if any. */
-static void check_room(struct output *o, const struct job *job)
+/*
+ * The temp file for probe writes: an fd, or -errno.  Made when first
+ * needed, near a full disk or when spool space is given back: one file
+ * fewer to create in the common case.
+ */
+static int get_probe(struct output *o)
 {
-	if (o->probe < 0 || o->lost) {
+	if (o->probe < 0) {
+		o->probe = spool_tmpfile(o->cfg.tmpdir);
+	}
+	return o->probe;
+}
+
+/*
+ * Checks the spool file system, where the job's files are; with `ended`,
+ * the job has just ended and may be the one that lost output.
+ */
+static void check_room(struct output *o, const struct job *job, bool ended)
+{
+	if (o->kind != K_SPOOL || o->lost || spool_room_sure(job->out_fd)) {
 		return;
 	}
-	int r = spool_check_room(o->probe);
+	int r = get_probe(o);
+	if (r >= 0) {
+		r = spool_check_room(r);
+	}
 	if (r == 0) {
 		return;
 	}
-	if (job) {
+	if (ended) {
 		report_lost(o, xasprintf("output of job %llu may be incomplete: "
 					 "%s: %s", (unsigned long long)job->seq,
 					 o->cfg.tmpdir, strerror(-r)));
@@ -350,8 +370,11 @@ int output_create(struct output **out, uv_loop_t *loop,
 		o->keep_order = cfg->keep_order;
 		break;
 	}
-	if (o->kind != K_INHERIT) {
-		/* Proves tmpdir usable before any job runs. */
+	/*
+	 * Proves tmpdir usable before any job runs (the spawner does that
+	 * for spool files, by making the first job's).
+	 */
+	if (o->kind != K_INHERIT && output_job_io(cfg) != JOB_IO_SPOOL) {
 		o->probe = spool_tmpfile(cfg->tmpdir);
 		if (o->probe < 0) {
 			*cause = xasprintf("cannot create temp files in %s: %s",
@@ -645,7 +668,7 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->tag = tag;
 	c->tag_len = tag_len;
 	c->bol = bol;
-	c->probe = release && o->releasing ? o->probe : -1;
+	c->probe = release && o->releasing ? get_probe(o) : -1;
 	start_copy(o);
 }
 
@@ -732,9 +755,9 @@ static void finish_cur(struct output *o)
 {
 	struct job *job = o->cur;
 
-	if (job->out_fd >= 0) {
+	if (job->out_fd >= 0 && (o->off[0] > 0 || o->off[1] > 0 || o->broken)) {
 		/* Its files still take their space: is the disk full? */
-		check_room(o, NULL);
+		check_room(o, job, false);
 	}
 	o->cur = NULL;
 	for (int i = 0; i < 2; i++) {
@@ -1260,7 +1283,7 @@ void output_add(struct output *o, struct job *job)
 		return;
 	}
 	if (o->kind == K_SPOOL && job->out_fd >= 0) {
-		check_room(o, job);
+		check_room(o, job, true);
 	}
 	if (o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);

@@ -553,6 +553,7 @@ static void finish_job(struct sched *s, struct job *job)
 			/* Its lines are out already; the output frees it. */
 			output_add(s->output, job);
 		} else {
+			spawner_reclaim(s->spawner, job);
 			job_destroy(job);
 		}
 		return;
@@ -586,6 +587,7 @@ static void on_written(void *data, struct job *job)
 {
 	struct sched *s = data;
 
+	spawner_reclaim(s->spawner, job);
 	job_destroy(job);
 	show_progress(s, NULL);
 	fill(s);

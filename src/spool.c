@@ -138,6 +138,14 @@ int spool_release(int fd, int64_t len)
 	return 0;
 }
 
+bool spool_room_sure(int fd)
+{
+	struct statvfs st;
+
+	return fstatvfs(fd, &st) == 0 &&
+	       (uint64_t)st.f_bavail * st.f_frsize >= ROOM_SURE;
+}
+
 int spool_check_room(int probe)
 {
 	static const char zeros[PROBE_SIZE];

@@ -7,6 +7,7 @@
 #ifndef PRUN_SPOOL_H
 #define PRUN_SPOOL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,9 @@ int spool_named(const char *dir, char **path);
  * system cannot.
  */
 int spool_release(int fd, int64_t len);
+
+/* True if statfs() says that fd's file system has plenty of room. */
+bool spool_room_sure(int fd);
 
 /*
  * Checks that the file system of the temp file `probe` still has room for

@@ -1097,20 +1097,40 @@ void argv_init(struct argv *a)
 void argv_finish(struct argv *a)
 {
 	free(a->v);
-	free(a->off);
+	free(a->slot);
 	buf_finish(&a->store);
 	memset(a, 0, sizeof(*a));
+}
+
+/* An argument: a string of its own in store, or a job's value. */
+struct argv_slot {
+	const char *value;  /* or NULL */
+	size_t off;         /* in store, if not a value */
+};
+
+static struct argv_slot *argv_next(struct argv *a)
+{
+	if (a->n + 1 >= a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 16;
+		a->slot = xreallocarray(a->slot, a->cap, sizeof(*a->slot));
+	}
+	return &a->slot[a->n++];
 }
 
 /* Ends the current argument (it starts at offset `start` in store). */
 static void argv_push(struct argv *a, size_t start)
 {
-	if (a->n + 1 >= a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 16;
-		a->off = xreallocarray(a->off, a->cap, sizeof(*a->off));
-	}
 	buf_addc(&a->store, '\0');
-	a->off[a->n++] = start;
+	*argv_next(a) = (struct argv_slot){NULL, start};
+}
+
+/* True if a word of this piece alone is a job's values as they are. */
+static bool is_bare_value(const struct word *word)
+{
+	const struct piece *p = word->p.n == 1 ? &word->p.v[0] : NULL;
+
+	return p && (p->kind == P_ALL || p->kind == P_POS) &&
+	       p->op == OP_NONE;
 }
 
 /*
@@ -1123,6 +1143,26 @@ static void render_word(const struct word *word, const struct job_args *a,
 	char num[32];
 	size_t start = out->store.len;
 	bool content = word->always;
+
+	if (is_bare_value(word)) {
+		/*
+		 * The values are NUL-terminated: no copy (-N1000 has a
+		 * thousand of them per job).
+		 */
+		const struct piece *p = &word->p.v[0];
+		size_t n = 1, got = 0;
+		const struct value *vs = ctx && p->kind == P_ALL
+						 ? ctx : piece_values(p, a, &n);
+		for (size_t k = 0; k < n; k++) {
+			if (vs[k].s) {
+				*argv_next(out) = (struct argv_slot){vs[k].s, 0};
+				got++;
+			}
+		}
+		if (got > 0 || !content) {
+			return;
+		}
+	}
 
 	for (size_t i = 0; i < word->p.n; i++) {
 		const struct piece *p = &word->p.v[i];
@@ -1211,7 +1251,9 @@ void template_render_argv(const struct template *t, const struct job_args *a,
 	}
 	out->v = xreallocarray(out->v, out->n + 1, sizeof(char *));
 	for (size_t i = 0; i < out->n; i++) {
-		out->v[i] = out->store.data + out->off[i];
+		const struct argv_slot *sl = &out->slot[i];
+		out->v[i] = (char *)(sl->value ? sl->value
+					       : out->store.data + sl->off);
 	}
 	out->v[out->n] = NULL;
 }

@@ -22,7 +22,8 @@ struct value {
 
 /* What a job fills the template with. */
 struct job_args {
-	const struct value *v; /* the job's arguments, in order */
+	const struct value *v; /* the job's arguments, in order, each
+	                          followed by a NUL byte */
 	size_t n;
 	uint64_t seq;          /* {#} */
 	unsigned slot;         /* {%} */
@@ -91,15 +92,17 @@ const char *template_program(const struct template *t);
 const char *template_shell(const struct template *t);
 
 /*
- * Renders the argv of a direct job: the strings are stored in `store`,
- * argv[i] are offsets into it, replaced with pointers by argv_fix().
+ * Renders the argv of a direct job: a string is made in `store`, or, for
+ * a word that is nothing but a job's value, is the value itself (valid
+ * as long as the job_args' values are).
  */
+struct argv_slot;
 struct argv {
-	char **v;       /* owned array; strings live in store */
+	char **v;       /* owned array */
 	size_t n;
 	size_t cap;
 	struct buf store;
-	size_t *off;    /* owned; offsets into store */
+	struct argv_slot *slot; /* owned; where each string is */
 };
 void argv_init(struct argv *a);
 void argv_finish(struct argv *a);

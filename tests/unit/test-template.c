@@ -95,6 +95,26 @@ static void check_argv(const char *line, const char *const *vals, size_t n,
 	template_destroy(t);
 }
 
+/* A word that is only a value is the job's value itself, not a copy. */
+static void check_bare_value(void)
+{
+	const char *vals[] = {"x", "y"};
+	struct value v[2] = {{vals[0], 1}, {vals[1], 1}};
+	struct job_args a = {.v = v, .n = 2, .seq = 1, .slot = 1};
+	struct template *t = parse("echo {} {2}");
+	struct argv av;
+
+	argv_init(&av);
+	if (t) {
+		template_render_argv(t, &a, &av);
+	}
+	tap_ok(av.n == 4 && av.v[1] == vals[0] && av.v[2] == vals[1] &&
+		       av.v[3] == vals[1] && av.v[4] == NULL,
+	       "argv points at bare values rather than copying them");
+	argv_finish(&av);
+	template_destroy(t);
+}
+
 int main(void)
 {
 	const char *one[] = {"a b"};
@@ -163,6 +183,11 @@ int main(void)
 	check_argv("echo *", one, 1, "SHELL");
 	check_argv("no-such-program-here {}", one, 1, "SHELL");
 	check_argv("{} arg", one, 1, "SHELL");
+	check_argv("echo {2} {} {1}", three, 3, "echo|y z|x|y z|w|x");
+	check_argv("echo {.} {}", path, 1,
+		   "echo|dir/sub.d/file.tar|dir/sub.d/file.tar.gz");
+	check_argv("echo {} {}", empty, 1, "echo||");
+	check_bare_value();
 
 	struct template_config cfg = config();
 	struct template *t = NULL;

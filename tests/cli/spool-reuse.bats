@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# Spool files serve one job after another: each job's output is its own,
+# whatever an earlier job left behind.
+
+load helpers
+
+setup_file() {
+	# Job "escape" or "stay" leaves a process that writes after the job
+	# has ended.  The job waits until that process is out of reach of the
+	# SIGTERM that its end sends to its group (out of the group, or
+	# ignoring the signal); the other jobs print their name.
+	cat > "$BATS_FILE_TMPDIR/job" <<'EOF'
+#!/bin/sh
+ready=$(dirname "$0")/ready
+case $1 in
+escape)
+	rm -f "$ready"
+	setsid sh -c 'touch "$0"; sleep 0.3; echo late; echo late >&2' \
+		"$ready" &
+	until [ -e "$ready" ]; do sleep 0.01; done
+	echo first ;;
+stay)
+	rm -f "$ready"
+	sh -c 'trap "" TERM; touch "$0"; sleep 0.3; echo late; echo late >&2' \
+		"$ready" &
+	until [ -e "$ready" ]; do sleep 0.01; done
+	echo first ;;
+*)
+	sleep 0.1; echo "job $1"; echo "err $1" >&2 ;;
+esac
+EOF
+	chmod +x "$BATS_FILE_TMPDIR/job"
+}
+
+expected() {
+	printf '%s\n' first 'job 2' 'err 2' 'job 3' 'err 3' 'job 4' 'err 4' \
+		'job 5' 'err 5' 'job 6' 'err 6' 'job 7' 'err 7'
+}
+
+@test "a later job's output never holds what an earlier one wrote" {
+	run prun -j1 'printf "%s\n" {}; printf "%s\n" {} >&2' ::: \
+		aaaaaaaaaaaaaaaa b cccccccccccc d
+	assert_success
+	assert_output "$(printf '%s\n' aaaaaaaaaaaaaaaa aaaaaaaaaaaaaaaa \
+		b b cccccccccccc cccccccccccc d d)"
+}
+
+@test "a late write by a process that left the job's group goes nowhere" {
+	command -v setsid >/dev/null || skip "no setsid"
+	run prun -j1 "$BATS_FILE_TMPDIR/job" ::: escape 2 3 4 5 6 7
+	sleep 0.4
+	assert_success
+	assert_output "$(expected)"
+}
+
+@test "a late write by a leftover that ignores SIGTERM goes nowhere" {
+	run prun -j1 "$BATS_FILE_TMPDIR/job" ::: stay 2 3 4 5 6 7
+	assert_success
+	assert_output "$(expected)"
+}
+
+@test "a late write goes nowhere under -k either" {
+	command -v setsid >/dev/null || skip "no setsid"
+	run prun -k -j2 "$BATS_FILE_TMPDIR/job" ::: escape 2 3 4 5 6 7
+	sleep 0.4
+	assert_success
+	assert_output "$(expected)"
+}
