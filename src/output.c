@@ -470,30 +470,6 @@ size_t output_pending(const struct output *o)
 
 /* ---- The writer: one operation at a time on the thread pool. ---- */
 
-/*
- * Writes all of p[0..n) to fd, which should block; if whoever shares it
- * made it non-blocking, waits for room instead of failing.  0 or -errno.
- */
-static int put(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t r = write(fd, p, n);
-		if (r < 0 && errno == EAGAIN) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-			poll(&pf, 1, -1);
-			continue;
-		}
-		if (r < 0 && errno == EINTR) {
-			continue;
-		}
-		if (r < 0) {
-			return -errno;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
 
 /* Copies [off, end) of src with sendfile(2): 0, -errno, or 1 to fall back. */
 static int copy_send(struct copy *c)
@@ -551,7 +527,7 @@ static void copy_read(struct copy *c)
 			p = c->out.data;
 			len = c->out.len;
 		}
-		c->err = put(c->dst, p, len);
+		c->err = write_all(c->dst, p, len);
 		if (c->err < 0) {
 			return;
 		}
@@ -581,7 +557,7 @@ static void copy_work(uv_work_t *req)
 	struct copy *c = req->data;
 
 	if (c->mem) {
-		c->err = put(c->dst, c->mem, c->mem_len);
+		c->err = write_all(c->dst, c->mem, c->mem_len);
 		return;
 	}
 	if (c->tag_len == 0) {

@@ -497,30 +497,6 @@ static int make_path(char *path)
 	}
 }
 
-/*
- * Writes all of p[0..n) to fd; if whoever shares fd (stdout) made it
- * non-blocking, waits for room.  0 or -errno.
- */
-static int put(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EAGAIN) {
-			struct pollfd pf = {.fd = fd, .events = POLLOUT};
-			poll(&pf, 1, -1);
-			continue;
-		}
-		if (w < 0 && errno == EINTR) {
-			continue;
-		}
-		if (w < 0) {
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /*
  * Copies all of the file src, from its start, to dst's file offset,
@@ -540,7 +516,7 @@ static int copy_all(struct results *r, int dst, int src)
 		} else {
 			n = pread(src, r->in, BLOCK, off);
 			if (n > 0) {
-				int e = put(dst, r->in, (size_t)n);
+				int e = write_all(dst, r->in, (size_t)n);
 				if (e < 0) {
 					return e;
 				}
@@ -576,7 +552,7 @@ static int write_file(struct results *r, const char *path, const char *pre,
 		return -errno;
 	}
 	if (pre_len > 0) {
-		e = put(fd, pre, pre_len);
+		e = write_all(fd, pre, pre_len);
 	}
 	if (e == 0 && src >= 0) {
 		e = copy_all(r, fd, src);
@@ -633,7 +609,7 @@ static int flush_out(struct results *r, bool all)
 	if (r->out.len == 0 || (!all && r->out.len < BLOCK)) {
 		return 0;
 	}
-	int e = put(r->fd, r->out.data, r->out.len);
+	int e = write_all(r->fd, r->out.data, r->out.len);
 	r->out.len = 0;
 	return e;
 }

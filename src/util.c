@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -162,6 +163,12 @@ int write_all(int fd, const void *p, size_t n)
 
 	while (n > 0) {
 		ssize_t r = write(fd, c, n);
+		if (r < 0 && errno == EAGAIN) {
+			/* Someone sharing fd made it non-blocking: wait. */
+			struct pollfd pf = {.fd = fd, .events = POLLOUT};
+			poll(&pf, 1, -1);
+			continue;
+		}
 		if (r < 0 && errno == EINTR) {
 			continue;
 		}

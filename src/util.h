@@ -36,7 +36,10 @@ void buf_addf(struct buf *b, const char *fmt, ...)
 /* Hands the contents to the caller and leaves the buffer empty. */
 char *buf_steal(struct buf *b);
 
-/* Writes all of p[0..n) to a blocking fd: 0 or -errno. */
+/*
+ * Writes all of p[0..n) to fd: 0 or -errno.  If whoever shares fd (stdout)
+ * made it non-blocking, waits for room instead of failing.
+ */
 int write_all(int fd, const void *p, size_t n);
 
 /* Monotonic clock in nanoseconds. */
