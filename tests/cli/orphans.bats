@@ -8,6 +8,17 @@ bg_job() {
 	echo "sh -c 'sleep 60; :' $marker-{} & $1"
 }
 
+# Sends prun the signal $1 while its jobs run; checks nothing is left.
+stopped_by() {
+	setup_marker
+	"$PRUN" -j2 "$(bg_job 'sleep 5')" ::: 1 2 &
+	pid=$!
+	sleep 0.5
+	kill -"$1" "$pid"
+	wait "$pid" || true
+	assert_no_process "$marker"
+}
+
 setup_marker() {
 	marker="prun-orphan-$$-$RANDOM"
 }
@@ -35,23 +46,11 @@ setup_marker() {
 }
 
 @test "none left after SIGINT" {
-	setup_marker
-	"$PRUN" -j2 "$(bg_job 'sleep 5')" ::: 1 2 &
-	pid=$!
-	sleep 0.5
-	kill -INT "$pid"
-	wait "$pid" || true
-	assert_no_process "$marker"
+	stopped_by INT
 }
 
 @test "none left after SIGTERM" {
-	setup_marker
-	"$PRUN" -j2 "$(bg_job 'sleep 5')" ::: 1 2 &
-	pid=$!
-	sleep 0.5
-	kill -TERM "$pid"
-	wait "$pid" || true
-	assert_no_process "$marker"
+	stopped_by TERM
 }
 
 @test "none left when stdout's reader goes away" {

@@ -38,15 +38,22 @@ static struct template *parse(const char *line)
 	return t;
 }
 
+/* The arguments of job 7 in slot 2, with the values in v. */
+static struct job_args job_args(const char *const *vals, size_t n,
+				struct value *v)
+{
+	for (size_t i = 0; i < n; i++) {
+		v[i] = (struct value){vals[i], strlen(vals[i])};
+	}
+	return (struct job_args){.v = v, .n = n, .seq = 7, .slot = 2};
+}
+
 /* Renders `line` with the given values; checks the shell form. */
 static void check(const char *line, const char *const *vals, size_t n,
 		  const char *want)
 {
 	struct value v[8];
-	for (size_t i = 0; i < n; i++) {
-		v[i] = (struct value){vals[i], strlen(vals[i])};
-	}
-	struct job_args a = {.v = v, .n = n, .seq = 7, .slot = 2};
+	struct job_args a = job_args(vals, n, v);
 	struct template *t = parse(line);
 	struct buf b;
 	char what[160];
@@ -66,10 +73,7 @@ static void check_argv(const char *line, const char *const *vals, size_t n,
 		       const char *want)
 {
 	struct value v[8];
-	for (size_t i = 0; i < n; i++) {
-		v[i] = (struct value){vals[i], strlen(vals[i])};
-	}
-	struct job_args a = {.v = v, .n = n, .seq = 7, .slot = 2};
+	struct job_args a = job_args(vals, n, v);
 	struct template *t = parse(line);
 	struct buf got;
 	char what[160];
