@@ -4,9 +4,17 @@
  * glibc's posix_spawn uses clone(CLONE_VFORK): its cost does not grow with
  * prun's memory, unlike fork(), and a failed exec is reported here, at
  * once.  The child gets stdin from /dev/null; stdout and stderr in spool
- * files it writes itself, in pipes (--line-buffer) or prun's own
+ * files it writes itself, in pipes that prun reads or prun's own
  * (--ungroup); default signal dispositions and an empty signal mask.  Every
  * other descriptor of prun is close-on-exec.
+ *
+ * Under grouped output and -k, jobs get pipes to start with, which the
+ * output reads into spools of its own (memory, and a temp file only for
+ * much output): a pipe costs a microsecond or two, a temp file tens of
+ * microseconds and, after many files were created and deleted, up to a
+ * millisecond on ext4.  Once jobs print much (a spool spilled to its file),
+ * the copy through prun costs more than a file per job: jobs then write
+ * into spool files themselves.
  *
  * Spool files are reused: creating a temp file costs tens of microseconds
  * or more on ext4 (an inode is allocated, and freed again on close), more
@@ -149,7 +157,15 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	const char *slash = strrchr(shell, '/');
 	sp->shell_argv0 = xstrdup(slash ? slash + 1 : shell);
 
-	if (cfg->io == JOB_IO_SPOOL) {
+	if (cfg->io == JOB_IO_SPOOL && cfg->capture) {
+		int err = spool_dir_usable(cfg->tmpdir);
+		if (err < 0) {
+			*cause = xasprintf("cannot create temp files in %s: %s",
+					   cfg->tmpdir, strerror(-err));
+			spawner_destroy(sp);
+			return -1;
+		}
+	} else if (cfg->io == JOB_IO_SPOOL) {
 		/* The first job's files, made now: tmpdir must be usable. */
 		int err = 0;
 		sp->spare = files_create(sp, &err);
@@ -191,6 +207,11 @@ void spawner_destroy(struct spawner *sp)
 }
 
 static void close_spools(struct job *job);
+
+void spawner_use_files(struct spawner *sp)
+{
+	sp->cfg.capture = false;
+}
 
 void spawner_set_total(struct spawner *sp, uint64_t total)
 {
@@ -432,6 +453,11 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 	switch (sp->cfg.io) {
 	case JOB_IO_INHERIT:
 		return 0;
+	case JOB_IO_SPOOL:
+		if (!sp->cfg.capture) {
+			break;
+		}
+		/* fall through */
 	case JOB_IO_PIPE:
 		if (pipe2(out, O_CLOEXEC) < 0) {
 			return -errno;
@@ -444,44 +470,44 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 		}
 		job->out_fd = out[0];
 		job->err_fd = err[0];
+		job->piped = true;
 		child[0] = out[1];
 		child[1] = err[1];
 		*own = true;
 		return 0;
-	case JOB_IO_SPOOL:
-		if (sp->spare) {
-			job->files = sp->spare;
-			sp->spare = job->files->next;
-			sp->n_spare--;
-		} else {
-			int e = 0;
-			job->files = files_create(sp, &e);
-			if (!job->files) {
-				return e;
-			}
-		}
-		job->out_fd = job->files->fd[0];
-		job->err_fd = job->files->fd[1];
-		r = files_open(sp, job->files, child);
-		*own = r > 0;
-		return r < 0 ? r : 0;
 	case JOB_IO_FILES:
 	default:
 		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
-		break;
+		if (fd < 0) {
+			return fd;
+		}
+		job->out_fd = fd;
+		fd = spool_tmpfile(sp->cfg.tmpdir);
+		if (fd < 0) {
+			return fd;
+		}
+		job->err_fd = fd;
+		child[0] = job->out_fd;
+		child[1] = job->err_fd;
+		return 0;
 	}
-	if (fd < 0) {
-		return fd;
+	/* JOB_IO_SPOOL: the job's own files. */
+	if (sp->spare) {
+		job->files = sp->spare;
+		sp->spare = job->files->next;
+		sp->n_spare--;
+	} else {
+		int e = 0;
+		job->files = files_create(sp, &e);
+		if (!job->files) {
+			return e;
+		}
 	}
-	job->out_fd = fd;
-	fd = spool_tmpfile(sp->cfg.tmpdir);
-	if (fd < 0) {
-		return fd;
-	}
-	job->err_fd = fd;
-	child[0] = job->out_fd;
-	child[1] = job->err_fd;
-	return 0;
+	job->out_fd = job->files->fd[0];
+	job->err_fd = job->files->fd[1];
+	r = files_open(sp, job->files, child);
+	*own = r > 0;
+	return r < 0 ? r : 0;
 }
 
 /* The file actions that give a child child[] as stdout and stderr. */
@@ -510,6 +536,7 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 static void drop_outputs(struct job *job)
 {
 	close_spools(job);
+	job->piped = false;
 	if (job->out_path) {
 		unlink(job->out_path);
 		free(job->out_path);
@@ -522,7 +549,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	struct job_args a = args_of(sp, job);
 	int child[2] = {-1, -1};
 	bool own = false;
-	bool pipes = sp->cfg.io == JOB_IO_PIPE;
+	bool pipes = sp->cfg.io == JOB_IO_PIPE ||
+		     (sp->cfg.io == JOB_IO_SPOOL && sp->cfg.capture);
 
 	int err = -make_outputs(sp, job, child, &own);
 	if (err) {

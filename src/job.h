@@ -24,6 +24,7 @@ struct job {
 	int out_fd;           /* owned (by files, if set); stdout spool or
 	                         pipe, -1 if none */
 	int err_fd;           /* the same for stderr */
+	bool piped;           /* out_fd and err_fd are pipes */
 	struct files *files;  /* owned; reusable spool files, or NULL */
 	char *out_path;       /* owned; --files: the stdout file's name */
 	uint64_t start_ns;    /* monotonic */
@@ -36,6 +37,8 @@ struct job {
 	struct job *rnext;
 	int status;           /* wait status, valid once exited */
 	bool exited;          /* reaped: its pid may now be reused */
+	uint64_t received;    /* bytes it wrote to stdout, once exited */
+	bool log_written;     /* -k: goes to the job log once written */
 	char *header;         /* owned; printed before its output (-v) */
 	size_t header_len;
 	bool header_stderr;   /* -t: the header goes to stderr */
@@ -59,12 +62,24 @@ enum job_io {
 struct spawner_config {
 	const struct template *tmpl;
 	enum job_io io;
+	/*
+	 * JOB_IO_SPOOL: give jobs pipes, which the output reads into spools
+	 * of its own, until spawner_use_files() (the job's own files cost a
+	 * temp file each to start with, pipes almost nothing).
+	 */
+	bool capture;
 	const char *tmpdir;   /* for spool files */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 		   char **cause);
 void spawner_destroy(struct spawner *sp);
+
+/*
+ * From now on, JOB_IO_SPOOL jobs write into spool files themselves: jobs
+ * print too much for a copy through prun to be cheap.
+ */
+void spawner_use_files(struct spawner *sp);
 
 /* Sets the number of jobs in all, for {##}. */
 void spawner_set_total(struct spawner *sp, uint64_t total);

@@ -1,22 +1,29 @@
 /*
  * Writing jobs' output.  Three ways, one writer:
  *
- * - Spool (grouped, -k, --files): a job writes straight into its own
- *   unlinked temp files, and the files are copied to prun's stdout and
- *   stderr with sendfile(2), so no byte passes through prun's memory.
- *   Grouped, a job is copied when it ends, stdout then stderr.  Under -k,
- *   the oldest job not yet written is followed while it runs: whatever has
- *   appeared in its files is copied, and the files are looked at again
- *   every TAIL_MS while nothing new came; later jobs wait, with their
- *   files, for their turn.  Tags need the bytes, so tagged output is read,
- *   tagged and written on the thread pool instead of sent.
+ * - Spool (grouped, -k, --files): a job's stdout and stderr are held
+ *   until its turn.  Jobs start with pipes, which prun reads into spools:
+ *   memory, and an unlinked temp file beyond a budget.  Once a spool
+ *   spills, jobs print much, and later ones write straight into unlinked
+ *   temp files of their own (the spawner makes them), copied to prun's
+ *   stdout and stderr with sendfile(2): no byte of theirs passes through
+ *   prun's memory.  Grouped, a job is copied when it ends, stdout then
+ *   stderr.  Under -k, the oldest job not yet written is followed while it
+ *   runs: whatever it has written is copied, as it comes from its pipes,
+ *   or its files are looked at again every TAIL_MS while nothing new came;
+ *   later jobs wait for their turn.  Tags need the bytes, so tagged output
+ *   in files is read, tagged and written on the thread pool, not sent.
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
- *   pipes and queues whole lines (or, ungrouped, whatever came) for
- *   writing.  The rest of a line waits in a spool of its own, in memory up
+ *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
+ *   came) for writing.  The rest of a line waits in a spool of its own, in memory up
  *   to a budget and then in a temp file, so a line of any length comes out
  *   whole.  While too much is queued, the pipes are not read.
  * - Inherit (--ungroup): the jobs write to prun's stdout themselves; only
  *   -v's headers are written here.
+ *
+ * A job's pipes are read until its leader exits, and then once more, as
+ * far as they hold anything: what its leftover processes write later is
+ * not waited for (they get the term sequence).
  *
  * Only one write is under way at a time, on libuv's thread pool, so fd 1
  * stays blocking.  A full disk under the spool files cannot be seen as a
@@ -59,6 +66,8 @@
 #define RELEASE_MIN (16 << 20)
 /* The most one sendfile(2) is asked for. */
 #define SEND_MAX 0x40000000
+/* What is read from a pipe once its job has exited, at most. */
+#define DRAIN_MAX (1u << 20)
 
 enum kind {
 	K_INHERIT,
@@ -90,25 +99,28 @@ struct chunk {
 	struct job *done;     /* a marker: this job's output is all written */
 };
 
-/* Pipe mode: one of a job's pipes. */
+/* One of a job's pipes. */
 struct ostream {
 	struct ojob *oj;
 	uv_pipe_t pipe;
 	bool reading;         /* uv_read_start() is in effect */
 	bool eof;             /* nothing more comes; the handle is closing */
 	bool bol;             /* the next byte starts a line */
-	struct spool partial; /* the line that has not ended yet */
+	uint64_t bytes;       /* read in all */
+	struct spool partial; /* pipe mode: the line that has not ended yet;
+	                         spool mode: all of it */
 };
 
-/* Pipe mode: a job whose pipes are being read. */
+/* A job whose pipes are read. */
 struct ojob {
 	struct output *o;
 	struct job *job;      /* owned by the scheduler until output_add() */
 	struct ostream s[2];  /* stdout, stderr */
-	char *tag[2];         /* owned; the tag as written to each fd */
+	char *tag[2];         /* owned; pipe mode: the tag for each fd */
 	size_t tag_len[2];
 	int handles;          /* pipe handles not yet closed */
 	bool exited;          /* handed in by output_add() */
+	bool written;         /* spool mode: the job is written and gone */
 	struct ojob *prev;    /* output::live */
 	struct ojob *next;
 };
@@ -128,6 +140,8 @@ struct copy {
 	int64_t end;
 	const char *tag;      /* put before each line, if tag_len > 0 */
 	size_t tag_len;
+	bool part;            /* spool mode: part of the current job's
+	                         stream, which off and bol follow */
 	bool bol;             /* in and out: at a line start */
 	int err;              /* out: 0, or a write error (-errno) */
 	int read_err;         /* out: a read error of the file (-errno) */
@@ -135,7 +149,7 @@ struct copy {
 	int room;             /* out: spool_check_room() before that */
 	bool cannot_release;  /* out: the file system cannot do it */
 	char *in;             /* owned; READ_SIZE bytes */
-	struct buf out;       /* one block, tagged */
+	struct buf out;       /* one block, tagged; or bytes to write */
 };
 
 struct output {
@@ -149,6 +163,7 @@ struct output {
 	int probe;            /* owned; a temp file in tmpdir, or -1 until
 	                         one is needed */
 	bool lost;            /* a loss has been reported */
+	bool heavy;           /* a spool of a job's pipe spilled */
 	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
 
@@ -184,8 +199,10 @@ struct output {
 	size_t queued;        /* bytes in queued chunks' memory */
 	size_t partial_mem;   /* bytes of unfinished lines in memory */
 	bool paused;          /* pipes are not read: too much is queued */
-	struct ojob *live;    /* owned list; jobs with a pipe open */
-	char *rbuf;           /* owned; READ_SIZE bytes */
+
+	/* Both. */
+	struct ojob *live;    /* owned list; jobs whose pipes are read */
+	char *rbuf;           /* owned; READ_SIZE bytes, once needed */
 
 	/* The write under way. */
 	bool busy;
@@ -247,12 +264,13 @@ static int get_probe(struct output *o)
 }
 
 /*
- * Checks the spool file system, where the job's files are; with `ended`,
- * the job has just ended and may be the one that lost output.
+ * Checks the spool file system, where the file `fd` is; with `ended`, the
+ * job has just ended and may be the one that lost output.
  */
-static void check_room(struct output *o, const struct job *job, bool ended)
+static void check_room(struct output *o, int fd, const struct job *job,
+		       bool ended)
 {
-	if (o->kind != K_SPOOL || o->lost || spool_room_sure(job->out_fd)) {
+	if (o->kind != K_SPOOL || o->lost || spool_room_sure(fd)) {
 		return;
 	}
 	int r = get_probe(o);
@@ -362,7 +380,6 @@ int output_create(struct output **out, uv_loop_t *loop,
 	case JOB_IO_PIPE:
 		o->kind = K_PIPE;
 		o->whole_lines = cfg->mode == OUTPUT_LINE;
-		o->rbuf = xmalloc(READ_SIZE);
 		break;
 	case JOB_IO_SPOOL:
 	case JOB_IO_FILES:
@@ -372,15 +389,13 @@ int output_create(struct output **out, uv_loop_t *loop,
 	}
 	/*
 	 * Proves tmpdir usable before any job runs (the spawner does that
-	 * for spool files, by making the first job's).
+	 * for spool files).
 	 */
-	if (o->kind != K_INHERIT && output_job_io(cfg) != JOB_IO_SPOOL) {
-		o->probe = spool_tmpfile(cfg->tmpdir);
-		if (o->probe < 0) {
+	if (o->kind == K_PIPE) {
+		int err = spool_dir_usable(cfg->tmpdir);
+		if (err < 0) {
 			*cause = xasprintf("cannot create temp files in %s: %s",
-					   cfg->tmpdir, strerror(-o->probe));
-			int err = o->probe;
-			free(o->rbuf);
+					   cfg->tmpdir, strerror(-err));
 			free(o);
 			return err;
 		}
@@ -622,6 +637,28 @@ static void start_write(struct output *o, int fd, const char *p, size_t n)
 	c->dst = fd;
 	c->mem = p;
 	c->mem_len = n;
+	c->part = false;
+	c->probe = -1;
+	start_copy(o);
+}
+
+/*
+ * Writes p[0..n), the current job's stream i up to `end`, with a tag
+ * before each line, from a copy: the bytes may move meanwhile.
+ */
+static void start_bytes(struct output *o, int i, const char *p, size_t n,
+			int64_t end)
+{
+	struct copy *c = &o->copy;
+
+	c->out.len = 0;
+	c->bol = o->bol[i];
+	lines_tag(&c->out, o->tag[i], o->tag_len[i], p, n, &c->bol);
+	c->dst = i ? STDERR_FILENO : STDOUT_FILENO;
+	c->mem = c->out.data;
+	c->mem_len = c->out.len;
+	c->part = true;
+	c->off = end;
 	c->probe = -1;
 	start_copy(o);
 }
@@ -643,6 +680,7 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->end = end;
 	c->tag = tag;
 	c->tag_len = tag_len;
+	c->part = true;
 	c->bol = bol;
 	c->probe = release && o->releasing ? get_probe(o) : -1;
 	start_copy(o);
@@ -726,14 +764,33 @@ static bool pick(struct output *o)
 	return true;
 }
 
+static void ojob_free(struct ojob *oj);
+
 /* The current job is written: hands it back. */
 static void finish_cur(struct output *o)
 {
 	struct job *job = o->cur;
+	struct ojob *oj = job->output;
 
-	if (job->out_fd >= 0 && (o->off[0] > 0 || o->off[1] > 0 || o->broken)) {
-		/* Its files still take their space: is the disk full? */
-		check_room(o, job, false);
+	/*
+	 * Before its files give back their space: has the disk run full
+	 * while they took it?
+	 */
+	int fd = job->out_fd;
+	for (int i = 0; oj && i < 2 && fd < 0; i++) {
+		fd = oj->s[i].partial.fd;
+	}
+	if (fd >= 0 && (o->off[0] > 0 || o->off[1] > 0 || o->broken)) {
+		check_room(o, fd, job, false);
+	}
+	if (oj) {
+		/* Its spools go once its pipes are closed. */
+		job->output = NULL;
+		oj->job = NULL;
+		oj->written = true;
+		if (oj->handles == 0) {
+			ojob_free(oj);
+		}
 	}
 	o->cur = NULL;
 	for (int i = 0; i < 2; i++) {
@@ -752,7 +809,9 @@ static void finish_cur(struct output *o)
 static void step_stream(struct output *o, int i)
 {
 	struct job *job = o->cur;
-	int fd = i ? job->err_fd : job->out_fd;
+	/* What prun read from its pipe, or else the job's own file. */
+	struct spool *held = job->output ? &job->output->s[i].partial : NULL;
+	int fd = held ? held->fd : i ? job->err_fd : job->out_fd;
 
 	if (i == 0 && job->out_path) {
 		/* --files: the name stands for the output, once it is whole. */
@@ -768,7 +827,7 @@ static void step_stream(struct output *o, int i)
 		return;
 	}
 	if (o->end < 0) {
-		o->end = file_size(fd);
+		o->end = held ? (int64_t)held->len : file_size(fd);
 	}
 	if (o->off[i] >= o->end) {
 		o->end = -1;
@@ -776,6 +835,11 @@ static void step_stream(struct output *o, int i)
 		return;
 	}
 	o->copied = true;
+	if (held && fd < 0) {
+		start_bytes(o, i, held->mem.data + o->off[i],
+			    (size_t)(o->end - o->off[i]), o->end);
+		return;
+	}
 	/* A running job's output may go on for long: free what is out. */
 	bool release = !o->last_round &&
 		       o->end - o->released[i] >= RELEASE_MIN;
@@ -795,7 +859,7 @@ static void spool_op_done(struct output *o, int err)
 		set_broken(o, err);
 		return;
 	}
-	if (c->mem) {
+	if (!c->part) {
 		return; /* a header or a name line */
 	}
 	/* What stderr could not take cannot be shown: skip it. */
@@ -845,6 +909,9 @@ static void pump_spool(struct output *o)
 			}
 			/* Nothing new yet: look again in a moment. */
 			o->phase = PH_OUT;
+			if (job->output) {
+				return; /* its pipes say when */
+			}
 			if (!o->tailing && !o->closed) {
 				o->tailing = true;
 				uv_timer_start(&o->tail_timer, on_tail, TAIL_MS,
@@ -975,7 +1042,10 @@ static void flush_partial(struct output *o, struct ojob *oj, int i)
 	st->bol = false; /* a partial line never ends in a newline */
 }
 
-/* Keeps p[0..n), the start of a line, until the line ends. */
+/*
+ * Keeps p[0..n) of stream i: in pipe mode, the start of a line until the
+ * line ends; in spool mode, until the job's turn.
+ */
 static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 		 size_t n)
 {
@@ -987,8 +1057,15 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	}
 	size_t before = st->partial.mem.len;
 	size_t budget = o->partial_mem + n <= PARTIAL_TOTAL ? PARTIAL_MAX : 0;
-	if (spool_append(&st->partial, p, n, budget, o->cfg.tmpdir,
-			 &cause) < 0) {
+	int r = spool_append(&st->partial, p, n, budget, o->cfg.tmpdir,
+			     &cause);
+	if (r < 0 && o->kind == K_SPOOL) {
+		free(cause);
+		cause = xasprintf("output of job %llu is incomplete: %s: %s",
+				  (unsigned long long)oj->job->seq,
+				  o->cfg.tmpdir, strerror(-r));
+	}
+	if (r < 0) {
 		report_lost(o, cause);
 		return;
 	}
@@ -1001,7 +1078,17 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 	struct ostream *st = &oj->s[i];
 	int fd = i ? STDERR_FILENO : STDOUT_FILENO;
 
+	st->bytes += n;
 	if (o->broken) {
+		return;
+	}
+	if (o->kind == K_SPOOL) {
+		/* All of it waits for the job's turn. */
+		hold(o, oj, i, p, n);
+		if (st->partial.fd >= 0 && !o->heavy) {
+			o->heavy = true;
+			o->cb.heavy(o->cb.data);
+		}
 		return;
 	}
 	if (!o->whole_lines) {
@@ -1016,14 +1103,10 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 	hold(o, oj, i, p + w, n - w);
 }
 
-/* The job's pipes are closed and it has exited: its output is queued. */
-static void maybe_complete(struct ojob *oj)
+static void ojob_free(struct ojob *oj)
 {
 	struct output *o = oj->o;
 
-	if (!oj->exited || oj->handles > 0) {
-		return;
-	}
 	if (oj->prev) {
 		oj->prev->next = oj->next;
 	} else {
@@ -1032,14 +1115,25 @@ static void maybe_complete(struct ojob *oj)
 	if (oj->next) {
 		oj->next->prev = oj->prev;
 	}
-	struct job *job = oj->job;
-	job->output = NULL;
 	for (int i = 0; i < 2; i++) {
 		o->partial_mem -= oj->s[i].partial.mem.len;
 		spool_finish(&oj->s[i].partial);
 		free(oj->tag[i]);
 	}
 	free(oj);
+}
+
+/* Pipe mode: the job's pipes are closed and it has exited: queued. */
+static void maybe_complete(struct ojob *oj)
+{
+	struct output *o = oj->o;
+
+	if (!oj->exited || oj->handles > 0) {
+		return;
+	}
+	struct job *job = oj->job;
+	job->output = NULL;
+	ojob_free(oj);
 	chunk_new(o, STDOUT_FILENO)->done = job;
 	pump(o);
 }
@@ -1050,7 +1144,11 @@ static void on_pipe_closed(uv_handle_t *h)
 	struct ojob *oj = st->oj;
 
 	oj->handles--;
-	maybe_complete(oj);
+	if (oj->o->kind == K_PIPE) {
+		maybe_complete(oj);
+	} else if (oj->handles == 0 && oj->written) {
+		ojob_free(oj);
+	}
 }
 
 /* The stream has ended: its last line goes out, even without newline. */
@@ -1061,10 +1159,40 @@ static void stream_end(struct output *o, struct ojob *oj, int i)
 	if (st->eof) {
 		return;
 	}
-	flush_partial(o, oj, i);
+	if (o->kind == K_PIPE) {
+		flush_partial(o, oj, i);
+	}
 	st->eof = true;
 	st->reading = false;
 	uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+}
+
+/*
+ * The job has exited: what its pipe holds is read, up to a limit (one of
+ * its leftover processes may still write), and the stream ends.
+ */
+static void stream_drain(struct output *o, struct ojob *oj, int i)
+{
+	struct ostream *st = &oj->s[i];
+	uv_os_fd_t fd;
+
+	if (st->eof) {
+		return;
+	}
+	if (uv_fileno((uv_handle_t *)&st->pipe, &fd) == 0) {
+		for (size_t got = 0; got < DRAIN_MAX;) {
+			ssize_t n = read(fd, o->rbuf, READ_SIZE);
+			if (n < 0 && errno == EINTR) {
+				continue;
+			}
+			if (n <= 0) {
+				break;
+			}
+			stream_data(o, oj, i, o->rbuf, (size_t)n);
+			got += (size_t)n;
+		}
+	}
+	stream_end(o, oj, i);
 }
 
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
@@ -1116,7 +1244,10 @@ static void pipe_start(struct output *o, struct job *job)
 		o->live->prev = oj;
 	}
 	o->live = oj;
-	if (job->header_len > 0) {
+	if (!o->rbuf) {
+		o->rbuf = xmalloc(READ_SIZE);
+	}
+	if (o->kind == K_PIPE && job->header_len > 0) {
 		bool bol = true;
 		queue_bytes(o, job->header_stderr ? STDERR_FILENO
 						  : STDOUT_FILENO,
@@ -1128,7 +1259,9 @@ static void pipe_start(struct output *o, struct job *job)
 		st->oj = oj;
 		st->bol = true;
 		spool_init(&st->partial);
-		oj->tag[i] = make_tag(o, job, i, &oj->tag_len[i]);
+		if (o->kind == K_PIPE) {
+			oj->tag[i] = make_tag(o, job, i, &oj->tag_len[i]);
+		}
 		uv_pipe_init(o->loop, &st->pipe, 0);
 		st->pipe.data = st;
 		oj->handles++;
@@ -1225,20 +1358,37 @@ bool output_reads_pipes(const struct output *o)
 
 void output_start(struct output *o, struct job *job)
 {
-	if (o->kind == K_PIPE) {
+	if (job->piped) {
 		pipe_start(o, job);
-		pump(o);
-	} else if (o->keep_order) {
+	}
+	if (o->kind == K_SPOOL && o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);
 		sl->job = job;
 		sl->done = false;
-		pump(o);
 	}
+	pump(o);
+}
+
+uint64_t output_collect(struct output *o, struct job *job)
+{
+	struct ojob *oj = job->output;
+	struct stat st;
+
+	if (oj) {
+		stream_drain(o, oj, 0);
+		stream_drain(o, oj, 1);
+		return oj->s[0].bytes;
+	}
+	if (!job->piped && job->out_fd >= 0 && fstat(job->out_fd, &st) == 0) {
+		return (uint64_t)st.st_size;
+	}
+	return 0;
 }
 
 void output_add(struct output *o, struct job *job)
 {
 	o->pending++;
+	output_collect(o, job);
 	if (o->kind == K_PIPE) {
 		struct ojob *oj = job->output;
 		if (oj) {
@@ -1259,7 +1409,7 @@ void output_add(struct output *o, struct job *job)
 		return;
 	}
 	if (o->kind == K_SPOOL && job->out_fd >= 0) {
-		check_room(o, job, true);
+		check_room(o, job->out_fd, job, true);
 	}
 	if (o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);

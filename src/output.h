@@ -36,6 +36,8 @@ struct output_callbacks {
 	void (*failed)(void *data, int err);
 	/* Output may have been lost, e.g. on a full disk (callee frees). */
 	void (*lost)(void *data, char *cause);
+	/* Jobs print much: from now on, better in files of their own. */
+	void (*heavy)(void *data);
 	void *data;
 };
 
@@ -60,6 +62,13 @@ void output_close(struct output *o);
  * now on, and under -k its output streams while it is the oldest job.
  */
 void output_start(struct output *o, struct job *job);
+
+/*
+ * The job has exited: what is in its pipes is read, and nothing after
+ * (its leftover processes are not waited for).  Returns the bytes it wrote
+ * to stdout.  output_add() does it too.
+ */
+uint64_t output_collect(struct output *o, struct job *job);
 
 /* True if jobs' output is read from pipes as it comes (--line-buffer). */
 bool output_reads_pipes(const struct output *o);

@@ -513,7 +513,6 @@ static void check_halt(struct sched *s, struct job *job, bool failed)
 static void log_job(struct sched *s, struct job *job)
 {
 	struct buf cmd;
-	struct stat st;
 	int sig = WIFSIGNALED(job->status) ? WTERMSIG(job->status) : 0;
 
 	buf_init(&cmd);
@@ -522,8 +521,7 @@ static void log_job(struct sched *s, struct job *job)
 		.seq = job->seq,
 		.start = job->start_wall,
 		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
-		.received = job->out_fd >= 0 && fstat(job->out_fd, &st) == 0
-				    ? (uint64_t)st.st_size : 0,
+		.received = job->received,
 		.exitval = job->timed_out || sig
 				   ? -1 : WEXITSTATUS(job->status),
 		.signal = sig,
@@ -571,7 +569,13 @@ static void finish_job(struct sched *s, struct job *job)
 	 */
 	bool finished = !job->killing || job->timed_out;
 	if (s->joblog && job->pid > 0 && finished) {
-		log_job(s, job);
+		job->received = output_collect(s->output, job);
+		/* -k logs in input order, as GNU parallel does. */
+		if (s->opts->keep_order && !s->results) {
+			job->log_written = true;
+		} else {
+			log_job(s, job);
+		}
 	}
 	check_halt(s, job, failed);
 	show_progress(s, NULL);
@@ -587,6 +591,9 @@ static void on_written(void *data, struct job *job)
 {
 	struct sched *s = data;
 
+	if (job->log_written) {
+		log_job(s, job);
+	}
 	spawner_reclaim(s->spawner, job);
 	job_destroy(job);
 	show_progress(s, NULL);
@@ -610,6 +617,13 @@ static void on_results_failed(void *data, int err, char *cause)
 static void on_output_lost(void *data, char *cause)
 {
 	fail(data, cause);
+}
+
+static void on_output_heavy(void *data)
+{
+	struct sched *s = data;
+
+	spawner_use_files(s->spawner);
 }
 
 static void on_output_failed(void *data, int err)
@@ -1133,11 +1147,17 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.written = on_written,
 		.failed = on_output_failed,
 		.lost = on_output_lost,
+		.heavy = on_output_heavy,
 		.data = &s,
 	};
 	struct spawner_config sc = {
 		.tmpl = cfg->tmpl,
 		.io = output_job_io(&oc),
+		/*
+		 * Pipes need output_start() for every job; the results and
+		 * the tries before the last one take files.
+		 */
+		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -87,6 +88,22 @@ int spool_take_file(struct spool *sp)
 	sp->fd = -1;
 	spool_finish(sp);
 	return fd;
+}
+
+int spool_dir_usable(const char *dir)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		return -errno;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		return -ENOTDIR;
+	}
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0) {
+		return -errno;
+	}
+	return 0;
 }
 
 int spool_tmpfile(const char *dir)

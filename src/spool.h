@@ -35,6 +35,12 @@ int spool_append(struct spool *sp, const char *p, size_t n, size_t budget,
 /* Hands over the spool's temp file (the caller closes it); -1 if none. */
 int spool_take_file(struct spool *sp);
 
+/*
+ * 0 if temp files can be made in dir, as far as can be told without
+ * making one; else -errno.
+ */
+int spool_dir_usable(const char *dir);
+
 /* An unlinked temp file in dir, close-on-exec: an fd, or -errno. */
 int spool_tmpfile(const char *dir);
 

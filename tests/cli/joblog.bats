@@ -74,3 +74,24 @@ load helpers
 	assert_failure 255
 	assert_output --partial "prun: cannot open the job log '/no/such/dir/log'"
 }
+
+@test "--joblog counts the bytes of each job's stdout in every output mode" {
+	for mode in '' -k --line-buffer --ungroup --files; do
+		prun -j1 $mode --joblog "$BATS_TEST_TMPDIR/log$mode" \
+			'seq {}; echo more >&2' ::: 3 2000 >/dev/null 2>&1
+		run cut -f6 "$BATS_TEST_TMPDIR/log$mode"
+		case $mode in
+		--ungroup) assert_output $'Receive\n0\n0' ;; # GNU parallel's too
+		*) assert_output $'Receive\n6\n8893' ;;
+		esac
+	done
+}
+
+@test "--joblog lists jobs in input order under -k, in order of ending without" {
+	prun -k --joblog "$BATS_TEST_TMPDIR/k" 'sleep {}' ::: 0.6 0.1
+	run cut -f1 "$BATS_TEST_TMPDIR/k"
+	assert_output $'Seq\n1\n2'
+	prun --joblog "$BATS_TEST_TMPDIR/g" 'sleep {}' ::: 0.6 0.1
+	run cut -f1 "$BATS_TEST_TMPDIR/g"
+	assert_output $'Seq\n2\n1'
+}

@@ -17,25 +17,51 @@ teardown() {
 	fi
 }
 
+# The first jobs' output reaches prun through pipes, and prun writes it
+# to its own temp files: a full disk is seen as a failed write there.
 @test "reports a full spool directory and exits non-zero" {
 	mount_small
 	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero # {}' ::: 1
 	assert_failure 255
-	assert_line "prun: output of job 1 may be incomplete: $mnt: No space left on device"
+	assert_line "prun: output of job 1 is incomplete: $mnt: No space left on device"
 }
 
 @test "reports a full disk even when the job ignores its write errors" {
 	mount_small
 	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero 2>/dev/null; true # {}' ::: 1
 	assert_failure 255
-	assert_line --partial "prun: output of job 1 may be incomplete"
+	assert_line --partial "prun: output of job 1 is incomplete"
 }
 
 @test "reports a full disk that two jobs filled together, with -k" {
 	mount_small
 	run prun -k -j2 --tmpdir "$mnt" 'head -c 1200000 /dev/zero 2>/dev/null; true # {}' ::: 1 2
 	assert_failure 255
-	assert_line --regexp "^prun: output (of job [12] )?may be incomplete: $mnt: No space left on device\$"
+	assert_line --regexp "^prun: output of job [12] is incomplete: $mnt: No space left on device\$"
+}
+
+# Once a job printed much, later jobs write into temp files themselves:
+# prun sees the full disk by looking at it when they end.
+@test "reports a full disk that a job writing its own temp file filled" {
+	mount_small
+	# Job 2 may fill the disk before job 1's output is written and its
+	# spool freed: the loss is seen then, before the space comes back.
+	run prun -j1 --tmpdir "$mnt" 'head -c {} /dev/zero # {}' ::: 1500000 3000000
+	assert_failure 255
+	assert_line --regexp "^prun: output (of job 2 )?may be incomplete: $mnt: No space left on device\$"
+	run bash -c 'set -o pipefail; "$PRUN" -j1 --tmpdir "$1" "head -c {} /dev/zero 2>/dev/null; true" ::: 1500000 3000000 | wc -c' _ "$mnt"
+	assert_failure 255
+	assert_line --regexp "^prun: output (of job 2 )?may be incomplete"
+}
+
+@test "reports a full disk that two jobs writing their own temp files filled, with -k" {
+	mount_small
+	# Job 1 is written and gone before jobs 2 and 3 start, 0.3 s apart.
+	run prun -k -j2 --delay 0.3 --tmpdir "$mnt" \
+		'sleep {2}; head -c {1} /dev/zero 2>/dev/null; true' \
+		::: 1500000 1200000 1200000 :::+ 0 0.5 0.2
+	assert_failure 255
+	assert_line --regexp "^prun: output (of job [23] )?may be incomplete: $mnt: No space left on device\$"
 }
 
 @test "reports a --line-buffer line that does not fit in the temp directory" {

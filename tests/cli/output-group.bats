@@ -51,3 +51,34 @@ load helpers
 	run ls -A "$TMPDIR"
 	assert_output ""
 }
+
+# Jobs that print little reach prun through pipes; once one prints much,
+# later jobs write temp files themselves: the output is the same.
+@test "jobs that print much and jobs that print little never interleave" {
+	run bash -c '"$PRUN" -j3 "yes {} | head -n {}" ::: 5 300000 1 200000 3 250000 2 |
+		uniq -c | sort -k2n'
+	assert_success
+	assert_output "$(printf '%7d %d\n' 1 1 2 2 3 3 5 5 200000 200000 \
+		250000 250000 300000 300000)"
+}
+
+@test "-k keeps order and bytes when some jobs print much and some little" {
+	expected=$(for n in 5 300000 1 200000 3 250000 2; do seq $n; done | cksum)
+	run bash -c '"$PRUN" -k -j3 "seq {}; seq {} >&2" ::: 5 300000 1 200000 3 250000 2 2>/dev/null | cksum'
+	assert_success
+	assert_output "$expected"
+	run bash -c '"$PRUN" -k -j3 "seq {}; seq {} >&2" ::: 5 300000 1 200000 3 250000 2 2>&1 >/dev/null | cksum'
+	assert_success
+	assert_output "$expected"
+}
+
+@test "a job's output is whole although a process it left holds its stdout" {
+	for mode in --group -k --line-buffer; do
+		t0=$(now_ms)
+		run prun -j1 $mode 'echo {}; sleep 5 & echo {} done' ::: a b
+		assert_success
+		assert_output $'a\na done\nb\nb done'
+		[ $(( $(now_ms) - t0 )) -lt 3000 ] ||
+			fail "prun $mode waited for the leftovers"
+	done
+}
