@@ -15,9 +15,9 @@
  *   in files is read, tagged and written on the thread pool, not sent.
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
  *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
- *   came) for writing.  The rest of a line waits in a spool of its own, in memory up
- *   to a budget and then in a temp file, so a line of any length comes out
- *   whole.  While too much is queued, the pipes are not read.
+ *   came) for writing.  The rest of a line waits in a spool of its own, in
+ *   memory up to a budget and then in a temp file, so a line of any length
+ *   comes out whole.  While too much is queued, the pipes are not read.
  * - Inherit (--ungroup): the jobs write to prun's stdout themselves; only
  *   -v's headers are written here.
  *

@@ -55,7 +55,7 @@ load helpers
 
 @test "--retry-failed runs the failed commands of the log, ignoring the command line" {
 	log=$BATS_TEST_TMPDIR/log
-	prun --joblog "$log" 'echo {}; exit {}' ::: 0 1 2 || true
+	prun -j1 --joblog "$log" 'echo {}; exit {}' ::: 0 1 2 || true
 	run prun -k -j1 --joblog "$log" --retry-failed
 	assert_failure 2
 	assert_output $'1\n2'
