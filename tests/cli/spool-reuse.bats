@@ -1,6 +1,8 @@
 #!/usr/bin/env bats
 # Spool files serve one job after another: each job's output is its own,
-# whatever an earlier job left behind.
+# whatever an earlier job left behind.  Jobs write spool files of their own
+# once one job has printed much: job "big" does, in NUL bytes that the
+# tests drop.
 
 load helpers
 
@@ -13,6 +15,8 @@ setup_file() {
 #!/bin/sh
 ready=$(dirname "$0")/ready
 case $1 in
+big)
+	head -c 2000000 /dev/zero ;;
 escape)
 	rm -f "$ready"
 	setsid sh -c 'touch "$0"; sleep 0.3; echo late; echo late >&2' \
@@ -37,9 +41,15 @@ expected() {
 		'job 5' 'err 5' 'job 6' 'err 6' 'job 7' 'err 7'
 }
 
+# Runs prun with the arguments, all output on stdout without NUL bytes.
+prun_visible() {
+	run bash -c 'set -o pipefail; "$PRUN" "$@" 2>&1 | tr -d "\0"' _ "$@"
+}
+
 @test "a later job's output never holds what an earlier one wrote" {
-	run prun -j1 'printf "%s\n" {}; printf "%s\n" {} >&2' ::: \
-		aaaaaaaaaaaaaaaa b cccccccccccc d
+	prun_visible -j1 'if [ {} = big ]; then head -c 2000000 /dev/zero;
+		else printf "%s\n" {}; printf "%s\n" {} >&2; fi' ::: \
+		big aaaaaaaaaaaaaaaa b cccccccccccc d
 	assert_success
 	assert_output "$(printf '%s\n' aaaaaaaaaaaaaaaa aaaaaaaaaaaaaaaa \
 		b b cccccccccccc cccccccccccc d d)"
@@ -47,21 +57,21 @@ expected() {
 
 @test "a late write by a process that left the job's group goes nowhere" {
 	command -v setsid >/dev/null || skip "no setsid"
-	run prun -j1 "$BATS_FILE_TMPDIR/job" ::: escape 2 3 4 5 6 7
+	prun_visible -j1 "$BATS_FILE_TMPDIR/job" ::: big escape 2 3 4 5 6 7
 	sleep 0.4
 	assert_success
 	assert_output "$(expected)"
 }
 
 @test "a late write by a leftover that ignores SIGTERM goes nowhere" {
-	run prun -j1 "$BATS_FILE_TMPDIR/job" ::: stay 2 3 4 5 6 7
+	prun_visible -j1 "$BATS_FILE_TMPDIR/job" ::: big stay 2 3 4 5 6 7
 	assert_success
 	assert_output "$(expected)"
 }
 
 @test "a late write goes nowhere under -k either" {
 	command -v setsid >/dev/null || skip "no setsid"
-	run prun -k -j2 "$BATS_FILE_TMPDIR/job" ::: escape 2 3 4 5 6 7
+	prun_visible -k -j2 "$BATS_FILE_TMPDIR/job" ::: big escape 2 3 4 5 6 7
 	sleep 0.4
 	assert_success
 	assert_output "$(expected)"
