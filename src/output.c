@@ -1042,6 +1042,15 @@ static void flush_partial(struct output *o, struct ojob *oj, int i)
 	st->bol = false; /* a partial line never ends in a newline */
 }
 
+/* Spool mode: what to say when a job's output could not be held. */
+static char *held_lost(const struct output *o, const struct ojob *oj,
+		       int err)
+{
+	return xasprintf("output of job %llu is incomplete: %s: %s",
+			 (unsigned long long)oj->job->seq, o->cfg.tmpdir,
+			 strerror(-err));
+}
+
 /*
  * Keeps p[0..n) of stream i: in pipe mode, the start of a line until the
  * line ends; in spool mode, until the job's turn.
@@ -1061,15 +1070,43 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 			     &cause);
 	if (r < 0 && o->kind == K_SPOOL) {
 		free(cause);
-		cause = xasprintf("output of job %llu is incomplete: %s: %s",
-				  (unsigned long long)oj->job->seq,
-				  o->cfg.tmpdir, strerror(-r));
+		cause = held_lost(o, oj, r);
 	}
 	if (r < 0) {
 		report_lost(o, cause);
 		return;
 	}
 	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
+}
+
+/*
+ * Spool mode, once stream i's spool is in its file: moves what the pipe
+ * holds there without a copy through prun's memory.  Jobs print much, so
+ * later ones get files of their own.
+ */
+static void spill_more(struct output *o, struct ojob *oj, int i)
+{
+	struct ostream *st = &oj->s[i];
+	uv_os_fd_t fd;
+
+	if (!o->heavy) {
+		o->heavy = true;
+		o->cb.heavy(o->cb.data);
+	}
+	if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0) {
+		return;
+	}
+	for (size_t got = 0; got < DRAIN_MAX;) {
+		ssize_t n = spool_splice(&st->partial, fd, DRAIN_MAX - got);
+		if (n < 0 && n != -EINVAL) {
+			report_lost(o, held_lost(o, oj, (int)n));
+		}
+		if (n <= 0) {
+			return; /* or, for EINVAL, it is read and written */
+		}
+		st->bytes += (uint64_t)n;
+		got += (size_t)n;
+	}
 }
 
 static void stream_data(struct output *o, struct ojob *oj, int i,
@@ -1085,9 +1122,8 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 	if (o->kind == K_SPOOL) {
 		/* All of it waits for the job's turn. */
 		hold(o, oj, i, p, n);
-		if (st->partial.fd >= 0 && !o->heavy) {
-			o->heavy = true;
-			o->cb.heavy(o->cb.data);
+		if (st->partial.fd >= 0) {
+			spill_more(o, oj, i);
 		}
 		return;
 	}

@@ -39,6 +39,19 @@ void spool_finish(struct spool *sp)
 	spool_init(sp);
 }
 
+/*
+ * After a failed write to the spool's file: keeps the file as it was, so
+ * that what it holds is still whole and the next write goes at its end.
+ */
+static int spool_cut(struct spool *sp)
+{
+	if (ftruncate(sp->fd, (off_t)sp->len) < 0 ||
+	    lseek(sp->fd, (off_t)sp->len, SEEK_SET) < 0) {
+		return -errno;
+	}
+	return 0;
+}
+
 int spool_append(struct spool *sp, const char *p, size_t n, size_t budget,
 		 const char *dir, char **cause)
 {
@@ -64,13 +77,10 @@ int spool_append(struct spool *sp, const char *p, size_t n, size_t budget,
 		sp->fd = fd;
 		buf_finish(&sp->mem);
 	}
-	off_t end = (off_t)sp->len;
 	r = write_all(sp->fd, p, n);
 	if (r < 0) {
-		/* Keep the file as it was: what it holds is still whole. */
-		if (ftruncate(sp->fd, end) < 0) {
-			r = -errno;
-		}
+		int cut = spool_cut(sp);
+		r = cut < 0 ? cut : r;
 		goto fail;
 	}
 	sp->len += n;
@@ -79,6 +89,25 @@ fail:
 	*cause = xasprintf("cannot write a temp file in %s: %s", dir,
 			   strerror(-r));
 	return r;
+}
+
+ssize_t spool_splice(struct spool *sp, int from, size_t max)
+{
+	ssize_t n;
+
+	do {
+		n = splice(from, NULL, sp->fd, NULL, max, SPLICE_F_NONBLOCK);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN) {
+		return 0;
+	}
+	if (n < 0) {
+		int err = errno;
+		int r = spool_cut(sp);
+		return r < 0 ? r : -err;
+	}
+	sp->len += (uint64_t)n;
+	return n;
 }
 
 int spool_take_file(struct spool *sp)

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "util.h"
 
@@ -31,6 +32,14 @@ void spool_finish(struct spool *sp);
  */
 int spool_append(struct spool *sp, const char *p, size_t n, size_t budget,
 		 const char *dir, char **cause);
+
+/*
+ * Moves what the pipe `from` holds, up to `max` bytes, to the end of the
+ * spool's temp file (it must have one) without a copy through memory:
+ * the bytes moved, 0 at the pipe's end or if it is empty for now, or
+ * -errno (the spool then holds what it held before).
+ */
+ssize_t spool_splice(struct spool *sp, int from, size_t max);
 
 /* Hands over the spool's temp file (the caller closes it); -1 if none. */
 int spool_take_file(struct spool *sp);

@@ -67,6 +67,26 @@ int main(void)
 	free(got);
 	tap_ok(dir_entries(dir) == 0, "leaves no name in the directory");
 
+	int pipe_fd[2];
+	if (pipe(pipe_fd) < 0) {
+		printf("Bail out! cannot make a pipe\n");
+		return 1;
+	}
+	tap_ok(write(pipe_fd[1], "lmnop", 5) == 5 &&
+	       spool_splice(&sp, pipe_fd[0], 3) == 3 && sp.len == 14,
+	       "moves bytes from a pipe to its file, up to a limit");
+	tap_ok(spool_append(&sp, "q", 1, 8, dir, &cause) == 0 &&
+	       spool_splice(&sp, pipe_fd[0], 100) == 2 && sp.len == 17,
+	       "appends and moves in turn");
+	tap_ok(spool_splice(&sp, pipe_fd[0], 100) == 0,
+	       "moves nothing from an empty pipe, without waiting");
+	got = contents(&sp);
+	tap_is(got, "abcdefghijklmnqop",
+	       "keeps appended and moved bytes in order");
+	free(got);
+	close(pipe_fd[0]);
+	close(pipe_fd[1]);
+
 	int fd = spool_take_file(&sp);
 	tap_ok(fd >= 0 && sp.fd < 0 && sp.len == 0,
 	       "hands its file over and is empty again");
