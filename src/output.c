@@ -37,6 +37,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -99,9 +100,14 @@ struct chunk {
 	struct job *done;     /* a marker: this job's output is all written */
 };
 
-/* One of a job's pipes. */
+/*
+ * One of a job's pipes.  It is handed to libuv only when the loop is about
+ * to wait: a job that is over by then is read without it.
+ */
 struct ostream {
 	struct ojob *oj;
+	int fd;               /* owned; the pipe until it is armed, or -1 */
+	bool armed;           /* `pipe` has it */
 	uv_pipe_t pipe;
 	bool reading;         /* uv_read_start() is in effect */
 	bool eof;             /* nothing more comes; the handle is closing */
@@ -121,6 +127,8 @@ struct ojob {
 	int handles;          /* pipe handles not yet closed */
 	bool exited;          /* handed in by output_add() */
 	bool written;         /* spool mode: the job is written and gone */
+	bool to_arm;          /* on output::to_arm */
+	struct ojob *arm_next;
 	struct ojob *prev;    /* output::live */
 	struct ojob *next;
 };
@@ -202,6 +210,8 @@ struct output {
 
 	/* Both. */
 	struct ojob *live;    /* owned list; jobs whose pipes are read */
+	struct ojob *to_arm;  /* jobs whose pipes libuv does not have yet */
+	uv_prepare_t arm;     /* hands them over before the loop waits */
 	char *rbuf;           /* owned; READ_SIZE bytes, once needed */
 
 	/* The write under way. */
@@ -407,6 +417,8 @@ int output_create(struct output **out, uv_loop_t *loop,
 
 	uv_timer_init(loop, &o->tail_timer);
 	o->tail_timer.data = o;
+	uv_prepare_init(loop, &o->arm);
+	o->arm.data = o;
 	uv_timer_init(loop, &o->watch);
 	o->watch.data = o;
 	uv_unref((uv_handle_t *)&o->watch);
@@ -431,6 +443,7 @@ void output_close(struct output *o)
 	}
 	uv_close((uv_handle_t *)&o->tail_timer, NULL);
 	uv_close((uv_handle_t *)&o->watch, NULL);
+	uv_close((uv_handle_t *)&o->arm, NULL);
 }
 
 /* Releases a written chunk: kept for reuse if it is of a usual size. */
@@ -998,6 +1011,9 @@ static void set_paused(struct output *o, bool paused)
 	for (struct ojob *oj = o->live; oj; oj = oj->next) {
 		for (int i = 0; i < 2; i++) {
 			struct ostream *st = &oj->s[i];
+			if (!st->armed) {
+				continue; /* arming looks at o->paused */
+			}
 			if (paused && st->reading) {
 				uv_read_stop((uv_stream_t *)&st->pipe);
 				st->reading = false;
@@ -1079,6 +1095,17 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
 }
 
+/* The pipe of stream st, armed or not. */
+static int stream_fd(struct ostream *st)
+{
+	uv_os_fd_t fd;
+
+	if (!st->armed) {
+		return st->fd;
+	}
+	return uv_fileno((uv_handle_t *)&st->pipe, &fd) == 0 ? fd : -1;
+}
+
 /*
  * Spool mode, once stream i's spool is in its file: moves what the pipe
  * holds there without a copy through prun's memory.  Jobs print much, so
@@ -1087,16 +1114,13 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 static void spill_more(struct output *o, struct ojob *oj, int i)
 {
 	struct ostream *st = &oj->s[i];
-	uv_os_fd_t fd;
+	int fd = stream_fd(st);
 
 	if (!o->heavy) {
 		o->heavy = true;
 		o->cb.heavy(o->cb.data);
 	}
-	if (uv_fileno((uv_handle_t *)&st->pipe, &fd) < 0) {
-		return;
-	}
-	for (size_t got = 0; got < DRAIN_MAX;) {
+	for (size_t got = 0; fd >= 0 && got < DRAIN_MAX;) {
 		ssize_t n = spool_splice(&st->partial, fd, DRAIN_MAX - got);
 		if (n < 0 && n != -EINVAL) {
 			report_lost(o, held_lost(o, oj, (int)n));
@@ -1143,6 +1167,13 @@ static void ojob_free(struct ojob *oj)
 {
 	struct output *o = oj->o;
 
+	for (struct ojob **p = &o->to_arm; oj->to_arm && *p;
+	     p = &(*p)->arm_next) {
+		if (*p == oj) {
+			*p = oj->arm_next;
+			break;
+		}
+	}
 	if (oj->prev) {
 		oj->prev->next = oj->next;
 	} else {
@@ -1200,8 +1231,14 @@ static void stream_end(struct output *o, struct ojob *oj, int i)
 	}
 	st->eof = true;
 	st->reading = false;
-	uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+	if (st->armed) {
+		uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+	} else {
+		close(st->fd);
+		st->fd = -1;
+	}
 }
+
 
 /*
  * The job has exited: what its pipe holds is read, up to a limit (one of
@@ -1210,23 +1247,28 @@ static void stream_end(struct output *o, struct ojob *oj, int i)
 static void stream_drain(struct output *o, struct ojob *oj, int i)
 {
 	struct ostream *st = &oj->s[i];
-	uv_os_fd_t fd;
+	int fd = stream_fd(st);
 
 	if (st->eof) {
 		return;
 	}
-	if (uv_fileno((uv_handle_t *)&st->pipe, &fd) == 0) {
-		for (size_t got = 0; got < DRAIN_MAX;) {
-			ssize_t n = read(fd, o->rbuf, READ_SIZE);
-			if (n < 0 && errno == EINTR) {
-				continue;
-			}
-			if (n <= 0) {
-				break;
-			}
-			stream_data(o, oj, i, o->rbuf, (size_t)n);
-			got += (size_t)n;
+	for (size_t got = 0; fd >= 0 && got < DRAIN_MAX;) {
+		/* Never waits: an unarmed pipe blocks, and may have writers. */
+		int avail = 0;
+		if (ioctl(fd, FIONREAD, &avail) < 0 || avail <= 0) {
+			break;
 		}
+		ssize_t n = read(fd, o->rbuf,
+				 (size_t)avail < READ_SIZE ? (size_t)avail
+							   : READ_SIZE);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		stream_data(o, oj, i, o->rbuf, (size_t)n);
+		got += (size_t)n;
 	}
 	stream_end(o, oj, i);
 }
@@ -1257,7 +1299,7 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 
 static void stream_start_read(struct ostream *st)
 {
-	if (st->reading || st->eof) {
+	if (st->reading || st->eof || !st->armed) {
 		return;
 	}
 	if (uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read) < 0) {
@@ -1267,7 +1309,46 @@ static void stream_start_read(struct ostream *st)
 	st->reading = true;
 }
 
-/* Starts reading a job's pipes. */
+/* Hands a pipe to libuv and reads it. */
+static void stream_arm(struct output *o, struct ostream *st)
+{
+	uv_pipe_init(o->loop, &st->pipe, 0);
+	st->pipe.data = st;
+	st->oj->handles++;
+	st->armed = true;
+	if (uv_pipe_open(&st->pipe, st->fd) < 0) {
+		/* Nothing can be read; the fd is still ours. */
+		close(st->fd);
+		st->fd = -1;
+		st->eof = true;
+		uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+		return;
+	}
+	st->fd = -1; /* the handle owns it now */
+	if (!o->paused) {
+		stream_start_read(st);
+	}
+}
+
+/* The loop is about to wait: libuv watches the pipes of new jobs. */
+static void on_arm(uv_prepare_t *h)
+{
+	struct output *o = h->data;
+
+	while (o->to_arm) {
+		struct ojob *oj = o->to_arm;
+		o->to_arm = oj->arm_next;
+		oj->to_arm = false;
+		for (int i = 0; i < 2; i++) {
+			if (!oj->s[i].eof) {
+				stream_arm(o, &oj->s[i]);
+			}
+		}
+	}
+	uv_prepare_stop(h);
+}
+
+/* Starts reading a job's pipes (from the loop's next wait on). */
 static void pipe_start(struct output *o, struct job *job)
 {
 	struct ojob *oj = xcalloc(1, sizeof(*oj));
@@ -1298,22 +1379,13 @@ static void pipe_start(struct output *o, struct job *job)
 		if (o->kind == K_PIPE) {
 			oj->tag[i] = make_tag(o, job, i, &oj->tag_len[i]);
 		}
-		uv_pipe_init(o->loop, &st->pipe, 0);
-		st->pipe.data = st;
-		oj->handles++;
-		if (uv_pipe_open(&st->pipe, *fd) < 0) {
-			/* Nothing can be read; the fd is still ours. */
-			close(*fd);
-			*fd = -1;
-			st->eof = true;
-			uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
-			continue;
-		}
-		*fd = -1; /* the handle owns it now */
-		if (!o->paused) {
-			stream_start_read(st);
-		}
+		st->fd = *fd;
+		*fd = -1;
 	}
+	oj->to_arm = true;
+	oj->arm_next = o->to_arm;
+	o->to_arm = oj;
+	uv_prepare_start(&o->arm, on_arm);
 }
 
 static void pipe_op_done(struct output *o, int err)

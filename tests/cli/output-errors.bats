@@ -35,7 +35,8 @@ teardown() {
 
 @test "reports a full disk that two jobs filled together, with -k" {
 	mount_small
-	run prun -k -j2 --tmpdir "$mnt" 'head -c 1200000 /dev/zero 2>/dev/null; true # {}' ::: 1 2
+	# Both hold their output at once: they wait after writing it.
+	run prun -k -j2 --tmpdir "$mnt" 'head -c 1200000 /dev/zero 2>/dev/null; sleep 0.5 # {}' ::: 1 2
 	assert_failure 255
 	assert_line --regexp "^prun: output of job [12] is incomplete: $mnt: No space left on device\$"
 }
@@ -56,9 +57,10 @@ teardown() {
 
 @test "reports a full disk that two jobs writing their own temp files filled, with -k" {
 	mount_small
-	# Job 1 is written and gone before jobs 2 and 3 start, 0.3 s apart.
+	# Job 1 is written and gone before jobs 2 and 3 start, 0.3 s apart;
+	# they hold their output at once, waiting after writing it.
 	run prun -k -j2 --delay 0.3 --tmpdir "$mnt" \
-		'sleep {2}; head -c {1} /dev/zero 2>/dev/null; true' \
+		'sleep {2}; head -c {1} /dev/zero 2>/dev/null; sleep 0.5' \
 		::: 1500000 1200000 1200000 :::+ 0 0.5 0.2
 	assert_failure 255
 	assert_line --regexp "^prun: output (of job [23] )?may be incomplete: $mnt: No space left on device\$"
