@@ -17,130 +17,107 @@
 enum {
 	OPT_HELP = 256,
 	OPT_VERSION,
-	OPT_GROUP,
-	OPT_LINE_BUFFER,
-	OPT_TAG,
-	OPT_TAGSTRING,
-	OPT_COLOR,
-	OPT_FILES,
-	OPT_TMPDIR,
-	OPT_DRY_RUN,
-	OPT_SHELL,
-	OPT_ARG_SEP,
-	OPT_ARG_FILE_SEP,
-	OPT_XARGS,
-	OPT_PLUS,
-	OPT_SHUF,
-	OPT_LINK,
-	OPT_HEADER,
-	OPT_TRIM,
-	OPT_ER,
-	OPT_BNR,
-	OPT_DNR,
-	OPT_BNER,
-	OPT_SEQREPLACE,
-	OPT_SLOTREPLACE,
 	OPT_RPL,
-	OPT_TIMEOUT,
-	OPT_TERMSEQ,
-	OPT_HALT,
-	OPT_RETRIES,
-	OPT_DELAY,
-	OPT_LOAD,
-	OPT_MEMFREE,
-	OPT_NICE,
-	OPT_JOBLOG,
-	OPT_RESUME,
-	OPT_RESUME_FAILED,
-	OPT_RETRY_FAILED,
 	OPT_SHOW_CONFIG,
-	OPT_RESULTS,
-	OPT_BAR,
-	OPT_ETA,
-	OPT_PROGRESS,
-	OPT_TOTAL_JOBS,
+	/* An option that options_set() knows: this plus its index there. */
+	OPT_SET = 512,
 };
 
-static const struct option longopts[] = {
-	{"jobs", required_argument, NULL, 'j'},
-	{"keep-order", no_argument, NULL, 'k'},
-	{"group", no_argument, NULL, OPT_GROUP},
-	{"ungroup", no_argument, NULL, 'u'},
-	{"line-buffer", no_argument, NULL, OPT_LINE_BUFFER},
-	{"lb", no_argument, NULL, OPT_LINE_BUFFER},
-	{"tag", no_argument, NULL, OPT_TAG},
-	{"tagstring", required_argument, NULL, OPT_TAGSTRING},
-	{"color", no_argument, NULL, OPT_COLOR},
-	{"files", no_argument, NULL, OPT_FILES},
-	{"tmpdir", required_argument, NULL, OPT_TMPDIR},
-	{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	{"dryrun", no_argument, NULL, OPT_DRY_RUN},
-	{"print-commands", no_argument, NULL, 'v'},
-	{"verbose", no_argument, NULL, 't'},
-	{"no-run-if-empty", no_argument, NULL, 'r'},
-	{"null", no_argument, NULL, '0'},
-	{"delimiter", required_argument, NULL, 'd'},
-	{"max-args", required_argument, NULL, 'n'},
-	{"max-replace-args", required_argument, NULL, 'N'},
-	{"max-lines", required_argument, NULL, 'L'},
-	{"max-chars", required_argument, NULL, 's'},
-	{"xargs", no_argument, NULL, OPT_XARGS},
-	{"multi", no_argument, NULL, 'm'},
-	{"context-replace", no_argument, NULL, 'X'},
-	{"quote", no_argument, NULL, 'q'},
-	{"plus", no_argument, NULL, OPT_PLUS},
-	{"shuf", no_argument, NULL, OPT_SHUF},
-	{"link", no_argument, NULL, OPT_LINK},
-	{"xapply", no_argument, NULL, OPT_LINK},
-	{"eof", required_argument, NULL, 'E'},
-	{"colsep", required_argument, NULL, 'C'},
-	{"header", required_argument, NULL, OPT_HEADER},
-	{"trim", required_argument, NULL, OPT_TRIM},
-	{"replace", required_argument, NULL, 'I'},
-	{"extensionreplace", required_argument, NULL, OPT_ER},
-	{"er", required_argument, NULL, OPT_ER},
-	{"basenamereplace", required_argument, NULL, OPT_BNR},
-	{"bnr", required_argument, NULL, OPT_BNR},
-	{"dirnamereplace", required_argument, NULL, OPT_DNR},
-	{"dnr", required_argument, NULL, OPT_DNR},
-	{"basenameextensionreplace", required_argument, NULL, OPT_BNER},
-	{"bner", required_argument, NULL, OPT_BNER},
-	{"seqreplace", required_argument, NULL, OPT_SEQREPLACE},
-	{"slotreplace", required_argument, NULL, OPT_SLOTREPLACE},
-	{"rpl", required_argument, NULL, OPT_RPL},
-	{"arg-file", required_argument, NULL, 'a'},
-	{"shell", required_argument, NULL, OPT_SHELL},
-	{"arg-sep", required_argument, NULL, OPT_ARG_SEP},
-	{"arg-file-sep", required_argument, NULL, OPT_ARG_FILE_SEP},
-	{"timeout", required_argument, NULL, OPT_TIMEOUT},
-	{"termseq", required_argument, NULL, OPT_TERMSEQ},
-	{"term-seq", required_argument, NULL, OPT_TERMSEQ},
-	{"halt", required_argument, NULL, OPT_HALT},
-	{"halt-on-error", required_argument, NULL, OPT_HALT},
-	{"retries", required_argument, NULL, OPT_RETRIES},
-	{"delay", required_argument, NULL, OPT_DELAY},
-	{"load", required_argument, NULL, OPT_LOAD},
-	{"memfree", required_argument, NULL, OPT_MEMFREE},
-	{"nice", required_argument, NULL, OPT_NICE},
-	{"joblog", required_argument, NULL, OPT_JOBLOG},
-	{"resume", no_argument, NULL, OPT_RESUME},
-	{"resume-failed", no_argument, NULL, OPT_RESUME_FAILED},
-	{"retry-failed", no_argument, NULL, OPT_RETRY_FAILED},
+/* The short options, and the long ones they stand for. */
+static const struct {
+	char c;
+	const char *name;
+} shorts[] = {
+	{'j', "jobs"},
+	{'k', "keep-order"},
+	{'u', "ungroup"},
+	{'v', "print-commands"},
+	{'t', "verbose"},
+	{'r', "no-run-if-empty"},
+	{'0', "null"},
+	{'d', "delimiter"},
+	{'n', "max-args"},
+	{'N', "max-replace-args"},
+	{'I', "replace"},
+	{'a', "arg-file"},
+	{'L', "max-lines"},
+	{'s', "max-chars"},
+	{'m', "multi"},
+	{'X', "context-replace"},
+	{'q', "quote"},
+	{'E', "eof"},
+	{'C', "colsep"},
+};
+
+/* Options of the command line alone, not of the config files. */
+static const struct option own[] = {
 	{"profile", required_argument, NULL, 'J'},
 	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
-	{"results", required_argument, NULL, OPT_RESULTS},
-	{"result", required_argument, NULL, OPT_RESULTS},
-	{"res", required_argument, NULL, OPT_RESULTS},
-	{"bar", no_argument, NULL, OPT_BAR},
-	{"eta", no_argument, NULL, OPT_ETA},
-	{"progress", no_argument, NULL, OPT_PROGRESS},
-	{"total-jobs", required_argument, NULL, OPT_TOTAL_JOBS},
-	{"totaljobs", required_argument, NULL, OPT_TOTAL_JOBS},
-	{"total", required_argument, NULL, OPT_TOTAL_JOBS},
+	{"rpl", required_argument, NULL, OPT_RPL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
-	{NULL, 0, NULL, 0},
 };
+
+/* getopt's entry for `name`, an option of options_set() or an alias. */
+static struct option set_entry(const char *name)
+{
+	const char *canonical = options_canonical(name);
+	int code = 0;
+
+	while (strcmp(options_name((size_t)code), canonical) != 0) {
+		code++;
+	}
+	return (struct option){
+		name,
+		options_takes_value(canonical) ? required_argument
+					       : no_argument,
+		NULL,
+		OPT_SET + code,
+	};
+}
+
+/*
+ * getopt's tables: every option of options_set(), under its name and its
+ * aliases, and the command line's own.  The caller frees both.
+ */
+static void make_tables(struct option **longopts, char **shortopts)
+{
+	size_t n_set = 0, n_alias = 0, n_own = sizeof(own) / sizeof(own[0]);
+	size_t n_short = sizeof(shorts) / sizeof(shorts[0]);
+	const char *to;
+
+	while (options_name(n_set)) {
+		n_set++;
+	}
+	while (options_alias(n_alias, &to)) {
+		n_alias++;
+	}
+	struct option *l = xcalloc(n_set + n_alias + n_own + 1, sizeof(*l));
+	size_t k = 0;
+	for (size_t i = 0; i < n_set; i++) {
+		l[k++] = set_entry(options_name(i));
+	}
+	for (size_t i = 0; i < n_alias; i++) {
+		l[k++] = set_entry(options_alias(i, &to));
+	}
+	for (size_t i = 0; i < n_own; i++) {
+		l[k++] = own[i];
+	}
+	/* "+:" (stop at the command; report a missing value), then J:. */
+	char *s = xmalloc(2 * n_short + 6);
+	char *p = s;
+	*p++ = '+';
+	*p++ = ':';
+	for (size_t i = 0; i < n_short; i++) {
+		*p++ = shorts[i].c;
+		if (options_takes_value(shorts[i].name)) {
+			*p++ = ':';
+		}
+	}
+	strcpy(p, "J:");
+	*longopts = l;
+	*shortopts = s;
+}
 
 /* --help, a line per string (C limits the length of one literal). */
 static const char *const usage[] = {
@@ -257,9 +234,12 @@ static const char *const usage[] = {
 /* The long name options_set() knows for a getopt code. */
 static const char *long_name(int code)
 {
-	for (const struct option *o = longopts; o->name; o++) {
-		if (o->val == code) {
-			return o->name;
+	if (code >= OPT_SET) {
+		return options_name((size_t)(code - OPT_SET));
+	}
+	for (size_t i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
+		if (shorts[i].c == code) {
+			return shorts[i].name;
 		}
 	}
 	return NULL;
@@ -340,12 +320,14 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 	options_init(&c->opts);
 	options_init(&check);
 
+	struct option *longopts;
+	char *shortopts;
+	make_tables(&longopts, &shortopts);
 	opterr = 0;
 	optind = 1;
 	int code;
-	while ((code = getopt_long(argc, argv,
-				   "+:j:kuvtr0d:n:N:I:a:L:s:mXqE:C:J:",
-				   longopts, NULL)) != -1) {
+	while ((code = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	       -1) {
 		const char *name;
 		switch (code) {
 		case OPT_HELP:
@@ -405,6 +387,8 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 	r = 0;
 out:
 	options_finish(&check);
+	free(longopts);
+	free(shortopts);
 	return r;
 }
 

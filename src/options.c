@@ -394,6 +394,15 @@ const char *options_name(size_t i)
 	return i < sizeof(defs) / sizeof(defs[0]) ? defs[i].name : NULL;
 }
 
+const char *options_alias(size_t i, const char **name)
+{
+	if (i >= sizeof(aliases) / sizeof(aliases[0])) {
+		return NULL;
+	}
+	*name = aliases[i].name;
+	return aliases[i].alias;
+}
+
 const char *options_field(const char *name)
 {
 	static const struct {

@@ -144,6 +144,12 @@ const char *options_canonical(const char *name);
 const char *options_name(size_t i);
 
 /*
+ * The i-th other name of an option (GNU parallel's "lb" for
+ * "line-buffer"), with the option's name in *name; or NULL.
+ */
+const char *options_alias(size_t i, const char **name);
+
+/*
  * The setting that option `name` changes, shared by options that change
  * the same one ("output" for --group, --ungroup and --line-buffer).
  */
