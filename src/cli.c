@@ -58,22 +58,14 @@ static const struct option own[] = {
 	{"version", no_argument, NULL, OPT_VERSION},
 };
 
-/* getopt's entry for `name`, an option of options_set() or an alias. */
-static struct option set_entry(const char *name)
+/* getopt's entry for `name`, option i of options_set() or an alias. */
+static struct option set_entry(const char *name, size_t i)
 {
-	const char *canonical = options_canonical(name);
-	int code = 0;
+	bool value = false;
 
-	while (strcmp(options_name((size_t)code), canonical) != 0) {
-		code++;
-	}
-	return (struct option){
-		name,
-		options_takes_value(canonical) ? required_argument
-					       : no_argument,
-		NULL,
-		OPT_SET + code,
-	};
+	options_name(i, &value);
+	return (struct option){name, value ? required_argument : no_argument,
+			       NULL, OPT_SET + (int)i};
 }
 
 /*
@@ -86,7 +78,7 @@ static void make_tables(struct option **longopts, char **shortopts)
 	size_t n_short = sizeof(shorts) / sizeof(shorts[0]);
 	const char *to;
 
-	while (options_name(n_set)) {
+	while (options_name(n_set, NULL)) {
 		n_set++;
 	}
 	while (options_alias(n_alias, &to)) {
@@ -95,10 +87,11 @@ static void make_tables(struct option **longopts, char **shortopts)
 	struct option *l = xcalloc(n_set + n_alias + n_own + 1, sizeof(*l));
 	size_t k = 0;
 	for (size_t i = 0; i < n_set; i++) {
-		l[k++] = set_entry(options_name(i));
+		l[k++] = set_entry(options_name(i, NULL), i);
 	}
 	for (size_t i = 0; i < n_alias; i++) {
-		l[k++] = set_entry(options_alias(i, &to));
+		const char *alias = options_alias(i, &to);
+		l[k++] = set_entry(alias, (size_t)options_index(to));
 	}
 	for (size_t i = 0; i < n_own; i++) {
 		l[k++] = own[i];
@@ -235,7 +228,7 @@ static const char *const usage[] = {
 static const char *long_name(int code)
 {
 	if (code >= OPT_SET) {
-		return options_name((size_t)(code - OPT_SET));
+		return options_name((size_t)(code - OPT_SET), NULL);
 	}
 	for (size_t i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
 		if (shorts[i].c == code) {

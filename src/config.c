@@ -590,7 +590,7 @@ void config_show(const struct config *c, const struct options *o,
 	if (c->n_profiles == 0) {
 		show(out, NULL, "profile", "");
 	}
-	for (size_t i = 0; (name = options_name(i)); i++) {
+	for (size_t i = 0; (name = options_name(i, NULL)); i++) {
 		if (strcmp(name, "arg-file") != 0) {
 			char *value = options_get(o, name);
 			if (value) {

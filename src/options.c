@@ -389,9 +389,22 @@ const char *options_canonical(const char *name)
 	return d ? d->name : NULL;
 }
 
-const char *options_name(size_t i)
+const char *options_name(size_t i, bool *value)
 {
-	return i < sizeof(defs) / sizeof(defs[0]) ? defs[i].name : NULL;
+	if (i >= sizeof(defs) / sizeof(defs[0])) {
+		return NULL;
+	}
+	if (value) {
+		*value = defs[i].value;
+	}
+	return defs[i].name;
+}
+
+long options_index(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d ? d - defs : -1;
 }
 
 const char *options_alias(size_t i, const char **name)

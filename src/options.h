@@ -140,8 +140,14 @@ bool options_takes_value(const char *name);
  */
 const char *options_canonical(const char *name);
 
-/* The i-th option options_set() knows (a canonical name), or NULL. */
-const char *options_name(size_t i);
+/*
+ * The i-th option options_set() knows (a canonical name), or NULL; in
+ * *value, if value is not NULL, whether it takes a value.
+ */
+const char *options_name(size_t i, bool *value);
+
+/* The i of options_name() for option `name` or an alias of it; or -1. */
+long options_index(const char *name);
 
 /*
  * The i-th other name of an option (GNU parallel's "lb" for

@@ -73,7 +73,7 @@ int main(void)
 	const char *name;
 	bool all = true;
 	options_init(&o);
-	for (size_t i = 0; (name = options_name(i)); i++) {
+	for (size_t i = 0; (name = options_name(i, NULL)); i++) {
 		char *v = options_get(&o, name);
 		if (!v && strcmp(name, "arg-file") != 0) {
 			printf("# options_get() knows no '%s'\n", name);
