@@ -2,12 +2,13 @@
  * Writing jobs' output.  Three ways, one writer:
  *
  * - Spool (grouped, -k, --files): a job's stdout and stderr are held
- *   until its turn.  Jobs start with pipes, which prun reads into spools:
- *   memory, and an unlinked temp file beyond a budget.  Once a spool
- *   spills, jobs print much, and later ones write straight into unlinked
- *   temp files of their own (the spawner makes them), copied to prun's
- *   stdout and stderr with sendfile(2): no byte of theirs passes through
- *   prun's memory.  Grouped, a job is copied when it ends, stdout then
+ *   until its turn.  Jobs start with pipes (but not under --files, and
+ *   not where the scheduler wants files: --results, --retries), which
+ *   prun reads into spools: memory, and an unlinked temp file beyond a
+ *   budget.  Once a spool spills, jobs print much, and later ones write
+ *   straight into unlinked temp files of their own (the spawner makes
+ *   them), copied to prun's stdout and stderr with sendfile(2): no byte of
+ *   theirs passes through prun's memory.  Grouped, a job is copied when it ends, stdout then
  *   stderr.  Under -k, the oldest job not yet written is followed while it
  *   runs: whatever it has written is copied, as it comes from its pipes,
  *   or its files are looked at again every TAIL_MS while nothing new came;
@@ -26,10 +27,11 @@
  * not waited for (they get the term sequence).
  *
  * Only one write is under way at a time, on libuv's thread pool, so fd 1
- * stays blocking.  A full disk under the spool files cannot be seen as a
- * write error (the jobs write them), so the file system is checked when a
- * job ends and before a spool is freed: until then, the space that a job's
- * failed write wanted is still taken.
+ * stays blocking.  A full disk under the jobs' own spool files cannot be
+ * seen as a write error (the jobs write them), so the file system is
+ * checked when a job ends and before a spool is freed: until then, the
+ * space that a job's failed write wanted is still taken.  What prun writes
+ * to spools itself fails visibly.
  */
 #include "output.h"
 
