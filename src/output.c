@@ -8,12 +8,13 @@
  *   budget.  Once a spool spills, jobs print much, and later ones write
  *   straight into unlinked temp files of their own (the spawner makes
  *   them), copied to prun's stdout and stderr with sendfile(2): no byte of
- *   theirs passes through prun's memory.  Grouped, a job is copied when it ends, stdout then
- *   stderr.  Under -k, the oldest job not yet written is followed while it
- *   runs: whatever it has written is copied, as it comes from its pipes,
- *   or its files are looked at again every TAIL_MS while nothing new came;
- *   later jobs wait for their turn.  Tags need the bytes, so tagged output
- *   in files is read, tagged and written on the thread pool, not sent.
+ *   theirs passes through prun's memory.  Grouped, a job is copied when it
+ *   ends, stdout then stderr.  Under -k, the oldest job not yet written is
+ *   followed while it runs: whatever it has written is copied, as it comes
+ *   from its pipes, or its files are looked at again every TAIL_MS while
+ *   nothing new came; later jobs wait for their turn.  Tags need the bytes,
+ *   so tagged output in files is read, tagged and written on the thread
+ *   pool, not sent.
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
  *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
  *   came) for writing.  The rest of a line waits in a spool of its own, in
