@@ -440,6 +440,13 @@ static void close_spools(struct job *job)
 	}
 }
 
+/* True if jobs get pipes, which the output reads. */
+static bool gives_pipes(const struct spawner *sp)
+{
+	return sp->cfg.io == JOB_IO_PIPE ||
+	       (sp->cfg.io == JOB_IO_SPOOL && sp->cfg.capture);
+}
+
 /*
  * Makes the job's output files or pipes: 0, or -errno.  The child's ends
  * are returned in child[]: with *own, they are ours to close after the
@@ -450,15 +457,10 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 {
 	int out[2], err[2], fd, r;
 
-	switch (sp->cfg.io) {
-	case JOB_IO_INHERIT:
+	if (sp->cfg.io == JOB_IO_INHERIT) {
 		return 0;
-	case JOB_IO_SPOOL:
-		if (!sp->cfg.capture) {
-			break;
-		}
-		/* fall through */
-	case JOB_IO_PIPE:
+	}
+	if (gives_pipes(sp)) {
 		if (pipe2(out, O_CLOEXEC) < 0) {
 			return -errno;
 		}
@@ -475,8 +477,8 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 		child[1] = err[1];
 		*own = true;
 		return 0;
-	case JOB_IO_FILES:
-	default:
+	}
+	if (sp->cfg.io == JOB_IO_FILES) {
 		fd = spool_named(sp->cfg.tmpdir, &job->out_path);
 		if (fd < 0) {
 			return fd;
@@ -549,8 +551,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	struct job_args a = args_of(sp, job);
 	int child[2] = {-1, -1};
 	bool own = false;
-	bool pipes = sp->cfg.io == JOB_IO_PIPE ||
-		     (sp->cfg.io == JOB_IO_SPOOL && sp->cfg.capture);
+	bool pipes = gives_pipes(sp);
 
 	int err = -make_outputs(sp, job, child, &own);
 	if (err) {

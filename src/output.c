@@ -645,17 +645,23 @@ static void start_copy(struct output *o)
 	}
 }
 
-/* Writes p[0..n) to fd. */
-static void start_write(struct output *o, int fd, const char *p, size_t n)
+/* Writes p[0..n) to fd; with `part`, a part of the current job's stream. */
+static void start_mem(struct output *o, int fd, const char *p, size_t n,
+		      bool part)
 {
 	struct copy *c = &o->copy;
 
 	c->dst = fd;
 	c->mem = p;
 	c->mem_len = n;
-	c->part = false;
+	c->part = part;
 	c->probe = -1;
 	start_copy(o);
+}
+
+static void start_write(struct output *o, int fd, const char *p, size_t n)
+{
+	start_mem(o, fd, p, n, false);
 }
 
 /*
@@ -670,13 +676,9 @@ static void start_bytes(struct output *o, int i, const char *p, size_t n,
 	c->out.len = 0;
 	c->bol = o->bol[i];
 	lines_tag(&c->out, o->tag[i], o->tag_len[i], p, n, &c->bol);
-	c->dst = i ? STDERR_FILENO : STDOUT_FILENO;
-	c->mem = c->out.data;
-	c->mem_len = c->out.len;
-	c->part = true;
 	c->off = end;
-	c->probe = -1;
-	start_copy(o);
+	start_mem(o, i ? STDERR_FILENO : STDOUT_FILENO, c->out.data,
+		  c->out.len, true);
 }
 
 /*
