@@ -6,12 +6,14 @@
 #define _GNU_SOURCE /* getopt_long */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "quote.h"
 #include "util.h"
 
 enum {
@@ -19,34 +21,10 @@ enum {
 	OPT_VERSION,
 	OPT_RPL,
 	OPT_SHOW_CONFIG,
+	/* GNU parallel's options that prun lacks: this plus the index. */
+	OPT_UNSUPPORTED = 384,
 	/* An option that options_set() knows: this plus its index there. */
 	OPT_SET = 512,
-};
-
-/* The short options, and the long ones they stand for. */
-static const struct {
-	char c;
-	const char *name;
-} shorts[] = {
-	{'j', "jobs"},
-	{'k', "keep-order"},
-	{'u', "ungroup"},
-	{'v', "print-commands"},
-	{'t', "verbose"},
-	{'r', "no-run-if-empty"},
-	{'0', "null"},
-	{'d', "delimiter"},
-	{'n', "max-args"},
-	{'N', "max-replace-args"},
-	{'I', "replace"},
-	{'a', "arg-file"},
-	{'L', "max-lines"},
-	{'s', "max-chars"},
-	{'m', "multi"},
-	{'X', "context-replace"},
-	{'q', "quote"},
-	{'E', "eof"},
-	{'C', "colsep"},
 };
 
 /* Options of the command line alone, not of the config files. */
@@ -70,21 +48,29 @@ static struct option set_entry(const char *name, size_t i)
 
 /*
  * getopt's tables: every option of options_set(), under its name and its
- * aliases, and the command line's own.  The caller frees both.
+ * aliases, GNU parallel's that prun lacks, and the command line's own.
+ * The caller frees both.
  */
 static void make_tables(struct option **longopts, char **shortopts)
 {
 	size_t n_set = 0, n_alias = 0, n_own = sizeof(own) / sizeof(own[0]);
-	size_t n_short = sizeof(shorts) / sizeof(shorts[0]);
-	const char *to;
+	size_t n_unsup = 0, n_short = 0;
+	const char *to, *letters;
 
 	while (options_name(n_set, NULL)) {
+		if ((letters = options_shorts(n_set))) {
+			n_short += strlen(letters);
+		}
 		n_set++;
 	}
 	while (options_alias(n_alias, &to)) {
 		n_alias++;
 	}
-	struct option *l = xcalloc(n_set + n_alias + n_own + 1, sizeof(*l));
+	while (options_unsupported(n_unsup)) {
+		n_unsup++;
+	}
+	struct option *l = xcalloc(n_set + n_alias + n_unsup + n_own + 1,
+				   sizeof(*l));
 	size_t k = 0;
 	for (size_t i = 0; i < n_set; i++) {
 		l[k++] = set_entry(options_name(i, NULL), i);
@@ -92,6 +78,12 @@ static void make_tables(struct option **longopts, char **shortopts)
 	for (size_t i = 0; i < n_alias; i++) {
 		const char *alias = options_alias(i, &to);
 		l[k++] = set_entry(alias, (size_t)options_index(to));
+	}
+	/* Either form, --opt or --opt=VALUE, gets the same answer. */
+	for (size_t i = 0; i < n_unsup; i++) {
+		l[k++] = (struct option){options_unsupported(i),
+					 optional_argument, NULL,
+					 OPT_UNSUPPORTED + (int)i};
 	}
 	for (size_t i = 0; i < n_own; i++) {
 		l[k++] = own[i];
@@ -101,10 +93,15 @@ static void make_tables(struct option **longopts, char **shortopts)
 	char *p = s;
 	*p++ = '+';
 	*p++ = ':';
-	for (size_t i = 0; i < n_short; i++) {
-		*p++ = shorts[i].c;
-		if (options_takes_value(shorts[i].name)) {
-			*p++ = ':';
+	for (size_t i = 0; i < n_set; i++) {
+		bool value = false;
+		options_name(i, &value);
+		for (letters = options_shorts(i); letters && *letters;
+		     letters++) {
+			*p++ = *letters;
+			if (value) {
+				*p++ = ':';
+			}
 		}
 	}
 	strcpy(p, "J:");
@@ -120,7 +117,8 @@ static const char *const usage[] = {
 	"replaced by the argument; without it the argument is appended.\n",
 	"\n",
 	"Jobs:\n",
-	"  -j, --jobs=N              run N jobs at once (default: one per CPU);\n",
+	"  -j, -P, --jobs, --max-procs=N\n",
+	"                            run N jobs at once (default: one per CPU);\n",
 	"                              +N, -N, N% relative to the CPUs; 0: no limit\n",
 	"      --shell=PATH          run commands that need a shell with PATH\n",
 	"                              (default: $PRUN_SHELL or /bin/sh)\n",
@@ -138,8 +136,9 @@ static const char *const usage[] = {
 	"      --shuf                run the jobs in random order\n",
 	"      --link, --xapply      take one argument from each source, the\n",
 	"                              shorter sources wrapping round\n",
-	"      --arg-sep=SEP         use SEP instead of :::\n",
-	"      --arg-file-sep=SEP    use SEP instead of ::::\n",
+	"      --arg-sep, --argsep=SEP   use SEP instead of :::\n",
+	"      --arg-file-sep, --argfilesep=SEP\n",
+	"                            use SEP instead of ::::\n",
 	"\n",
 	"Arguments per job:\n",
 	"  -n, --max-args=N          give each job up to N arguments\n",
@@ -166,7 +165,8 @@ static const char *const usage[] = {
 	"Supervision:\n",
 	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
 	"                              N% of the median runtime of successful jobs\n",
-	"      --termseq=SEQ         how to kill a job's process group (default:\n",
+	"      --termseq, --term-seq=SEQ\n",
+	"                            how to kill a job's process group (default:\n",
 	"                              TERM,200,TERM,100,TERM,50,KILL,25)\n",
 	"      --halt=WHEN[,WHAT=N]  stop after failures: WHEN is never, soon\n",
 	"                              (start no more jobs) or now (kill them too);\n",
@@ -176,7 +176,7 @@ static const char *const usage[] = {
 	"      --load=MAX            start jobs only while the load is below MAX\n",
 	"      --memfree=SIZE        start jobs only while SIZE memory is free\n",
 	"      --nice=N              run the jobs (and prun) at niceness N\n",
-	"      --joblog=[+]FILE      log each job to FILE (+: append)\n",
+	"      --joblog, --jl=[+]FILE  log each job to FILE (+: append; -: stdout)\n",
 	"      --resume              run only jobs not in the job log\n",
 	"      --resume-failed       also run again the jobs the log says failed\n",
 	"      --retry-failed        run the failed commands of the job log again\n",
@@ -186,18 +186,20 @@ static const char *const usage[] = {
 	"                              (default)\n",
 	"  -k, --keep-order          print outputs in the order of the input; the\n",
 	"                              oldest running job's output streams live\n",
-	"      --line-buffer, --lb   print whole lines as jobs write them\n",
+	"      --line-buffer, --lb, --linebuffer\n",
+	"                            print whole lines as jobs write them\n",
 	"  -u, --ungroup             let jobs write straight to the output\n",
 	"      --tag                 start each line with the job's arguments\n",
 	"      --tagstring=STR       start each line with STR ({} etc. replaced)\n",
-	"      --color               colour the tags on a terminal (not if NO_COLOR)\n",
-	"      --files               print the names of files that hold the output\n",
+	"      --color, --colour     colour the tags on a terminal (not if NO_COLOR)\n",
+	"      --files, --output-as-files, --outputasfiles\n",
+	"                            print the names of files that hold the output\n",
 	"      --tmpdir=DIR          keep spooled output in DIR (default: $TMPDIR\n",
 	"                              or /tmp)\n",
 	"  -v, --print-commands      print each command before its output\n",
 	"  -t, --verbose             print each command on standard error\n",
 	"      --dry-run, --dryrun   print the commands instead of running them\n",
-	"      --results=DIR         save each job's stdout, stderr and seq in\n",
+	"      --results, --res=DIR  save each job's stdout, stderr and seq in\n",
 	"                              DIR/1/ARG/...; NAME.csv, NAME.tsv, NAME.json:\n",
 	"                              one row per job (-.csv: on stdout); nothing\n",
 	"                              is printed\n",
@@ -206,7 +208,7 @@ static const char *const usage[] = {
 	"      --bar                 show a progress bar\n",
 	"      --eta                 show the estimated time left\n",
 	"      --progress            show jobs running and done\n",
-	"      --total-jobs=N        the number of jobs, for input that is read\n",
+	"      --total-jobs, --total=N  the number of jobs, for input that is read\n",
 	"                              as it comes\n",
 	"\n",
 	"Configuration:\n",
@@ -227,12 +229,14 @@ static const char *const usage[] = {
 /* The long name options_set() knows for a getopt code. */
 static const char *long_name(int code)
 {
+	const char *letters;
+
 	if (code >= OPT_SET) {
 		return options_name((size_t)(code - OPT_SET), NULL);
 	}
-	for (size_t i = 0; i < sizeof(shorts) / sizeof(shorts[0]); i++) {
-		if (shorts[i].c == code) {
-			return shorts[i].name;
+	for (size_t i = 0; options_name(i, NULL); i++) {
+		if ((letters = options_shorts(i)) && strchr(letters, code)) {
+			return options_name(i, NULL);
 		}
 	}
 	return NULL;
@@ -303,22 +307,27 @@ void cli_split(struct cli *c)
 	}
 }
 
-int cli_parse(struct cli *c, int argc, char **argv, char **cause)
+/*
+ * Parses the options at the start of argv[1..argc) into c->options, at
+ * index c->n_early if `origin` is not NULL (options of $PARALLEL or a
+ * profile file, which the command line's override), else at the end.
+ * Returns the index of the first word that is not an option, or -1 with
+ * *cause.
+ */
+static int parse_options(struct cli *c, int argc, char **argv,
+			 const char *origin, char **cause)
 {
 	/* The values are checked here, in argv's order, and set later. */
 	struct options check;
-	int r = -1;
-
-	memset(c, 0, sizeof(*c));
-	options_init(&c->opts);
-	options_init(&check);
-
 	struct option *longopts;
 	char *shortopts;
+	int r = -1, code;
+	size_t first = c->n_options;
+
+	options_init(&check);
 	make_tables(&longopts, &shortopts);
 	opterr = 0;
-	optind = 1;
-	int code;
+	optind = 0; /* glibc: start afresh, as for a new argv */
 	while ((code = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
 	       -1) {
 		const char *name;
@@ -328,12 +337,12 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 				fputs(usage[i], stdout);
 			}
 			c->done = true;
-			r = 0;
+			r = optind;
 			goto out;
 		case OPT_VERSION:
 			printf("prun %s\n", PRUN_VERSION);
 			c->done = true;
-			r = 0;
+			r = optind;
 			goto out;
 		case '?':
 			if (optopt) {
@@ -355,6 +364,12 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 					   "--plus or a shell command");
 			goto out;
 		case 'J':
+			if (origin) {
+				*cause = xasprintf("-J/--profile is only "
+						   "allowed on the command "
+						   "line");
+				goto out;
+			}
 			c->profiles = xreallocarray(c->profiles,
 						    c->n_profiles + 1,
 						    sizeof(char *));
@@ -364,6 +379,13 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 			c->show_config = true;
 			continue;
 		default:
+			if (code >= OPT_UNSUPPORTED && code < OPT_SET) {
+				*cause = xasprintf("--%s is not supported",
+						   options_unsupported(
+						   (size_t)(code -
+							    OPT_UNSUPPORTED)));
+				goto out;
+			}
 			name = long_name(code);
 			break;
 		}
@@ -373,15 +395,124 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 		c->options = xreallocarray(c->options, c->n_options + 1,
 					   sizeof(*c->options));
 		c->options[c->n_options++] = (struct cli_option){
-			.name = name, .value = optarg};
+			.name = name, .value = optarg, .origin = origin};
 	}
-	c->words = argv + optind;
-	c->n_words = (size_t)(argc - optind);
-	r = 0;
+	r = optind;
 out:
+	if (r >= 0 && origin) {
+		/* Move the new options in front of the command line's. */
+		size_t n = c->n_options - first;
+		struct cli_option *moved = xcalloc(n + 1, sizeof(*moved));
+		memcpy(moved, c->options + first, n * sizeof(*moved));
+		memmove(c->options + c->n_early + n, c->options + c->n_early,
+			(first - c->n_early) * sizeof(*moved));
+		memcpy(c->options + c->n_early, moved, n * sizeof(*moved));
+		c->n_early += n;
+		free(moved);
+	}
 	options_finish(&check);
 	free(longopts);
 	free(shortopts);
+	return r;
+}
+
+/* Keeps an allocation until cli_finish(). */
+static void *keep(struct cli *c, void *p)
+{
+	c->kept = xreallocarray(c->kept, c->n_kept + 1, sizeof(void *));
+	c->kept[c->n_kept++] = p;
+	return p;
+}
+
+int cli_parse(struct cli *c, int argc, char **argv, char **cause)
+{
+	memset(c, 0, sizeof(*c));
+	options_init(&c->opts);
+	int used = parse_options(c, argc, argv, NULL, cause);
+	if (used < 0) {
+		return -1;
+	}
+	c->n_words = (size_t)(argc - used);
+	c->words = xcalloc(c->n_words + 1, sizeof(char *));
+	memcpy(c->words, argv + used, c->n_words * sizeof(char *));
+	return 0;
+}
+
+int cli_add_words(struct cli *c, const char *text, const char *origin,
+		  char **cause)
+{
+	char **words, *why = NULL;
+	long n = quote_split(text, &words, &why);
+
+	origin = keep(c, xstrdup(origin));
+	if (n < 0) {
+		*cause = xasprintf("%s: %s", origin, why);
+		free(why);
+		return -1;
+	}
+	c->splits = xreallocarray(c->splits, c->n_splits + 1,
+				  sizeof(*c->splits));
+	c->splits[c->n_splits++] = words;
+	char **argv = keep(c, xcalloc((size_t)n + 2, sizeof(char *)));
+	argv[0] = "prun";
+	memcpy(argv + 1, words, (size_t)n * sizeof(char *));
+	int used = parse_options(c, (int)n + 1, argv, origin, &why);
+	if (used < 0) {
+		*cause = xasprintf("%s: %s", origin, why);
+		free(why);
+		return -1;
+	}
+	/*
+	 * Words after the options go before the command line's words, after
+	 * those of earlier files, as GNU parallel does ("nice" in $PARALLEL
+	 * runs each command under nice).
+	 */
+	size_t extra = (size_t)(n + 1 - used);
+	c->words = xreallocarray(c->words, c->n_words + extra + 1,
+				 sizeof(char *));
+	memmove(c->words + c->n_prefix + extra, c->words + c->n_prefix,
+		(c->n_words - c->n_prefix + 1) * sizeof(char *));
+	memcpy(c->words + c->n_prefix, argv + used, extra * sizeof(char *));
+	c->n_prefix += extra;
+	c->n_words += extra;
+	return 0;
+}
+
+int cli_add_file(struct cli *c, const char *path, char **cause)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	struct buf text;
+	int r = 0;
+
+	if (!f) {
+		*cause = xasprintf("cannot read %s: %s", path,
+				   strerror(errno));
+		return -1;
+	}
+	/*
+	 * The lines' words make one list, as in GNU parallel: an option's
+	 * value may be on the next line.  Lines whose first non-blank is #
+	 * are left out.
+	 */
+	buf_init(&text);
+	while (getline(&line, &cap, f) >= 0) {
+		if (line[strspn(line, " \t")] != '#') {
+			buf_adds(&text, line);
+			buf_addc(&text, '\n');
+		}
+	}
+	if (ferror(f)) {
+		*cause = xasprintf("cannot read %s: %s", path,
+				   strerror(errno));
+		r = -1;
+	} else {
+		r = cli_add_words(c, text.data ? text.data : "", path, cause);
+	}
+	buf_finish(&text);
+	free(line);
+	fclose(f);
 	return r;
 }
 
@@ -390,5 +521,14 @@ void cli_finish(struct cli *c)
 	free(c->options);
 	free(c->profiles);
 	free(c->sources);
+	free(c->words);
+	for (size_t i = 0; i < c->n_kept; i++) {
+		free(c->kept[i]);
+	}
+	free(c->kept);
+	for (size_t i = 0; i < c->n_splits; i++) {
+		quote_split_free(c->splits[i]);
+	}
+	free(c->splits);
 	options_finish(&c->opts);
 }

@@ -15,23 +15,35 @@
 struct cli_option {
 	const char *name;            /* canonical long name */
 	const char *value;           /* points into argv; NULL for a flag */
+	const char *origin;          /* a GNU profile file or "$PARALLEL";
+					NULL for the command line */
 };
 
 struct cli {
 	struct options opts;         /* the settings, once config_apply()
 					applied the files' and options */
-	struct cli_option *options;  /* owned array, in argv's order */
+	struct cli_option *options;  /* owned array, in the order they
+					apply: profile files', $PARALLEL's,
+					then argv's */
 	size_t n_options;
+	size_t n_early;              /* how many come before argv's */
 	const char **profiles;       /* owned array of -J NAMEs (into argv) */
 	size_t n_profiles;
 	bool show_config;            /* --show-config */
-	char **words;                /* points into argv: after the options */
+	char **words;                /* owned array of the words after the
+					options: those of profile files and
+					$PARALLEL, then argv's */
 	size_t n_words;
+	size_t n_prefix;             /* how many are not argv's */
 	char **command;              /* points into argv */
 	size_t n_command;
 	struct source_spec *sources; /* owned array */
 	size_t n_sources;
 	bool done;                   /* --help or --version was answered */
+	void **kept;                 /* owned allocations, for cli_finish() */
+	size_t n_kept;
+	char ***splits;              /* owned quote_split() word lists */
+	size_t n_splits;
 };
 
 /*
@@ -40,6 +52,22 @@ struct cli {
  * Returns 0, or -1 with a message in *cause.
  */
 int cli_parse(struct cli *c, int argc, char **argv, char **cause);
+/*
+ * Adds the options in `text`, split into words as GNU parallel splits
+ * $PARALLEL and its profile files: they apply before the command line's,
+ * and words after them go before the command.  `origin` ("$PARALLEL", a
+ * file's name) starts each error.  Returns 0, or -1 with
+ * *cause.
+ */
+int cli_add_words(struct cli *c, const char *text, const char *origin,
+		  char **cause);
+/*
+ * Adds the options of a GNU parallel profile file (-J NAME finds them in
+ * ~/.parallel/NAME): cli_add_words() on its lines, but for those that
+ * start with #, with the file's name as the origin.  Returns 0, or -1
+ * with *cause.
+ */
+int cli_add_file(struct cli *c, const char *path, char **cause);
 /*
  * Splits the words after the options into the command and the input
  * sources, once c->opts is settled (it names the separators).

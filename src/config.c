@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "util.h"
@@ -32,6 +33,7 @@ struct setting {
 	char *value;      /* owned; NULL for a flag that is set */
 	bool unset;       /* a flag set to false in a file */
 	const char *file; /* config::files; NULL for the command line */
+	const char *origin; /* "$PARALLEL" or a GNU parallel profile file */
 	unsigned line;
 	char *profile;    /* owned; the NAME of its [profile NAME], or NULL */
 	int layer;        /* a list set in a later layer replaces the list */
@@ -107,6 +109,7 @@ static void append(struct setting **list, size_t *n, const struct setting *s)
 		.value = s->value ? xstrdup(s->value) : NULL,
 		.unset = s->unset,
 		.file = s->file,
+		.origin = s->origin,
 		.line = s->line,
 		.profile = s->profile ? xstrdup(s->profile) : NULL,
 		.layer = s->layer,
@@ -423,7 +426,7 @@ static void add_layer(struct config *c, const struct loader *l,
 }
 
 int config_load(struct config *c, const char *const *profiles,
-		size_t n_profiles, char **cause)
+		size_t n_profiles, const bool *elsewhere, char **cause)
 {
 	struct loader l = {0};
 	char *files = NULL;
@@ -446,7 +449,8 @@ int config_load(struct config *c, const char *const *profiles,
 		goto out;
 	}
 	for (size_t i = 0; i < n_profiles; i++) {
-		if (!has_section(&l, profiles[i])) {
+		if (!has_section(&l, profiles[i]) &&
+		    !(elsewhere && elsewhere[i])) {
 			*cause = xasprintf("no [profile %s] in %s",
 					   profiles[i], files);
 			goto out;
@@ -482,11 +486,13 @@ out:
 	return r;
 }
 
-void config_add(struct config *c, const char *name, const char *value)
+void config_add(struct config *c, const char *name, const char *value,
+		const char *origin)
 {
 	append(&c->settings, &c->n_settings, &(struct setting){
 		.name = (char *)name,
 		.value = (char *)value,
+		.origin = origin,
 		.layer = LAYER_COMMAND_LINE,
 	});
 }
@@ -517,6 +523,9 @@ int config_apply(struct config *c, struct options *o, char **cause)
 		}
 		if (s->file) {
 			*cause = xasprintf("%s:%u: %s", s->file, s->line, why);
+			free(why);
+		} else if (s->origin) {
+			*cause = xasprintf("%s: %s", s->origin, why);
 			free(why);
 		} else {
 			*cause = why;
@@ -553,6 +562,8 @@ static void show(FILE *out, const struct setting *from, const char *name,
 		fputs("default", out);
 	} else if (from->file) {
 		fprintf(out, "%s:%u", from->file, from->line);
+	} else if (from->origin) {
+		fputs(from->origin, out);
 	} else {
 		fputs("command line", out);
 	}
@@ -612,4 +623,53 @@ void config_show(const struct config *c, const struct options *o,
 			show(out, NULL, name, "");
 		}
 	}
+}
+
+/* Appends dir/name to the list if it is a readable file. */
+static void add_readable(char ***list, size_t *n, char *path)
+{
+	if (access(path, R_OK) == 0) {
+		*list = xreallocarray(*list, *n + 2, sizeof(char *));
+		(*list)[(*n)++] = path;
+		(*list)[*n] = NULL;
+	} else {
+		free(path);
+	}
+}
+
+char **config_gnu_profiles(const char *name)
+{
+	const char *home = getenv("HOME");
+	const char *pdir = getenv("PARALLEL_HOME");
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *dirs = getenv("XDG_CONFIG_DIRS");
+	char **list = xcalloc(1, sizeof(char *));
+	size_t n = 0;
+
+	if (name[0] == '/' || strncmp(name, "./", 2) == 0) {
+		add_readable(&list, &n, xstrdup(name));
+		return list;
+	}
+	/* GNU parallel's config dirs, in its order. */
+	if (pdir && pdir[0]) {
+		add_readable(&list, &n, xasprintf("%s/%s", pdir, name));
+	}
+	if (xdg && xdg[0]) {
+		add_readable(&list, &n, xasprintf("%s/parallel/%s", xdg,
+						  name));
+	}
+	while (dirs && *dirs) {
+		size_t len = strcspn(dirs, ":");
+		if (len > 0) {
+			add_readable(&list, &n, xasprintf("%.*s/parallel/%s",
+							  (int)len, dirs,
+							  name));
+		}
+		dirs += len + (dirs[len] == ':');
+	}
+	if (home && home[0]) {
+		add_readable(&list, &n, xasprintf("%s/.parallel/%s", home,
+						  name));
+	}
+	return list;
 }

@@ -8,6 +8,7 @@
 #ifndef PRUN_CONFIG_H
 #define PRUN_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -22,16 +23,30 @@ void config_destroy(struct config *c);
  * given, the [profile NAME] sections of `profiles` (of the command line's
  * -J; with none, of the `profile` key of [defaults], if any).  A missing
  * default file is fine; anything wrong in a file is an error that starts
- * "FILE:LINE: ".  Returns 0, or -1 with *cause (caller frees).
+ * "FILE:LINE: ".  A profile i for which elsewhere[i] is true (GNU
+ * parallel's profile file has it) may have no section.  Returns 0, or -1
+ * with *cause (caller frees).
  */
 int config_load(struct config *c, const char *const *profiles,
-		size_t n_profiles, char **cause);
+		size_t n_profiles, const bool *elsewhere, char **cause);
 
 /*
  * Adds an option of the command line (canonical long name, NULL value for
  * a flag), already checked by options_set(); it wins over the files.
+ * `origin` is where it came from if not the command line ("$PARALLEL",
+ * a GNU parallel profile file), for --show-config and errors.
  */
-void config_add(struct config *c, const char *name, const char *value);
+void config_add(struct config *c, const char *name, const char *value,
+		const char *origin);
+
+/*
+ * GNU parallel's profile files for -J NAME that are readable: NAME itself
+ * if it starts with / or ./, else NAME in each of $PARALLEL_HOME,
+ * $XDG_CONFIG_HOME/parallel, $XDG_CONFIG_DIRS' parallel and ~/.parallel
+ * (GNU parallel's read_options()).  An owned NULL-terminated list of
+ * owned paths.
+ */
+char **config_gnu_profiles(const char *name);
 
 /*
  * Applies the settings to `o`, in order.  Returns 0, or -1 with *cause.

@@ -152,10 +152,16 @@ static int check_results(const struct options *o, struct template **out,
 static int run(struct cli *c)
 {
 	char *cause = NULL;
-	long max_jobs = options_jobs(c->opts.jobs,
-				     (long)uv_available_parallelism(), &cause);
+	long cores = (long)uv_available_parallelism();
+	long max_jobs = options_jobs(c->opts.jobs, cores, &cause);
+	double max_load = c->opts.load && max_jobs >= 0
+				  ? options_load(c->opts.load, cores, &cause)
+				  : 0;
 	const char *shell = c->opts.shell ? c->opts.shell
 					  : getenv("PRUN_SHELL");
+	if (!shell || !shell[0]) {
+		shell = getenv("PARALLEL_SHELL");
+	}
 	const struct options *o = &c->opts;
 	struct template_config tc = {
 		.replace = o->replace,
@@ -183,7 +189,7 @@ static int run(struct cli *c)
 	bool reading_back = o->resume || o->resume_failed || o->retry_failed;
 	struct sched_result res = {255, 0, false};
 
-	if (max_jobs < 0 ||
+	if (max_jobs < 0 || max_load < 0 ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
 				       &cause) < 0) ||
 	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
@@ -196,8 +202,8 @@ static int run(struct cli *c)
 		free(cause);
 		goto out;
 	}
-	if (o->nice && setpriority(PRIO_PROCESS, 0, o->nice) < 0) {
-		warn("cannot set --nice %d: %s", o->nice, strerror(errno));
+	if (o->nice && setpriority(PRIO_PROCESS, 0, (int)o->nice) < 0) {
+		warn("cannot set --nice %ld: %s", o->nice, strerror(errno));
 		goto out;
 	}
 	raise_fd_limit(max_jobs);
@@ -237,6 +243,7 @@ static int run(struct cli *c)
 		.results = results,
 		.input = &ic,
 		.max_jobs = max_jobs,
+		.max_load = max_load,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
 		.skip = skip,
 		.n_skip = n_skip,
@@ -312,11 +319,37 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 	if (c->done) {
 		return 0;
 	}
-	if (config_load(cfg, c->profiles, c->n_profiles, cause) < 0) {
+	/*
+	 * GNU parallel's way: -J's profile files, then $PARALLEL, then the
+	 * command line; all over prun's config files.
+	 */
+	bool *gnu = xcalloc(c->n_profiles + 1, sizeof(bool));
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < c->n_profiles; i++) {
+		char **files = config_gnu_profiles(c->profiles[i]);
+		for (size_t k = 0; r == 0 && files[k]; k++) {
+			gnu[i] = true;
+			r = cli_add_file(c, files[k], cause);
+		}
+		for (size_t k = 0; files[k]; k++) {
+			free(files[k]);
+		}
+		free(files);
+	}
+	const char *env = getenv("PARALLEL");
+	if (r == 0 && env && env[0]) {
+		r = cli_add_words(c, env, "$PARALLEL", cause);
+	}
+	if (r == 0) {
+		r = config_load(cfg, c->profiles, c->n_profiles, gnu, cause);
+	}
+	free(gnu);
+	if (r < 0) {
 		return -1;
 	}
 	for (size_t i = 0; i < c->n_options; i++) {
-		config_add(cfg, c->options[i].name, c->options[i].value);
+		config_add(cfg, c->options[i].name, c->options[i].value,
+			   c->options[i].origin);
 	}
 	if (config_apply(cfg, &c->opts, cause) < 0) {
 		return -1;

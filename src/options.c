@@ -193,40 +193,6 @@ int size_parse(const char *s, unsigned long long *out)
 	return 0;
 }
 
-void options_finish(struct options *o)
-{
-	free(o->jobs);
-	free(o->tagstring);
-	free(o->tmpdir);
-	free(o->shell);
-	free(o->replace);
-	free(o->ext_replace);
-	free(o->base_replace);
-	free(o->dir_replace);
-	free(o->baseext_replace);
-	free(o->seq_replace);
-	free(o->slot_replace);
-	free(o->eof_str);
-	free(o->colsep);
-	free(o->header);
-	free(o->trim);
-	free(o->joblog);
-	free(o->results);
-	free(o->arg_sep);
-	free(o->arg_file_sep);
-	for (size_t i = 0; i < o->n_arg_files; i++) {
-		free(o->arg_files[i]);
-	}
-	free(o->arg_files);
-	memset(o, 0, sizeof(*o));
-}
-
-static void set_str(char **field, const char *value)
-{
-	free(*field);
-	*field = xstrdup(value);
-}
-
 /* Parses the escapes \n \t \0 \\ in a one-character delimiter. */
 static int parse_delimiter(const char *v, char *out, char **cause)
 {
@@ -278,420 +244,6 @@ long options_jobs(const char *spec, long cores, char **cause)
 	return -1;
 }
 
-struct opt_def {
-	const char *name;
-	bool value;
-};
-
-/* Every long option that options_set() knows, and whether it has a value. */
-static const struct opt_def defs[] = {
-	{"jobs", true},
-	{"keep-order", false},
-	{"group", false},
-	{"ungroup", false},
-	{"line-buffer", false},
-	{"tag", false},
-	{"tagstring", true},
-	{"color", false},
-	{"files", false},
-	{"tmpdir", true},
-	{"dry-run", false},
-	{"print-commands", false},
-	{"verbose", false},
-	{"no-run-if-empty", false},
-	{"null", false},
-	{"delimiter", true},
-	{"max-args", true},
-	{"max-replace-args", true},
-	{"max-lines", true},
-	{"max-chars", true},
-	{"xargs", false},
-	{"multi", false},
-	{"context-replace", false},
-	{"quote", false},
-	{"plus", false},
-	{"shuf", false},
-	{"link", false},
-	{"eof", true},
-	{"colsep", true},
-	{"header", true},
-	{"trim", true},
-	{"timeout", true},
-	{"termseq", true},
-	{"halt", true},
-	{"retries", true},
-	{"delay", true},
-	{"load", true},
-	{"memfree", true},
-	{"nice", true},
-	{"joblog", true},
-	{"resume", false},
-	{"resume-failed", false},
-	{"retry-failed", false},
-	{"results", true},
-	{"bar", false},
-	{"eta", false},
-	{"progress", false},
-	{"total-jobs", true},
-	{"shell", true},
-	{"replace", true},
-	{"extensionreplace", true},
-	{"basenamereplace", true},
-	{"dirnamereplace", true},
-	{"basenameextensionreplace", true},
-	{"seqreplace", true},
-	{"slotreplace", true},
-	{"arg-sep", true},
-	{"arg-file-sep", true},
-	{"arg-file", true},
-};
-
-/* Other long names of an option, as GNU parallel spells them. */
-static const struct {
-	const char *alias;
-	const char *name;
-} aliases[] = {
-	{"lb", "line-buffer"},
-	{"er", "extensionreplace"},
-	{"bnr", "basenamereplace"},
-	{"dnr", "dirnamereplace"},
-	{"bner", "basenameextensionreplace"},
-	{"term-seq", "termseq"},
-	{"halt-on-error", "halt"},
-	{"dryrun", "dry-run"},
-	{"xapply", "link"},
-	{"result", "results"},
-	{"res", "results"},
-	{"totaljobs", "total-jobs"},
-	{"total", "total-jobs"},
-};
-
-static const struct opt_def *find_def(const char *name)
-{
-	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
-		if (strcmp(aliases[i].alias, name) == 0) {
-			name = aliases[i].name;
-			break;
-		}
-	}
-	for (size_t i = 0; i < sizeof(defs) / sizeof(defs[0]); i++) {
-		if (strcmp(defs[i].name, name) == 0) {
-			return &defs[i];
-		}
-	}
-	return NULL;
-}
-
-const char *options_canonical(const char *name)
-{
-	const struct opt_def *d = find_def(name);
-
-	return d ? d->name : NULL;
-}
-
-const char *options_name(size_t i, bool *value)
-{
-	if (i >= sizeof(defs) / sizeof(defs[0])) {
-		return NULL;
-	}
-	if (value) {
-		*value = defs[i].value;
-	}
-	return defs[i].name;
-}
-
-long options_index(const char *name)
-{
-	const struct opt_def *d = find_def(name);
-
-	return d ? d - defs : -1;
-}
-
-const char *options_alias(size_t i, const char **name)
-{
-	if (i >= sizeof(aliases) / sizeof(aliases[0])) {
-		return NULL;
-	}
-	*name = aliases[i].name;
-	return aliases[i].alias;
-}
-
-const char *options_field(const char *name)
-{
-	static const struct {
-		const char *name;
-		const char *field;
-	} shared[] = {
-		{"group", "output"},
-		{"ungroup", "output"},
-		{"line-buffer", "output"},
-		{"xargs", "fill"},
-		{"multi", "fill"},
-		{"context-replace", "fill"},
-		{"max-replace-args", "max-args"},
-		{"max-lines", "max-args"},
-		{"null", "delimiter"},
-	};
-
-	name = options_canonical(name);
-	for (size_t i = 0; name && i < sizeof(shared) / sizeof(shared[0]);
-	     i++) {
-		if (strcmp(shared[i].name, name) == 0) {
-			return shared[i].field;
-		}
-	}
-	return name;
-}
-
-bool options_takes_value(const char *name)
-{
-	const struct opt_def *d = find_def(name);
-
-	return d && d->value;
-}
-
-/* --timeout SECS or N% (of the median runtime of successful jobs). */
-static int set_timeout(struct options *o, const char *value, char **cause)
-{
-	size_t len = strlen(value);
-	double v;
-	char *num = xstrdup(value);
-	bool pct = len > 1 && value[len - 1] == '%';
-
-	if (pct) {
-		num[len - 1] = '\0';
-	}
-	int r = parse_seconds(num, &v);
-	free(num);
-	if (r < 0 || v <= 0) {
-		*cause = xasprintf("bad value for --timeout: '%s' (want "
-				   "seconds > 0, or a percentage like 200%%)",
-				   value);
-		return -1;
-	}
-	o->timeout = pct ? 0 : v;
-	o->timeout_pct = pct ? v / 100 : 0;
-	return 0;
-}
-
-/* The field an option renaming a replacement string sets, if it is one. */
-static bool is_replace_option(struct options *o, const char *name,
-			      char ***field)
-{
-	const struct {
-		const char *name;
-		char **field;
-	} map[] = {
-		{"replace", &o->replace},
-		{"extensionreplace", &o->ext_replace},
-		{"basenamereplace", &o->base_replace},
-		{"dirnamereplace", &o->dir_replace},
-		{"basenameextensionreplace", &o->baseext_replace},
-		{"seqreplace", &o->seq_replace},
-		{"slotreplace", &o->slot_replace},
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (strcmp(map[i].name, name) == 0) {
-			*field = map[i].field;
-			return true;
-		}
-	}
-	return false;
-}
-
-int options_set(struct options *o, const char *name, const char *value,
-		char **cause)
-{
-	const struct opt_def *d = find_def(name);
-	char **field;
-
-	if (!d) {
-		*cause = xasprintf("unknown option '%s'", name);
-		return -1;
-	}
-	name = d->name;
-	if (d->value && !value) {
-		*cause = xasprintf("option '--%s' needs a value", name);
-		return -1;
-	}
-	if (strcmp(name, "jobs") == 0) {
-		if (options_jobs(value, 1, cause) < 0) {
-			return -1;
-		}
-		set_str(&o->jobs, value);
-	} else if (strcmp(name, "keep-order") == 0) {
-		o->keep_order = true;
-	} else if (strcmp(name, "group") == 0) {
-		o->output = OUTPUT_GROUP;
-	} else if (strcmp(name, "ungroup") == 0) {
-		o->output = OUTPUT_UNGROUP;
-	} else if (strcmp(name, "line-buffer") == 0) {
-		o->output = OUTPUT_LINE;
-	} else if (strcmp(name, "tag") == 0) {
-		o->tag = true;
-	} else if (strcmp(name, "tagstring") == 0) {
-		set_str(&o->tagstring, value);
-	} else if (strcmp(name, "color") == 0) {
-		o->color = true;
-	} else if (strcmp(name, "files") == 0) {
-		o->files = true;
-	} else if (strcmp(name, "tmpdir") == 0) {
-		if (value[0] == '\0') {
-			*cause = xasprintf("bad value for --tmpdir: empty");
-			return -1;
-		}
-		set_str(&o->tmpdir, value);
-	} else if (strcmp(name, "dry-run") == 0) {
-		o->dry_run = true;
-	} else if (strcmp(name, "print-commands") == 0) {
-		o->verbose = true;
-	} else if (strcmp(name, "verbose") == 0) {
-		o->trace = true;
-	} else if (strcmp(name, "no-run-if-empty") == 0) {
-		o->no_run_if_empty = true;
-	} else if (strcmp(name, "null") == 0) {
-		o->null = true;
-		o->delimiter = '\0';
-	} else if (strcmp(name, "delimiter") == 0) {
-		if (parse_delimiter(value, &o->delimiter, cause) < 0) {
-			return -1;
-		}
-	} else if (strcmp(name, "max-args") == 0 ||
-		   strcmp(name, "max-replace-args") == 0 ||
-		   strcmp(name, "max-lines") == 0) {
-		o->replace_args = strcmp(name, "max-replace-args") == 0;
-		o->max_lines = strcmp(name, "max-lines") == 0;
-		if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
-			*cause = xasprintf("bad value for --%s: '%s' (want a "
-					   "whole number >= 1)", name, value);
-			return -1;
-		}
-	} else if (strcmp(name, "max-chars") == 0) {
-		if (parse_long(value, 1, 1L << 30, &o->max_chars) < 0) {
-			*cause = xasprintf("bad value for --max-chars: '%s' "
-					   "(want a whole number >= 1)", value);
-			return -1;
-		}
-	} else if (strcmp(name, "xargs") == 0) {
-		o->fill = FILL_XARGS;
-	} else if (strcmp(name, "multi") == 0) {
-		o->fill = FILL_MULTI;
-	} else if (strcmp(name, "context-replace") == 0) {
-		o->fill = FILL_CONTEXT;
-	} else if (strcmp(name, "quote") == 0) {
-		o->quote = true;
-	} else if (strcmp(name, "plus") == 0) {
-		o->plus = true;
-	} else if (strcmp(name, "shuf") == 0) {
-		o->shuf = true;
-	} else if (strcmp(name, "link") == 0) {
-		o->link = true;
-	} else if (strcmp(name, "eof") == 0) {
-		set_str(&o->eof_str, value);
-	} else if (strcmp(name, "colsep") == 0) {
-		set_str(&o->colsep, value);
-	} else if (strcmp(name, "header") == 0) {
-		set_str(&o->header, value);
-	} else if (strcmp(name, "trim") == 0) {
-		static const char *const ok[] = {"n", "l", "r", "lr", "rl"};
-		bool valid = false;
-		for (size_t i = 0; i < 5; i++) {
-			valid = valid || strcmp(value, ok[i]) == 0;
-		}
-		if (!valid) {
-			*cause = xasprintf("bad value for --trim: '%s' (want "
-					   "n, l, r, lr or rl)", value);
-			return -1;
-		}
-		set_str(&o->trim, value);
-	} else if (strcmp(name, "shell") == 0) {
-		if (value[0] != '/') {
-			*cause = xasprintf("bad value for --shell: '%s' "
-					   "(want an absolute path)", value);
-			return -1;
-		}
-		set_str(&o->shell, value);
-	} else if (strcmp(name, "timeout") == 0) {
-		return set_timeout(o, value, cause);
-	} else if (strcmp(name, "termseq") == 0) {
-		return termseq_parse(value, &o->termseq, cause);
-	} else if (strcmp(name, "halt") == 0) {
-		return halt_parse(value, &o->halt, cause);
-	} else if (strcmp(name, "retries") == 0) {
-		if (parse_long(value, 0, 1000000, &o->retries) < 0) {
-			*cause = xasprintf("bad value for --retries: '%s' "
-					   "(want a whole number)", value);
-			return -1;
-		}
-	} else if (strcmp(name, "delay") == 0 || strcmp(name, "load") == 0) {
-		double *field_d = name[0] == 'd' ? &o->delay : &o->load;
-		if (parse_seconds(value, field_d) < 0) {
-			*cause = xasprintf("bad value for --%s: '%s' (want a "
-					   "number >= 0)", name, value);
-			return -1;
-		}
-	} else if (strcmp(name, "memfree") == 0) {
-		if (size_parse(value, &o->memfree) < 0) {
-			*cause = xasprintf("bad value for --memfree: '%s' "
-					   "(want a size like 500M or 2G)",
-					   value);
-			return -1;
-		}
-	} else if (strcmp(name, "nice") == 0) {
-		long n;
-		if (parse_long(value, -20, 19, &n) < 0) {
-			*cause = xasprintf("bad value for --nice: '%s' (want "
-					   "-20 to 19)", value);
-			return -1;
-		}
-		o->nice = (int)n;
-	} else if (strcmp(name, "joblog") == 0) {
-		o->joblog_append = value[0] == '+';
-		set_str(&o->joblog, value + (value[0] == '+'));
-	} else if (strcmp(name, "resume") == 0) {
-		o->resume = true;
-	} else if (strcmp(name, "resume-failed") == 0) {
-		o->resume_failed = true;
-	} else if (strcmp(name, "retry-failed") == 0) {
-		o->retry_failed = true;
-	} else if (strcmp(name, "results") == 0) {
-		if (value[0] == '\0') {
-			*cause = xasprintf("bad value for --results: empty");
-			return -1;
-		}
-		set_str(&o->results, value);
-	} else if (strcmp(name, "bar") == 0) {
-		o->bar = true;
-	} else if (strcmp(name, "eta") == 0) {
-		o->eta = true;
-	} else if (strcmp(name, "progress") == 0) {
-		o->progress = true;
-	} else if (strcmp(name, "total-jobs") == 0) {
-		long n;
-		if (parse_long(value, 1, 1L << 62, &n) < 0) {
-			*cause = xasprintf("bad value for --total-jobs: '%s' "
-					   "(want a whole number >= 1)", value);
-			return -1;
-		}
-		o->total_jobs = (unsigned long long)n;
-	} else if (is_replace_option(o, name, &field)) {
-		if (value[0] == '\0') {
-			*cause = xasprintf("bad value for --%s: empty", name);
-			return -1;
-		}
-		set_str(field, value);
-	} else if (strcmp(name, "arg-sep") == 0) {
-		set_str(&o->arg_sep, value);
-	} else if (strcmp(name, "arg-file-sep") == 0) {
-		set_str(&o->arg_file_sep, value);
-	} else if (strcmp(name, "arg-file") == 0) {
-		o->arg_files = xreallocarray(o->arg_files, o->n_arg_files + 1,
-					     sizeof(char *));
-		o->arg_files[o->n_arg_files++] = xstrdup(value);
-	}
-	return 0;
-}
-
 /* A signal's name for --termseq, or its number. */
 static void add_signal_name(struct buf *b, int sig)
 {
@@ -722,157 +274,657 @@ static void add_halt(struct buf *b, const struct halt *h)
 	}
 }
 
-/* The field holding a string option's value, if `name` is one. */
-static const char *string_value(const struct options *o, const char *name)
+/*
+ * --load: the same forms as --jobs (N, +N, -N, N% of the CPUs), and a
+ * fraction.  Returns the load average to stay below, or -1 with *cause.
+ * GNU parallel: compute_max_loadavg().
+ */
+double options_load(const char *spec, long cores, char **cause)
 {
-	const struct {
-		const char *name;
-		const char *value;
-	} map[] = {
-		{"jobs", o->jobs},
-		{"tagstring", o->tagstring},
-		{"tmpdir", o->tmpdir},
-		{"eof", o->eof_str},
-		{"colsep", o->colsep},
-		{"header", o->header},
-		{"trim", o->trim},
-		{"shell", o->shell},
-		{"replace", o->replace},
-		{"extensionreplace", o->ext_replace},
-		{"basenamereplace", o->base_replace},
-		{"dirnamereplace", o->dir_replace},
-		{"basenameextensionreplace", o->baseext_replace},
-		{"seqreplace", o->seq_replace},
-		{"slotreplace", o->slot_replace},
-		{"arg-sep", o->arg_sep},
-		{"arg-file-sep", o->arg_file_sep},
-		{"results", o->results},
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (strcmp(map[i].name, name) == 0) {
-			return map[i].value ? map[i].value : "";
+	double v;
+	long n;
+	size_t len = strlen(spec);
+
+	if ((spec[0] == '+' || spec[0] == '-') &&
+	    parse_long(spec + 1, 0, 1000000, &n) == 0) {
+		return (double)(spec[0] == '+' ? cores + n : cores - n);
+	}
+	if (len > 1 && spec[len - 1] == '%') {
+		char *num = xmemdup(spec, len - 1);
+		int r = parse_long(num, 0, 1000000, &n);
+		free(num);
+		if (r == 0) {
+			return (double)cores * (double)n / 100;
+		}
+	} else if (parse_seconds(spec, &v) == 0) {
+		return v;
+	}
+	*cause = xasprintf("bad value for --load: '%s' (want N, +N, -N or "
+			   "N%%)", spec);
+	return -1;
+}
+
+/*
+ * How an option's value is kept.  Most options are one of the plain kinds,
+ * set and shown by the generic code; the rest bring their own set/get.
+ */
+enum opt_kind {
+	KIND_FLAG,     /* bool, set to true */
+	KIND_CHOICE,   /* an enum several flags share; set to .min */
+	KIND_STRING,   /* char *, owned */
+	KIND_LONG,     /* long in [.min, .max] */
+	KIND_DURATION, /* double seconds, with time postfixes (1m30, 2h) */
+	KIND_SIZE,     /* unsigned long long bytes, with K, M, G, T */
+	KIND_CUSTOM,   /* .set and .get */
+};
+
+enum {
+	NONEMPTY = 1,  /* a string that may not be empty */
+	UNSET0 = 2,    /* a number that shows as "" while 0 */
+	OWNED = 4,     /* a custom option whose field is an owned string */
+	LIST = 8,      /* a custom option that adds to a list each time */
+};
+
+struct opt_def;
+typedef int opt_set_fn(struct options *o, const struct opt_def *d,
+		       const char *value, char **cause);
+typedef void opt_get_fn(const struct options *o, const struct opt_def *d,
+			struct buf *b);
+
+struct opt_def {
+	const char *name;     /* the long name */
+	const char *shorts;   /* short letters, or NULL */
+	const char *const *aliases; /* other long names, NULL-terminated */
+	enum opt_kind kind;
+	bool value;           /* takes a value */
+	unsigned flags;
+	size_t off;           /* where the value lives in struct options */
+	const char *field;    /* that member's name: the setting it changes */
+	long min, max;        /* KIND_LONG's range; KIND_CHOICE's value */
+	opt_set_fn *set;      /* KIND_CUSTOM */
+	opt_get_fn *get;      /* KIND_CUSTOM */
+};
+
+#define AT(f) .off = offsetof(struct options, f), .field = #f
+/* Each line of the table: a kind, the name, AT(member), then the rest. */
+#define FLAG(n, ...) {.name = n, .kind = KIND_FLAG, __VA_ARGS__}
+#define CHOICE(n, v, ...) \
+	{.name = n, .kind = KIND_CHOICE, .min = v, __VA_ARGS__}
+#define STRING(n, ...) \
+	{.name = n, .kind = KIND_STRING, .value = true, __VA_ARGS__}
+#define LONG(n, lo, hi, ...) {.name = n, .kind = KIND_LONG, \
+	.value = true, .min = lo, .max = hi, __VA_ARGS__}
+#define DURATION(n, ...) \
+	{.name = n, .kind = KIND_DURATION, .value = true, __VA_ARGS__}
+#define SIZE(n, ...) \
+	{.name = n, .kind = KIND_SIZE, .value = true, __VA_ARGS__}
+#define CUSTOM(n, s, g, ...) {.name = n, .kind = KIND_CUSTOM, \
+	.value = true, .set = s, .get = g, __VA_ARGS__}
+#define CUSTOM_FLAG(n, s, g, ...) \
+	{.name = n, .kind = KIND_CUSTOM, .set = s, .get = g, __VA_ARGS__}
+
+#define ALIASES(...) .aliases = (const char *const[]){__VA_ARGS__, NULL}
+
+#define FIELD(o, d, type) ((type *)(void *)((char *)(o) + (d)->off))
+#define CFIELD(o, d, type) \
+	((const type *)(const void *)((const char *)(o) + (d)->off))
+
+static void set_str(char **field, const char *value)
+{
+	free(*field);
+	*field = xstrdup(value);
+}
+
+static int set_jobs(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	if (options_jobs(value, 1, cause) < 0) {
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
+static int set_load(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	if (options_load(value, 1, cause) < 0) {
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
+static void get_string(const struct options *o, const struct opt_def *d,
+		       struct buf *b)
+{
+	const char *s = *CFIELD(o, d, char *);
+
+	buf_adds(b, s ? s : "");
+}
+
+static int set_null(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	(void)d, (void)value, (void)cause;
+	o->null = true;
+	o->delimiter = '\0';
+	return 0;
+}
+
+static void get_null(const struct options *o, const struct opt_def *d,
+		     struct buf *b)
+{
+	(void)d;
+	buf_adds(b, o->delimiter == '\0' ? "true" : "false");
+}
+
+static int set_delimiter(struct options *o, const struct opt_def *d,
+			 const char *value, char **cause)
+{
+	(void)d;
+	return parse_delimiter(value, &o->delimiter, cause);
+}
+
+static void get_delimiter(const struct options *o, const struct opt_def *d,
+			  struct buf *b)
+{
+	(void)d;
+	switch (o->delimiter) {
+	case '\n': buf_adds(b, "\\n"); break;
+	case '\t': buf_adds(b, "\\t"); break;
+	case '\0': buf_adds(b, "\\0"); break;
+	case '\\': buf_adds(b, "\\\\"); break;
+	default: buf_addc(b, o->delimiter); break;
+	}
+}
+
+/* -n, -N and -L: one setting, shown under the name that set it. */
+static int set_max_args(struct options *o, const struct opt_def *d,
+			const char *value, char **cause)
+{
+	if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
+		*cause = xasprintf("bad value for --%s: '%s' (want a whole "
+				   "number >= 1)", d->name, value);
+		return -1;
+	}
+	o->replace_args = strcmp(d->name, "max-replace-args") == 0;
+	o->max_lines = strcmp(d->name, "max-lines") == 0;
+	return 0;
+}
+
+static void get_max_args(const struct options *o, const struct opt_def *d,
+			 struct buf *b)
+{
+	const char *by = o->replace_args ? "max-replace-args"
+		       : o->max_lines ? "max-lines" : "max-args";
+
+	if (o->max_args && strcmp(d->name, by) == 0) {
+		buf_addf(b, "%ld", o->max_args);
+	}
+}
+
+static int set_trim(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	static const char *const ok[] = {"n", "l", "r", "lr", "rl"};
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (strcmp(value, ok[i]) == 0) {
+			set_str(FIELD(o, d, char *), value);
+			return 0;
+		}
+	}
+	*cause = xasprintf("bad value for --trim: '%s' (want n, l, r, lr or "
+			   "rl)", value);
+	return -1;
+}
+
+static int set_shell(struct options *o, const struct opt_def *d,
+		     const char *value, char **cause)
+{
+	if (value[0] != '/') {
+		*cause = xasprintf("bad value for --shell: '%s' (want an "
+				   "absolute path)", value);
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
+/* --timeout DURATION, or N% of the median runtime of successful jobs. */
+static int set_timeout(struct options *o, const struct opt_def *d,
+		       const char *value, char **cause)
+{
+	size_t len = strlen(value);
+	double v;
+	char *num = xstrdup(value);
+	bool pct = len > 1 && value[len - 1] == '%';
+
+	(void)d;
+	if (pct) {
+		num[len - 1] = '\0';
+	}
+	int r = pct ? parse_seconds(num, &v) : parse_duration(num, &v);
+	free(num);
+	if (r < 0 || v <= 0) {
+		*cause = xasprintf("bad value for --timeout: '%s' (want a "
+				   "duration > 0 such as 30, 1.5m or 2h, or a "
+				   "percentage like 200%%)", value);
+		return -1;
+	}
+	o->timeout = pct ? 0 : v;
+	o->timeout_pct = pct ? v / 100 : 0;
+	return 0;
+}
+
+static void get_timeout(const struct options *o, const struct opt_def *d,
+			struct buf *b)
+{
+	(void)d;
+	if (o->timeout_pct > 0) {
+		buf_addf(b, "%g%%", o->timeout_pct * 100);
+	} else if (o->timeout > 0) {
+		buf_addf(b, "%g", o->timeout);
+	}
+}
+
+static int set_termseq(struct options *o, const struct opt_def *d,
+		       const char *value, char **cause)
+{
+	(void)d;
+	return termseq_parse(value, &o->termseq, cause);
+}
+
+static void get_termseq(const struct options *o, const struct opt_def *d,
+			struct buf *b)
+{
+	(void)d;
+	for (size_t i = 0; i < o->termseq.n; i++) {
+		if (i > 0) {
+			buf_addc(b, ',');
+		}
+		add_signal_name(b, o->termseq.sig[i]);
+		buf_addf(b, ",%u", o->termseq.ms[i]);
+	}
+}
+
+static int set_halt(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	(void)d;
+	return halt_parse(value, &o->halt, cause);
+}
+
+static void get_halt(const struct options *o, const struct opt_def *d,
+		     struct buf *b)
+{
+	(void)d;
+	add_halt(b, &o->halt);
+}
+
+static int set_joblog(struct options *o, const struct opt_def *d,
+		      const char *value, char **cause)
+{
+	(void)d, (void)cause;
+	o->joblog_append = value[0] == '+';
+	set_str(&o->joblog, value + (value[0] == '+'));
+	return 0;
+}
+
+static void get_joblog(const struct options *o, const struct opt_def *d,
+		       struct buf *b)
+{
+	(void)d;
+	if (o->joblog) {
+		buf_addf(b, "%s%s", o->joblog_append ? "+" : "", o->joblog);
+	}
+}
+
+static int set_arg_file(struct options *o, const struct opt_def *d,
+			const char *value, char **cause)
+{
+	(void)d, (void)cause;
+	o->arg_files = xreallocarray(o->arg_files, o->n_arg_files + 1,
+				     sizeof(char *));
+	o->arg_files[o->n_arg_files++] = xstrdup(value);
+	return 0;
+}
+
+/*
+ * Every option that options_set() knows: one line each.  Options that
+ * share a member (--group, --ungroup, --line-buffer) change one setting.
+ * The other long names and the short letters are GNU parallel's.
+ */
+static const struct opt_def defs[] = {
+	CUSTOM("jobs", set_jobs, get_string, AT(jobs), .shorts = "jP",
+	       ALIASES("max-procs"), .flags = OWNED),
+	FLAG("keep-order", AT(keep_order), .shorts = "k"),
+	CHOICE("group", OUTPUT_GROUP, AT(output)),
+	CHOICE("ungroup", OUTPUT_UNGROUP, AT(output), .shorts = "u"),
+	CHOICE("line-buffer", OUTPUT_LINE, AT(output), ALIASES("lb",
+	       "linebuffer")),
+	FLAG("tag", AT(tag)),
+	STRING("tagstring", AT(tagstring)),
+	FLAG("color", AT(color), ALIASES("colour")),
+	FLAG("files", AT(files), ALIASES("output-as-files", "outputasfiles")),
+	STRING("tmpdir", AT(tmpdir), .flags = NONEMPTY),
+	FLAG("dry-run", AT(dry_run), ALIASES("dryrun")),
+	FLAG("print-commands", AT(verbose), .shorts = "v"),
+	FLAG("verbose", AT(trace), .shorts = "t"),
+	FLAG("no-run-if-empty", AT(no_run_if_empty), .shorts = "r"),
+	CUSTOM_FLAG("null", set_null, get_null, AT(delimiter), .shorts = "0"),
+	CUSTOM("delimiter", set_delimiter, get_delimiter, AT(delimiter),
+	       .shorts = "d"),
+	CUSTOM("max-args", set_max_args, get_max_args, AT(max_args),
+	       .shorts = "n"),
+	CUSTOM("max-replace-args", set_max_args, get_max_args, AT(max_args),
+	       .shorts = "N"),
+	CUSTOM("max-lines", set_max_args, get_max_args, AT(max_args),
+	       .shorts = "L"),
+	LONG("max-chars", 1, 1L << 30, AT(max_chars), .shorts = "s",
+	       .flags = UNSET0),
+	CHOICE("xargs", FILL_XARGS, AT(fill)),
+	CHOICE("multi", FILL_MULTI, AT(fill), .shorts = "m"),
+	CHOICE("context-replace", FILL_CONTEXT, AT(fill), .shorts = "X"),
+	FLAG("quote", AT(quote), .shorts = "q"),
+	FLAG("plus", AT(plus)),
+	FLAG("shuf", AT(shuf)),
+	FLAG("link", AT(link), ALIASES("xapply")),
+	STRING("eof", AT(eof_str), .shorts = "E"),
+	STRING("colsep", AT(colsep), .shorts = "C"),
+	STRING("header", AT(header)),
+	CUSTOM("trim", set_trim, get_string, AT(trim), .flags = OWNED),
+	CUSTOM("timeout", set_timeout, get_timeout, AT(timeout)),
+	CUSTOM("termseq", set_termseq, get_termseq, AT(termseq),
+	       ALIASES("term-seq")),
+	CUSTOM("halt", set_halt, get_halt, AT(halt), ALIASES("halt-on-error")),
+	LONG("retries", 0, 1000000, AT(retries)),
+	DURATION("delay", AT(delay)),
+	CUSTOM("load", set_load, get_string, AT(load), .flags = OWNED),
+	SIZE("memfree", AT(memfree)),
+	LONG("nice", -20, 19, AT(nice)),
+	CUSTOM("joblog", set_joblog, get_joblog, AT(joblog), ALIASES("jl"),
+	       .flags = OWNED),
+	FLAG("resume", AT(resume)),
+	FLAG("resume-failed", AT(resume_failed)),
+	FLAG("retry-failed", AT(retry_failed)),
+	STRING("results", AT(results), ALIASES("result", "res"),
+	       .flags = NONEMPTY),
+	FLAG("bar", AT(bar)),
+	FLAG("eta", AT(eta)),
+	FLAG("progress", AT(progress)),
+	LONG("total-jobs", 1, 1L << 62, AT(total_jobs), ALIASES("totaljobs",
+	       "total"), .flags = UNSET0),
+	CUSTOM("shell", set_shell, get_string, AT(shell), .flags = OWNED),
+	STRING("replace", AT(replace), .shorts = "I", .flags = NONEMPTY),
+	STRING("extensionreplace", AT(ext_replace), ALIASES("er"),
+	       .flags = NONEMPTY),
+	STRING("basenamereplace", AT(base_replace), ALIASES("bnr"),
+	       .flags = NONEMPTY),
+	STRING("dirnamereplace", AT(dir_replace), ALIASES("dnr"),
+	       .flags = NONEMPTY),
+	STRING("basenameextensionreplace", AT(baseext_replace),
+	       ALIASES("bner"), .flags = NONEMPTY),
+	STRING("seqreplace", AT(seq_replace), .flags = NONEMPTY),
+	STRING("slotreplace", AT(slot_replace), .flags = NONEMPTY),
+	STRING("arg-sep", AT(arg_sep), ALIASES("argsep")),
+	STRING("arg-file-sep", AT(arg_file_sep), ALIASES("argfilesep")),
+	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
+	       .flags = LIST),
+};
+
+#define N_DEFS (sizeof(defs) / sizeof(defs[0]))
+
+/* KIND_CHOICE writes an int into these. */
+_Static_assert(sizeof(enum output_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum fill_mode) == sizeof(int), "enum size");
+
+/*
+ * GNU parallel's options that prun does not have: they get a clear "not
+ * supported" rather than "unknown option".
+ */
+static const char *const unsupported[] = {
+	"pipe", "spreadstdin", "pipepart", "pipe-part", "block",
+	"block-size", "block-timeout", "bt", "recstart", "recend", "regexp",
+	"remove-rec-sep", "removerecsep", "rrs", "round-robin", "round",
+	"shard", "bin", "group-by", "tee", "cat", "fifo",
+	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
+	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
+	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
+	"trc", "basefile", "bf", "rsync-opts", "workdir", "wd", "env",
+	"record-env", "session", "semaphore", "semaphore-name", "id",
+	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
+	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
+	"sql-worker", "embed",
+};
+
+#define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
+
+/* Whether `name` is one of the other names of option `d`. */
+static bool is_alias(const struct opt_def *d, const char *name)
+{
+	for (const char *const *a = d->aliases; a && *a; a++) {
+		if (strcmp(*a, name) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct opt_def *find_def(const char *name)
+{
+	for (size_t i = 0; i < N_DEFS; i++) {
+		if (strcmp(defs[i].name, name) == 0) {
+			return &defs[i];
+		}
+	}
+	for (size_t i = 0; i < N_DEFS; i++) {
+		if (is_alias(&defs[i], name)) {
+			return &defs[i];
 		}
 	}
 	return NULL;
 }
 
-/* The state of flag option `name`; -1 if it is not a flag. */
-static int flag_value(const struct options *o, const char *name)
+/* Whether `d` is the first option to keep its value at its place. */
+static bool owns_field(const struct opt_def *d)
 {
-	const struct {
-		const char *name;
-		bool value;
-	} map[] = {
-		{"keep-order", o->keep_order},
-		{"group", o->output == OUTPUT_GROUP},
-		{"ungroup", o->output == OUTPUT_UNGROUP},
-		{"line-buffer", o->output == OUTPUT_LINE},
-		{"tag", o->tag},
-		{"color", o->color},
-		{"files", o->files},
-		{"dry-run", o->dry_run},
-		{"print-commands", o->verbose},
-		{"verbose", o->trace},
-		{"no-run-if-empty", o->no_run_if_empty},
-		{"null", o->delimiter == '\0'},
-		{"xargs", o->fill == FILL_XARGS},
-		{"multi", o->fill == FILL_MULTI},
-		{"context-replace", o->fill == FILL_CONTEXT},
-		{"quote", o->quote},
-		{"plus", o->plus},
-		{"shuf", o->shuf},
-		{"link", o->link},
-		{"resume", o->resume},
-		{"resume-failed", o->resume_failed},
-		{"retry-failed", o->retry_failed},
-		{"bar", o->bar},
-		{"eta", o->eta},
-		{"progress", o->progress},
-	};
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (strcmp(map[i].name, name) == 0) {
-			return map[i].value;
+	for (const struct opt_def *e = defs; e < d; e++) {
+		if (e->off == d->off) {
+			return false;
 		}
 	}
-	return -1;
+	return true;
+}
+
+void options_finish(struct options *o)
+{
+	for (const struct opt_def *d = defs; d < defs + N_DEFS; d++) {
+		if ((d->kind == KIND_STRING || d->flags & OWNED) &&
+		    owns_field(d)) {
+			free(*FIELD(o, d, char *));
+		}
+	}
+	for (size_t i = 0; i < o->n_arg_files; i++) {
+		free(o->arg_files[i]);
+	}
+	free(o->arg_files);
+	memset(o, 0, sizeof(*o));
+}
+
+const char *options_canonical(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d ? d->name : NULL;
+}
+
+const char *options_name(size_t i, bool *value)
+{
+	if (i >= N_DEFS) {
+		return NULL;
+	}
+	if (value) {
+		*value = defs[i].value;
+	}
+	return defs[i].name;
+}
+
+long options_index(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d ? d - defs : -1;
+}
+
+const char *options_alias(size_t i, const char **name)
+{
+	for (const struct opt_def *d = defs; d < defs + N_DEFS; d++) {
+		for (const char *const *a = d->aliases; a && *a; a++) {
+			if (i-- == 0) {
+				*name = d->name;
+				return *a;
+			}
+		}
+	}
+	return NULL;
+}
+
+const char *options_shorts(size_t i)
+{
+	return i < N_DEFS ? defs[i].shorts : NULL;
+}
+
+const char *options_unsupported(size_t i)
+{
+	return i < N_UNSUPPORTED ? unsupported[i] : NULL;
+}
+
+const char *options_field(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d ? d->field : NULL;
+}
+
+bool options_takes_value(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d && d->value;
+}
+
+/* The words of a number's range, for an error message. */
+static char *long_range(const struct opt_def *d)
+{
+	if (d->max >= 1L << 30) {
+		return xasprintf("a whole number >= %ld", d->min);
+	}
+	return xasprintf("a whole number from %ld to %ld", d->min, d->max);
+}
+
+int options_set(struct options *o, const char *name, const char *value,
+		char **cause)
+{
+	const struct opt_def *d = find_def(name);
+
+	if (!d) {
+		for (size_t i = 0; i < N_UNSUPPORTED; i++) {
+			if (strcmp(unsupported[i], name) == 0) {
+				*cause = xasprintf("--%s is not supported",
+						   name);
+				return -1;
+			}
+		}
+		*cause = xasprintf("unknown option '%s'", name);
+		return -1;
+	}
+	if (d->value && !value) {
+		*cause = xasprintf("option '--%s' needs a value", d->name);
+		return -1;
+	}
+	switch (d->kind) {
+	case KIND_FLAG:
+		*FIELD(o, d, bool) = true;
+		return 0;
+	case KIND_CHOICE:
+		*FIELD(o, d, int) = (int)d->min;
+		return 0;
+	case KIND_STRING:
+		if (d->flags & NONEMPTY && value[0] == '\0') {
+			*cause = xasprintf("bad value for --%s: empty",
+					   d->name);
+			return -1;
+		}
+		set_str(FIELD(o, d, char *), value);
+		return 0;
+	case KIND_LONG:
+		if (parse_long(value, d->min, d->max, FIELD(o, d, long)) <
+		    0) {
+			char *want = long_range(d);
+			*cause = xasprintf("bad value for --%s: '%s' (want "
+					   "%s)", d->name, value, want);
+			free(want);
+			return -1;
+		}
+		return 0;
+	case KIND_DURATION:
+		if (parse_duration(value, FIELD(o, d, double)) < 0) {
+			*cause = xasprintf("bad value for --%s: '%s' (want "
+					   "seconds, or a duration such as "
+					   "1.5m, 2h or 1d3h)", d->name,
+					   value);
+			return -1;
+		}
+		return 0;
+	case KIND_SIZE:
+		if (size_parse(value, FIELD(o, d, unsigned long long)) < 0) {
+			*cause = xasprintf("bad value for --%s: '%s' (want a "
+					   "size like 500M or 2G)", d->name,
+					   value);
+			return -1;
+		}
+		return 0;
+	case KIND_CUSTOM:
+		return d->set(o, d, value, cause);
+	}
+	return 0;
 }
 
 char *options_get(const struct options *o, const char *name)
 {
-	const char *s;
-	int flag;
+	const struct opt_def *d = find_def(name);
 	struct buf b;
 
-	name = options_canonical(name);
-	if (!name || strcmp(name, "arg-file") == 0) {
+	if (!d || d->flags & LIST) {
 		return NULL;
-	}
-	if ((s = string_value(o, name))) {
-		return xstrdup(s);
-	}
-	if ((flag = flag_value(o, name)) >= 0) {
-		return xstrdup(flag ? "true" : "false");
 	}
 	buf_init(&b);
-	if (strcmp(name, "delimiter") == 0) {
-		switch (o->delimiter) {
-		case '\n': buf_adds(&b, "\\n"); break;
-		case '\t': buf_adds(&b, "\\t"); break;
-		case '\0': buf_adds(&b, "\\0"); break;
-		case '\\': buf_adds(&b, "\\\\"); break;
-		default: buf_addc(&b, o->delimiter); break;
+	switch (d->kind) {
+	case KIND_FLAG:
+		buf_adds(&b, *CFIELD(o, d, bool) ? "true" : "false");
+		break;
+	case KIND_CHOICE:
+		buf_adds(&b, *CFIELD(o, d, int) == d->min ? "true" : "false");
+		break;
+	case KIND_STRING:
+		get_string(o, d, &b);
+		break;
+	case KIND_LONG:
+		if (*CFIELD(o, d, long) || !(d->flags & UNSET0)) {
+			buf_addf(&b, "%ld", *CFIELD(o, d, long));
 		}
-	} else if (strcmp(name, "max-args") == 0 ||
-		   strcmp(name, "max-replace-args") == 0 ||
-		   strcmp(name, "max-lines") == 0) {
-		/* One setting, shown under the name that set it. */
-		const char *by = o->replace_args ? "max-replace-args"
-			       : o->max_lines ? "max-lines" : "max-args";
-		if (o->max_args && strcmp(name, by) == 0) {
-			buf_addf(&b, "%ld", o->max_args);
-		}
-	} else if (strcmp(name, "max-chars") == 0) {
-		if (o->max_chars) {
-			buf_addf(&b, "%ld", o->max_chars);
-		}
-	} else if (strcmp(name, "timeout") == 0) {
-		if (o->timeout_pct > 0) {
-			buf_addf(&b, "%g%%", o->timeout_pct * 100);
-		} else if (o->timeout > 0) {
-			buf_addf(&b, "%g", o->timeout);
-		}
-	} else if (strcmp(name, "termseq") == 0) {
-		for (size_t i = 0; i < o->termseq.n; i++) {
-			if (i > 0) {
-				buf_addc(&b, ',');
-			}
-			add_signal_name(&b, o->termseq.sig[i]);
-			buf_addf(&b, ",%u", o->termseq.ms[i]);
-		}
-	} else if (strcmp(name, "halt") == 0) {
-		add_halt(&b, &o->halt);
-	} else if (strcmp(name, "retries") == 0) {
-		buf_addf(&b, "%ld", o->retries);
-	} else if (strcmp(name, "delay") == 0) {
-		buf_addf(&b, "%g", o->delay);
-	} else if (strcmp(name, "load") == 0) {
-		buf_addf(&b, "%g", o->load);
-	} else if (strcmp(name, "memfree") == 0) {
-		buf_addf(&b, "%llu", o->memfree);
-	} else if (strcmp(name, "nice") == 0) {
-		buf_addf(&b, "%d", o->nice);
-	} else if (strcmp(name, "total-jobs") == 0) {
-		if (o->total_jobs) {
-			buf_addf(&b, "%llu", o->total_jobs);
-		}
-	} else if (strcmp(name, "joblog") == 0) {
-		if (o->joblog) {
-			buf_addf(&b, "%s%s", o->joblog_append ? "+" : "",
-				 o->joblog);
-		}
-	} else {
-		buf_finish(&b);
-		return NULL;
+		break;
+	case KIND_DURATION:
+		buf_addf(&b, "%g", *CFIELD(o, d, double));
+		break;
+	case KIND_SIZE:
+		buf_addf(&b, "%llu", *CFIELD(o, d, unsigned long long));
+		break;
+	case KIND_CUSTOM:
+		d->get(o, d, &b);
+		break;
 	}
 	return buf_steal(&b);
 }

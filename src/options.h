@@ -98,9 +98,9 @@ struct options {
 	struct halt halt;
 	long retries;          /* attempts in all; 0 and 1 mean one */
 	double delay;          /* --delay seconds between starts */
-	double load;           /* --load: start no job above this; 0: none */
+	char *load;            /* owned; --load spec (options_load()), NULL */
 	unsigned long long memfree; /* --memfree bytes; 0 for none */
-	int nice;              /* --nice */
+	long nice;             /* --nice */
 	char *joblog;          /* owned; --joblog FILE, NULL for none */
 	bool joblog_append;    /* --joblog +FILE, or --resume */
 	bool resume;           /* --resume */
@@ -110,7 +110,7 @@ struct options {
 	bool bar;              /* --bar */
 	bool eta;              /* --eta */
 	bool progress;         /* --progress */
-	unsigned long long total_jobs; /* --total-jobs; 0: count them */
+	long total_jobs;       /* --total-jobs; 0: count them */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */
@@ -149,6 +149,15 @@ const char *options_name(size_t i, bool *value);
 /* The i of options_name() for option `name` or an alias of it; or -1. */
 long options_index(const char *name);
 
+/* The short letters of the i-th option of options_name(), or NULL. */
+const char *options_shorts(size_t i);
+
+/*
+ * The i-th of GNU parallel's long options that prun refuses as "not
+ * supported" (rather than unknown), or NULL.
+ */
+const char *options_unsupported(size_t i);
+
 /*
  * The i-th other name of an option (GNU parallel's "lb" for
  * "line-buffer"), with the option's name in *name; or NULL.
@@ -157,7 +166,8 @@ const char *options_alias(size_t i, const char **name);
 
 /*
  * The setting that option `name` changes, shared by options that change
- * the same one ("output" for --group, --ungroup and --line-buffer).
+ * the same one ("output" for --group, --ungroup and --line-buffer); NULL
+ * for an unknown name.
  */
 const char *options_field(const char *name);
 
@@ -167,6 +177,12 @@ const char *options_field(const char *name);
  * caller frees it.  NULL for a list (arg-file) or an unknown name.
  */
 char *options_get(const struct options *o, const char *name);
+
+/*
+ * Resolves a --load spec (N, +N, -N, N% of `cores`, a fraction) to the
+ * load average below which jobs may start; -1 with *cause if bad.
+ */
+double options_load(const char *spec, long cores, char **cause);
 
 /*
  * Resolves the -j spec against the number of CPU cores.  Returns the job

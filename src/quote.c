@@ -7,6 +7,7 @@
  */
 #include "quote.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -65,4 +66,70 @@ void quote_append(struct buf *b, const char *s, size_t len)
 		b->len -= 2;
 	}
 	b->data[b->len] = '\0';
+}
+
+long quote_split(const char *s, char ***out, char **cause)
+{
+	char **words = NULL;
+	size_t n = 0;
+	struct buf w;
+
+	buf_init(&w);
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n') {
+			s++;
+		}
+		if (*s == '\0') {
+			break;
+		}
+		w.len = 0;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\n') {
+			char q = *s;
+			if (q == '\\') {
+				if (s[1]) {
+					buf_addc(&w, s[1]);
+					s++;
+				}
+				s++;
+				continue;
+			}
+			if (q != '\'' && q != '"') {
+				buf_addc(&w, *s++);
+				continue;
+			}
+			for (s++; *s && *s != q; s++) {
+				if (q == '"' && *s == '\\' && s[1]) {
+					s++;
+				}
+				buf_addc(&w, *s);
+			}
+			if (!*s) {
+				*cause = xasprintf("a %s quote is not closed",
+						   q == '"' ? "double"
+							    : "single");
+				buf_finish(&w);
+				words = xreallocarray(words, n + 1,
+						      sizeof(*words));
+				words[n] = NULL;
+				quote_split_free(words);
+				return -1;
+			}
+			s++;
+		}
+		words = xreallocarray(words, n + 2, sizeof(*words));
+		words[n++] = xmemdup(w.data ? w.data : "", w.len);
+	}
+	buf_finish(&w);
+	words = xreallocarray(words, n + 1, sizeof(*words));
+	words[n] = NULL;
+	*out = words;
+	return (long)n;
+}
+
+void quote_split_free(char **words)
+{
+	for (size_t i = 0; words && words[i]; i++) {
+		free(words[i]);
+	}
+	free(words);
 }

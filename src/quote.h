@@ -15,4 +15,16 @@ bool quote_is_plain(const char *s, size_t len);
 /* Appends s[0..len) to b, quoted so that sh reads it back verbatim. */
 void quote_append(struct buf *b, const char *s, size_t len);
 
+/*
+ * Splits s into words as Perl's Text::ParseWords::shellwords() does, the
+ * way GNU parallel reads $PARALLEL and its profile files' lines: blanks
+ * separate words, '...' and "..." quote, a backslash outside '...' makes
+ * the next character literal; nothing is expanded.  Returns the number of
+ * words, with an owned NULL-terminated array of owned words in
+ * *out; -1 with *cause for an unterminated quote.
+ */
+long quote_split(const char *s, char ***out, char **cause);
+/* Frees what quote_split() made. */
+void quote_split_free(char **words);
+
 #endif

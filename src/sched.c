@@ -114,7 +114,7 @@ static void maybe_finish(struct sched *s);
 static uint64_t total_jobs(const struct sched *s)
 {
 	if (s->opts->total_jobs) {
-		return s->opts->total_jobs;
+		return (uint64_t)s->opts->total_jobs;
 	}
 	if (input_total(s->input)) {
 		return input_total(s->input);
@@ -860,7 +860,8 @@ static bool may_start(struct sched *s)
 		return false;
 	}
 	double load[1];
-	if (o->load > 0 && getloadavg(load, 1) == 1 && load[0] >= o->load) {
+	if (s->cfg->max_load > 0 && getloadavg(load, 1) == 1 &&
+	    load[0] >= s->cfg->max_load) {
 		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
 		return false;
 	}
@@ -1194,7 +1195,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		template_bind_names(cfg->tag, names, n_names);
 	}
 	spawner_set_total(s.spawner, cfg->opts->total_jobs
-					     ? cfg->opts->total_jobs
+					     ? (uint64_t)cfg->opts->total_jobs
 					     : input_total(s.input));
 	struct progress_config pc = {
 		.bar = cfg->opts->bar,

@@ -21,6 +21,8 @@ struct sched_config {
 	struct template *results;   /* --results as text, or NULL; the same */
 	const struct input_config *input;
 	long max_jobs;
+	double max_load;             /* --load: start no job at or above
+					this load average; 0: no limit */
 	const char *tmpdir;
 	const uint64_t *skip;        /* sorted seqs not to run (--resume) */
 	size_t n_skip;

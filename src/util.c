@@ -3,6 +3,7 @@
  */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <limits.h>
@@ -208,6 +209,42 @@ int parse_long(const char *s, long min, long max, long *out)
 		return -ERANGE;
 	}
 	*out = v;
+	return 0;
+}
+
+int parse_duration(const char *s, double *out)
+{
+	double total = 0;
+
+	if (*s == '\0') {
+		return -EINVAL;
+	}
+	/* GNU parallel's TIME POSTFIXES: 1d3.5h16.6m4s; a bare number is s. */
+	while (*s) {
+		char *end;
+		if (!isdigit((unsigned char)*s) && *s != '.') {
+			return -EINVAL;
+		}
+		errno = 0;
+		double v = strtod(s, &end);
+		if (end == s || errno == ERANGE || !isfinite(v)) {
+			return -EINVAL;
+		}
+		switch (tolower((unsigned char)*end)) {
+		case '\0': break;
+		case 's': end++; break;
+		case 'm': v *= 60; end++; break;
+		case 'h': v *= 3600; end++; break;
+		case 'd': v *= 86400; end++; break;
+		default: return -EINVAL;
+		}
+		total += v;
+		s = end;
+	}
+	if (!isfinite(total)) {
+		return -EINVAL;
+	}
+	*out = total;
 	return 0;
 }
 

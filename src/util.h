@@ -49,5 +49,10 @@ uint64_t now_ns(void);
 int parse_long(const char *s, long min, long max, long *out);
 /* Parses a non-negative number of seconds with a fraction; 0 or -EINVAL. */
 int parse_seconds(const char *s, double *out);
+/*
+ * Parses a duration in seconds with GNU parallel's time postfixes (s, m,
+ * h, d, in any mix: "1d3.5h", "1m30"); 0 or -EINVAL.
+ */
+int parse_duration(const char *s, double *out);
 
 #endif

@@ -12,16 +12,16 @@
 # The options that take a value (in the same word after '=', or in the
 # next word).
 function __prun_value_options
-    printf '%s\n' -j --jobs --shell \
+    printf '%s\n' -j -P --jobs --max-procs --shell \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
-        --arg-sep --arg-file-sep \
+        --arg-sep --argsep --arg-file-sep --argfilesep \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
         --seqreplace --slotreplace \
-        --timeout --termseq --halt --retries --delay --load --memfree --nice \
-        --joblog --tagstring --tmpdir -J --profile \
-        --results --total-jobs
+        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
+        --joblog --jl --tagstring --tmpdir -J --profile \
+        --results --res --total-jobs --total
 end
 
 # The profiles of the config files that prun reads.
@@ -157,7 +157,7 @@ end
 set -l options "__prun_is options"
 
 # Jobs
-complete -c prun -n $options -s j -l jobs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
+complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
@@ -170,8 +170,8 @@ complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
 complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
 complete -c prun -n $options -l link -l xapply -d 'One argument from each source, the shorter wrapping'
-complete -c prun -n $options -l arg-sep -x -d 'Use SEP instead of :::'
-complete -c prun -n $options -l arg-file-sep -x -d 'Use SEP instead of ::::'
+complete -c prun -n $options -l arg-sep -l argsep -x -d 'Use SEP instead of :::'
+complete -c prun -n $options -l arg-file-sep -l argfilesep -x -d 'Use SEP instead of ::::'
 # Arguments per job
 complete -c prun -n $options -s n -l max-args -x -d 'Give each job up to N arguments'
 complete -c prun -n $options -s N -l max-replace-args -x -d 'The same; {1}..{N} name them'
@@ -192,36 +192,36 @@ complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..}
 complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
 # Supervision
 complete -c prun -n $options -l timeout -x -d 'Kill a job that runs longer than SECS (or N% of the median)'
-complete -c prun -n $options -l termseq -x -a 'TERM,200,TERM,100,TERM,50,KILL,25\tThe\ default' -d 'How to kill a job\'s process group'
+complete -c prun -n $options -l termseq -l term-seq -x -a 'TERM,200,TERM,100,TERM,50,KILL,25\tThe\ default' -d 'How to kill a job\'s process group'
 complete -c prun -n $options -l halt -x -a 'never\tRun\ every\ job soon\tStart\ no\ more\ jobs now\tKill\ the\ running\ jobs\ too soon,fail=1 soon,success=1 soon,done=1 now,fail=1 now,success=1 now,done=1' -d 'Stop after failures'
 complete -c prun -n $options -l retries -x -d 'Try a failing job up to N times'
 complete -c prun -n $options -l delay -x -d 'Wait SECS between job starts'
 complete -c prun -n $options -l load -x -d 'Start jobs only while the load is below MAX'
 complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
 complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
-complete -c prun -n $options -l joblog -r -d 'Log each job to FILE (+FILE appends)'
+complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE appends, - for stdout)'
 complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'
 complete -c prun -n $options -l resume-failed -d 'Also run again the jobs the log says failed'
 complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the job log again'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
-complete -c prun -n $options -l line-buffer -l lb -d 'Print whole lines as jobs write them'
+complete -c prun -n $options -l line-buffer -l lb -l linebuffer -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
 complete -c prun -n $options -l tag -d 'Start each line with the job\'s arguments'
 complete -c prun -n $options -l tagstring -x -d 'Start each line with STR'
-complete -c prun -n $options -l color -d 'Colour the tags on a terminal'
-complete -c prun -n $options -l files -d 'Print the names of files that hold the output'
+complete -c prun -n $options -l color -l colour -d 'Colour the tags on a terminal'
+complete -c prun -n $options -l files -l output-as-files -l outputasfiles -d 'Print the names of files that hold the output'
 complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep spooled output in DIR'
 complete -c prun -n $options -s v -l print-commands -d 'Print each command before its output'
 complete -c prun -n $options -s t -l verbose -d 'Print each command on standard error'
 complete -c prun -n $options -l dry-run -l dryrun -d 'Print the commands instead of running them'
-complete -c prun -n $options -l results -r -d 'Save each job\'s output in a directory, or one table'
+complete -c prun -n $options -l results -l res -r -d 'Save each job\'s output in a directory, or one table'
 # Progress
 complete -c prun -n $options -l bar -d 'Show a progress bar'
 complete -c prun -n $options -l eta -d 'Show the estimated time left'
 complete -c prun -n $options -l progress -d 'Show jobs running and done'
-complete -c prun -n $options -l total-jobs -x -d 'The number of jobs, for input read as it comes'
+complete -c prun -n $options -l total-jobs -l total -x -d 'The number of jobs, for input read as it comes'
 # Configuration
 complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply a profile of the config files'
 complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'

@@ -108,5 +108,52 @@ int main(void)
 	check("nice", "-3", "nice", "-3");
 	check("joblog", "+log", "joblog", "+log");
 	check("er", "{e}", "extensionreplace", "{e}");
+	check("max-procs", "3", "jobs", "3");
+	check("jl", "log", "joblog", "log");
+	check("linebuffer", NULL, "line-buffer", "true");
+	check("colour", NULL, "color", "true");
+	check("output-as-files", NULL, "files", "true");
+	check("argsep", ",,", "arg-sep", ",,");
+	check("argfilesep", ",,,", "arg-file-sep", ",,,");
+	/* man parallel, TIME POSTFIXES. */
+	check("delay", "0.1s", "delay", "0.1");
+	check("delay", "1m30", "delay", "90");
+	check("timeout", "1m", "timeout", "60");
+	check("timeout", "1d3.5h", "timeout", "99000");
+	check("timeout", "2H", "timeout", "7200");
+	check("load", "300%", "load", "300%");
+	check("total", "7", "total-jobs", "7");
+
+	char *cause = NULL;
+	tap_ok(options_load("300%", 4, &cause) == 12, "--load 300% of 4 is 12");
+	tap_ok(options_load("+1", 4, &cause) == 5, "--load +1 of 4 is 5");
+	tap_ok(options_load("-1", 4, &cause) == 3, "--load -1 of 4 is 3");
+	tap_ok(options_load("2.5", 4, &cause) == 2.5, "--load 2.5 is 2.5");
+	tap_ok(options_load("x", 4, &cause) < 0 && cause,
+	       "--load x is an error");
+	free(cause);
+	struct options bad;
+	const char *wrong[][2] = {
+		{"delay", "1x"}, {"delay", "m"}, {"delay", "-1s"},
+		{"timeout", "0s"}, {"timeout", "1m-"}, {"load", "lots"},
+	};
+	for (size_t i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+		char what[80];
+		cause = NULL;
+		options_init(&bad);
+		snprintf(what, sizeof(what), "--%s %s is refused",
+			 wrong[i][0], wrong[i][1]);
+		tap_ok(options_set(&bad, wrong[i][0], wrong[i][1], &cause) < 0,
+		       what);
+		free(cause);
+		options_finish(&bad);
+	}
+	cause = NULL;
+	options_init(&bad);
+	tap_ok(options_set(&bad, "sqlmaster", "x", &cause) < 0 && cause &&
+	       strcmp(cause, "--sqlmaster is not supported") == 0,
+	       "a GNU parallel option prun lacks is not supported");
+	free(cause);
+	options_finish(&bad);
 	return tap_done();
 }

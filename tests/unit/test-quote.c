@@ -37,8 +37,42 @@ static void round_trip(const char *s, size_t len, const char *what)
 	buf_finish(&cmd);
 }
 
+/* Splits `in` and checks the words, joined with "|". */
+static void split(const char *in, const char *want)
+{
+	char **words = NULL, *cause = NULL;
+	struct buf b;
+	char what[128];
+
+	buf_init(&b);
+	long n = quote_split(in, &words, &cause);
+	for (long i = 0; i < n; i++) {
+		buf_addf(&b, "%s%s", i ? "|" : "", words[i]);
+	}
+	if (n < 0) {
+		buf_addf(&b, "error: %s", cause);
+	}
+	snprintf(what, sizeof(what), "splits [%s] as shellwords() does", in);
+	tap_is(b.data ? b.data : "", want, what);
+	buf_finish(&b);
+	free(cause);
+	quote_split_free(n < 0 ? NULL : words);
+}
+
 int main(void)
 {
+	/* Perl's Text::ParseWords::shellwords() gives these words. */
+	split("", "");
+	split("  -j2\t -k  ", "-j2|-k");
+	split("--tagstring 'a b' x", "--tagstring|a b|x");
+	split("\"a \\\" \\$b \\x\" c", "a \" $b x|c");
+	split("a\\ b c\\'d", "a b|c'd");
+	split("'' x", "|x");
+	split("a'b'\"c\"d", "abcd");
+	split("#x y", "#x|y");
+	split("'open", "error: a single quote is not closed");
+	split("a \"open", "error: a double quote is not closed");
+
 	check("abc", "abc");
 	check("a-b_c.d+e/f", "a-b_c.d+e/f");
 	check("", "''");
