@@ -696,7 +696,7 @@ static const char *const unsupported[] = {
 	"record-env", "session", "semaphore", "semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed",
+	"sql-worker", "embed", "noswap", "exit",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))
