@@ -63,6 +63,9 @@ struct input {
 	size_t *idx;            /* owned; the odometer, one digit per group */
 	bool started;
 	bool need_head;         /* waiting for the stream's next value */
+	bool others;            /* a source held in memory has a value */
+	bool head_seen;         /* the stream gave a value (or stood for
+				   an empty one) */
 	bool done;
 
 	/* The value streamed for the current row of the first group. */
@@ -413,11 +416,12 @@ static char *perl_to_ere(const char *re)
  */
 static void fix_lengths(struct input *in)
 {
-	bool any = in->stream != NULL;
-
 	for (size_t i = 0; i < in->n_cols; i++) {
-		any = any || in->cols[i].n > 0;
+		in->others = in->others || in->cols[i].n > 0;
 	}
+	/* The stream's values are not known yet: see advance(). */
+	bool any = in->others || in->stream != NULL;
+
 	for (size_t i = 0; i < in->n_cols; i++) {
 		if (i == 0 && in->stream) {
 			continue;
@@ -640,6 +644,7 @@ static int next_head(struct input *in, char **cause)
 			in->head_data.len = 0;
 			buf_add(&in->head_data, v.s, v.len);
 			in->head = (struct value){in->head_data.data, v.len};
+			in->head_seen = true;
 			return INPUT_READY;
 		}
 		if (r < 0) {
@@ -703,6 +708,12 @@ head:;
 	int r = next_head(in, cause);
 	if (r != INPUT_WAIT) {
 		in->need_head = false;
+	}
+	if (r == INPUT_END && !in->head_seen && in->others) {
+		/* An empty stream is one empty value beside the others. */
+		in->head_seen = true;
+		in->head = (struct value){"", 0};
+		return INPUT_READY;
 	}
 	return r;
 }

@@ -108,3 +108,55 @@ load helpers
 	run prun -k -E stop echo ::: A B stop C
 	assert_output $'A\nB'
 }
+
+@test "an empty first source is one empty argument beside the others" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run prun -k echo {1}-{2} :::: "$BATS_TEST_TMPDIR/empty" ::: x y
+	assert_success
+	assert_output $'-x\n-y'
+	run prun -k -a "$BATS_TEST_TMPDIR/empty" echo {1}-{2} ::: x y
+	assert_success
+	assert_output $'-x\n-y'
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/ab"
+	run prun -k -a "$BATS_TEST_TMPDIR/empty" -a "$BATS_TEST_TMPDIR/ab" echo {1}-{2}
+	assert_success
+	assert_output $'-a\n-b'
+}
+
+@test "empty standard input is one empty argument beside the others" {
+	run bash -c '"$PRUN" -k echo {1}-{2} :::: - ::: x y </dev/null'
+	assert_success
+	assert_output $'-x\n-y'
+	run bash -c '"$PRUN" -k -a - echo {1}-{2} ::: x y </dev/null'
+	assert_success
+	assert_output $'-x\n-y'
+}
+
+@test "a first source emptied by -E or -r is one empty argument" {
+	run bash -c 'printf "stop\na\n" | "$PRUN" -k -E stop echo {1}-{2} :::: - ::: x y'
+	assert_success
+	assert_output $'-x\n-y'
+	run bash -c 'printf "\n \n" | "$PRUN" -k -r echo {1}-{2} :::: - ::: x y'
+	assert_success
+	assert_output $'-x\n-y'
+}
+
+@test "an empty source linked to another gives one job" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run prun -k echo {1}-{2} :::: "$BATS_TEST_TMPDIR/empty" :::+ x y
+	assert_success
+	assert_output "-x"
+	run prun -k echo {1}-{2} ::: x y :::+
+	assert_success
+	assert_output "x-"
+}
+
+@test "empty sources of every kind give no job when all are empty" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run bash -c '"$PRUN" echo never :::: "$1" - ::: </dev/null' _ "$BATS_TEST_TMPDIR/empty"
+	assert_success
+	assert_output ""
+	run prun -a "$BATS_TEST_TMPDIR/empty" -a "$BATS_TEST_TMPDIR/empty" echo never
+	assert_success
+	assert_output ""
+}

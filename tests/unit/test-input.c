@@ -154,6 +154,20 @@ int main(void)
 	unlink(f);
 	free(f);
 
+	char *e = write_file("", 0);
+	s[0] = (struct source_spec){.path = e};
+	s[1] = list(xy, 2, false);
+	c = (struct input_config){.sources = s, .n_sources = 2,
+				  .delimiter = '\n'};
+	check(&c, " x| y", "an empty streamed first source is one empty "
+	      "value beside others");
+	s[1] = list(none, 0, false);
+	check(&c, "", "an empty stream and an empty source give no job");
+	s[1] = list(xy, 2, true);
+	check(&c, " x", "an empty file linked to a source gives one job");
+	unlink(e);
+	free(e);
+
 	char *g = write_file("h1,h2\n a , b \nc,d\n", 18);
 	s[0] = (struct source_spec){.path = g};
 	c = (struct input_config){.sources = s, .n_sources = 1,
