@@ -7,9 +7,11 @@
  * held in memory: the first source streams when it stands alone, the
  * others are read in full at the start.
  *
- * A source's values are lines (or NUL-, or -d-delimited records); with
- * --colsep a line is split into several columns, each an argument of its
- * own.  Jobs take one combination each, -N of them, or as many as fit on
+ * A source's values are lines (or NUL-, or -d-delimited records); the
+ * words after ::: are cut at -d's delimiter too (never at a newline), and
+ * -E, -r and -L treat every source's values alike, as GNU parallel does.
+ * With --colsep a line is split into several columns, each an argument of
+ * its own.  Jobs take one combination each, -N of them, or as many as fit on
  * a command line (-X, -m, --xargs).
  */
 #include "input.h"
@@ -35,11 +37,22 @@ struct stream {
 	size_t start;
 	size_t scan;        /* no delimiter before this offset */
 	bool eof;
-	bool join;          /* -L: lines ending in a blank continue */
 	bool reading;
 	uv_fs_t req;
 	uv_buf_t iov;
 	int error;          /* a failed read, as -errno */
+};
+
+/*
+ * A source's values as -E, -r and -L see them go by.  GNU parallel's order:
+ * the end-of-file string is looked for in each line as read, then a line
+ * that went on is joined with it, then -r skips what is blank, then -L
+ * holds back what ends in white space to join it with the next line.
+ */
+struct reader {
+	struct buf join;    /* -L: the value that goes on, if joining */
+	bool joining;
+	bool ended;         /* -E's string was met: read no more */
 };
 
 struct column {
@@ -69,6 +82,7 @@ struct input {
 	bool done;
 
 	/* The value streamed for the current row of the first group. */
+	struct reader head_reader;
 	struct value head;
 	struct buf head_data;   /* its bytes: the stream's buffer moves */
 
@@ -132,19 +146,6 @@ static int stream_take(struct stream *s, char delim, struct value *v)
 	size_t from = s->scan > s->start ? s->scan : s->start;
 	char *hit = base ? memchr(base + from, delim, s->data.len - from)
 			 : NULL;
-
-	/*
-	 * -L: a line that ends in a blank goes on on the next line (as in
-	 * xargs); the newline is cut out of the buffer in place.
-	 */
-	while (s->join && hit && hit > base + s->start &&
-	       (hit[-1] == ' ' || hit[-1] == '\t')) {
-		size_t at = (size_t)(hit - base);
-		memmove(hit, hit + 1, s->data.len - at - 1);
-		s->data.len--;
-		base[s->data.len] = '\0';
-		hit = memchr(base + at, delim, s->data.len - at);
-	}
 
 	if (hit) {
 		v->s = base + s->start;
@@ -256,10 +257,16 @@ static void column_add(struct column *c, const char *s, size_t len)
 	c->lens[c->n++] = len;
 }
 
+/* White space as GNU parallel's -r and -L see it (Perl's \s). */
+static bool is_space(char c)
+{
+	return c && strchr(" \t\n\r\f\v", c) != NULL;
+}
+
 static bool is_blank(const struct value *v)
 {
 	for (size_t i = 0; i < v->len; i++) {
-		if (!strchr(" \t\r\n", v->s[i])) {
+		if (!is_space(v->s[i])) {
 			return false;
 		}
 	}
@@ -272,6 +279,65 @@ static bool is_eof_str(const struct input *in, const struct value *v)
 	const char *e = in->cfg.eof_str;
 
 	return e && strlen(e) == v->len && memcmp(e, v->s, v->len) == 0;
+}
+
+static void reader_init(struct reader *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->join);
+}
+
+static void reader_finish(struct reader *r)
+{
+	buf_finish(&r->join);
+}
+
+/*
+ * Passes one value of a source, as cut at the delimiter, through -E, -r
+ * and -L.  Returns true with *v set to a value to use (valid until the
+ * next call), false if it gives none.  After -E's string r->ended is set.
+ */
+static bool reader_feed(const struct input *in, struct reader *r,
+			struct value *v)
+{
+	if (is_eof_str(in, v)) {
+		r->ended = true;
+		/* A line that was going on ends here. */
+		if (!r->joining) {
+			return false;
+		}
+		r->joining = false;
+		*v = (struct value){r->join.data, r->join.len};
+		return true;
+	}
+	if (r->joining) {
+		buf_add(&r->join, v->s, v->len);
+		*v = (struct value){r->join.data, r->join.len};
+		r->joining = false;
+	}
+	if (in->cfg.skip_empty && is_blank(v)) {
+		return false;
+	}
+	if (in->cfg.join_lines && v->len && is_space(v->s[v->len - 1])) {
+		if (v->s != r->join.data) {
+			r->join.len = 0;
+			buf_add(&r->join, v->s, v->len);
+		}
+		r->joining = true;
+		return false;
+	}
+	return true;
+}
+
+/* At the end of a source: true with *v if a value was still going on. */
+static bool reader_end(struct reader *r, struct value *v)
+{
+	if (!r->joining) {
+		return false;
+	}
+	r->joining = false;
+	*v = (struct value){r->join.data, r->join.len};
+	return true;
 }
 
 /* Calls fn for each column of a line (the line itself without --colsep). */
@@ -332,50 +398,78 @@ static int stream_wait_value(struct stream *s, char delim, char **cause)
 	}
 }
 
+/* Adds one value of a source as cut at the delimiter (or takes --header). */
+static void column_take(struct input *in, struct column *c,
+			struct reader *r, bool *header, struct value v)
+{
+	if (*header) {
+		split_columns(in, v, add_name);
+		*header = false;
+		return;
+	}
+	if (reader_feed(in, r, &v)) {
+		column_add(c, v.s, v.len);
+	}
+}
+
+/*
+ * The values of ::: as they would be read from a file, as GNU parallel
+ * reads them: each is cut at -d's delimiter.  Not at a newline, though:
+ * an argument that holds one stays whole, as with -0.
+ */
+static void column_load_values(struct input *in, struct column *c,
+			       struct reader *r, const struct source_spec *spec)
+{
+	bool header = in->cfg.header != NULL;
+	char delim = in->cfg.delimiter;
+
+	for (size_t i = 0; i < spec->n && !r->ended; i++) {
+		const char *p = spec->values[i];
+		const char *end = p + strlen(p);
+		const char *hit;
+		while (delim != '\n' && !r->ended &&
+		       (hit = memchr(p, delim, (size_t)(end - p)))) {
+			column_take(in, c, r, &header,
+				    (struct value){p, (size_t)(hit - p)});
+			p = hit + 1;
+		}
+		if (!r->ended) {
+			column_take(in, c, r, &header,
+				    (struct value){p, (size_t)(end - p)});
+		}
+	}
+}
+
 static int column_load(struct input *in, struct column *c,
 		       const struct source_spec *spec, char **cause)
 {
 	bool header = in->cfg.header != NULL;
+	struct reader r;
+	struct value v;
+	int e = 0;
 
 	memset(c, 0, sizeof(*c));
+	reader_init(&r);
 	if (!spec->path) {
-		for (size_t i = 0; i < spec->n; i++) {
-			struct value v = {spec->values[i],
-					  strlen(spec->values[i])};
-			if (is_eof_str(in, &v)) {
-				break;
-			}
-			if (header) {
-				split_columns(in, v, add_name);
-				header = false;
-			} else {
-				column_add(c, v.s, v.len);
-			}
+		column_load_values(in, c, &r, spec);
+	} else {
+		struct stream s;
+		if (stream_open(&s, spec->path, cause) < 0) {
+			reader_finish(&r);
+			return -1;
 		}
-		return 0;
+		e = stream_slurp(&s, cause);
+		while (e == 0 && !r.ended &&
+		       stream_take(&s, in->cfg.delimiter, &v) > 0) {
+			column_take(in, c, &r, &header, v);
+		}
+		stream_close(&s);
 	}
-	struct stream s;
-	if (stream_open(&s, spec->path, cause) < 0) {
-		return -1;
+	if (e == 0 && reader_end(&r, &v)) {
+		column_add(c, v.s, v.len);
 	}
-	s.join = in->cfg.join_lines;
-	int r = stream_slurp(&s, cause);
-	struct value v;
-	while (r == 0 && stream_take(&s, in->cfg.delimiter, &v) > 0) {
-		if (header) {
-			split_columns(in, v, add_name);
-			header = false;
-			continue;
-		}
-		if (is_eof_str(in, &v)) {
-			break;
-		}
-		if (!(in->cfg.skip_empty && is_blank(&v))) {
-			column_add(c, v.s, v.len);
-		}
-	}
-	stream_close(&s);
-	return r;
+	reader_finish(&r);
+	return e;
 }
 
 /* Turns Perl's common regex escapes into POSIX ERE, as --colsep wants. */
@@ -496,6 +590,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 	in->data = data;
 	buf_init(&in->pending);
 	buf_init(&in->head_data);
+	reader_init(&in->head_reader);
 
 	const char *colsep = cfg->colsep;
 	if (!colsep && cfg->header) {
@@ -545,7 +640,6 @@ int input_create(struct input **out, const struct input_config *cfg,
 				in->stream = NULL;
 				goto fail;
 			}
-			in->stream->join = cfg->join_lines;
 			if (!cfg->header) {
 				continue;
 			}
@@ -607,6 +701,7 @@ void input_destroy(struct input *in)
 	free(in->group_len);
 	free(in->idx);
 	buf_finish(&in->head_data);
+	reader_finish(&in->head_reader);
 	buf_finish(&in->pending);
 	free(in->pv);
 	free(in);
@@ -631,14 +726,19 @@ static int next_head(struct input *in, char **cause)
 
 	for (;;) {
 		int r = stream_take(s, in->cfg.delimiter, &v);
-		if (r > 0 && is_eof_str(in, &v)) {
-			/* -E: the rest of the input is not read. */
-			s->eof = true;
-			s->start = s->scan = s->data.len;
-			r = -1;
-		}
-		if (r > 0 && in->cfg.skip_empty && is_blank(&v)) {
-			continue;
+		if (r > 0) {
+			bool got = reader_feed(in, &in->head_reader, &v);
+			if (in->head_reader.ended) {
+				/* -E: the rest of the input is not read. */
+				s->eof = true;
+				s->start = s->scan = s->data.len;
+			}
+			if (!got) {
+				continue;
+			}
+		} else if (r < 0 && !s->error &&
+			   reader_end(&in->head_reader, &v)) {
+			r = 1;
 		}
 		if (r > 0) {
 			in->head_data.len = 0;

@@ -80,3 +80,26 @@ load helpers
 	run prun -k -j4 -m -s 12 echo ::: $(seq 13)
 	assert_output $'1 2 3\n4 5 6\n7 8 9\n10 11\n12\n13'
 }
+
+@test "-L joins a ::: argument that ends in a blank with the next" {
+	run prun -k -L 1 echo ::: 'a ' b c
+	assert_success
+	assert_output $'a b\nc'
+	run prun -k -L 2 echo ::: 'a ' b c d
+	assert_output $'a b c\nd'
+	run prun -k -L 1 echo ::: x y ::: 'a ' b
+	assert_output $'x a b\ny a b'
+}
+
+@test "-L joins lines that end in any white space" {
+	run bash -c 'printf "a\f\nb\nc\v\nd\ne\r\nf\n" | "$PRUN" -k -L1 echo'
+	assert_success
+	assert_output $'a\fb\nc\vd\ne\rf'
+}
+
+@test "-L with -r joins past a blank line" {
+	run bash -c 'printf "a \n \nb\n" | "$PRUN" -k -r -L1 echo'
+	assert_output "a  b"
+	run bash -c 'printf "a \n" | "$PRUN" -k -r -L1 echo'
+	assert_output "a "
+}

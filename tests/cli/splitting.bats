@@ -82,3 +82,60 @@ load helpers
 	run bash -c 'printf "x\n\ny\n" | "$PRUN" -k --dry-run echo'
 	assert_output $'echo x\necho \'\'\necho y'
 }
+
+@test "-d cuts ::: arguments at the delimiter too" {
+	run prun -k -d " " echo ::: "1 done"
+	assert_success
+	assert_output $'1\ndone'
+	run prun -k -d " " --dry-run echo ::: "a " b
+	assert_output $'echo a\necho \'\'\necho b'
+	run prun -k -d , echo ::: a,b c :::: <(printf 'x,y')
+	assert_output $'a x\na y\nb x\nb y\nc x\nc y'
+}
+
+@test "a ::: argument that holds a newline stays whole without -d" {
+	run prun -k --dry-run echo ::: $'one\ntwo'
+	assert_output $'echo \'one\ntwo\''
+}
+
+@test "-r skips empty and blank ::: arguments" {
+	run prun -k -r echo X{} ::: '' a ' ' $'\t\f'
+	assert_success
+	assert_output "Xa"
+	run prun -k -r echo ::: x y ::: '' b
+	assert_output $'x b\ny b'
+}
+
+@test "-r counts form feed, vertical tab and carriage return as blank" {
+	run bash -c 'printf " \f\n\v\n\r\n\t\n" | "$PRUN" -r echo X'
+	assert_success
+	assert_output ""
+	run bash -c 'printf "\240\n" | "$PRUN" -r echo X'
+	assert_output $'X \240'
+}
+
+@test "-r skips blank lines of every source" {
+	printf 'a\n\n \nb\n' > "$BATS_TEST_TMPDIR/f"
+	run prun -k -r echo ::: x :::: "$BATS_TEST_TMPDIR/f"
+	assert_output $'x a\nx b'
+	run prun -k -r -a "$BATS_TEST_TMPDIR/f" echo
+	assert_output $'a\nb'
+}
+
+@test "-E with -L ends the input at the end-of-file string" {
+	run bash -c 'printf "a\nstop\nb\nc\n" | "$PRUN" -k -E stop -L 2 echo'
+	assert_success
+	assert_output "a"
+	run bash -c 'printf "a \nstop\nb\nc\n" | "$PRUN" -k -E stop -L 1 echo'
+	assert_output "a "
+	run prun -k -E stop -L 1 echo ::: 'a ' stop b
+	assert_output "a "
+}
+
+@test "-E ends every kind of source" {
+	printf 'a\nstop\nb\n' > "$BATS_TEST_TMPDIR/f"
+	run prun -k -E stop echo ::: x y :::: "$BATS_TEST_TMPDIR/f"
+	assert_output $'x a\ny a'
+	run prun -k -d , -E b echo ::: a,b,c d
+	assert_output "a"
+}

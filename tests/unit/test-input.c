@@ -168,6 +168,35 @@ int main(void)
 	unlink(e);
 	free(e);
 
+	const char *spaced[] = {"1 done", "a ", "b"};
+	s[0] = list(spaced, 3, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = ' '};
+	check(&c, "1|done|a||b", "-d cuts ::: values too");
+	c.delimiter = '\n';
+	check(&c, "1 done|a |b", "a ::: value is not cut at a newline");
+	c.join_lines = true;
+	check(&c, "1 done|a b", "-L joins a ::: value ending in a blank");
+	const char *blanks[] = {"", "a", " \f", "\t\v\r"};
+	s[0] = list(blanks, 4, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n', .skip_empty = true};
+	check(&c, "a", "-r skips empty and white ::: values");
+	const char *stops[] = {"a ", "stop", "b"};
+	s[0] = list(stops, 3, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n', .eof_str = "stop",
+				  .join_lines = true};
+	check(&c, "a ", "-E ends a line that -L was joining");
+	char *h = write_file("a \nstop\nb\n", 11);
+	s[0] = (struct source_spec){.path = h};
+	check(&c, "a ", "-E ends a streamed line that -L was joining");
+	s[1] = list(xy, 1, false);
+	c.n_sources = 2;
+	check(&c, "a  x", "-E ends a line read in full that -L was joining");
+	unlink(h);
+	free(h);
+
 	char *g = write_file("h1,h2\n a , b \nc,d\n", 18);
 	s[0] = (struct source_spec){.path = g};
 	c = (struct input_config){.sources = s, .n_sources = 1,
