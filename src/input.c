@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "log.h"
 #include "util.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -836,9 +837,35 @@ static void push_value(struct input *in, struct value v)
 	b->data[b->len] = '\0';
 }
 
+/*
+ * A NUL byte cannot be passed in a command line.  As GNU parallel, each
+ * one becomes the two characters \0 rather than cutting the value short.
+ * Returns v, or its copy made in b; sets *nul if v held one.
+ */
+static struct value replace_nul(struct value v, struct buf *b, bool *nul)
+{
+	if (!memchr(v.s, '\0', v.len)) {
+		return v;
+	}
+	*nul = true;
+	b->len = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.s[i] == '\0') {
+			buf_add(b, "\\0", 2);
+		} else {
+			buf_addc(b, v.s[i]);
+		}
+	}
+	return (struct value){b->data, b->len};
+}
+
 /* Appends the values of the current combination to the pending job. */
 static void collect(struct input *in)
 {
+	struct buf copy;
+	bool nul = false;
+
+	buf_init(&copy);
 	for (size_t i = 0; i < in->n_cols; i++) {
 		struct value v;
 		if (i == 0 && in->stream) {
@@ -848,7 +875,14 @@ static void collect(struct input *in)
 			v = (struct value){in->cols[i].values[row],
 					   in->cols[i].lens[row]};
 		}
-		split_columns(in, v, push_value);
+		split_columns(in, replace_nul(v, &copy, &nul), push_value);
+	}
+	buf_finish(&copy);
+	if (nul) {
+		/* GNU parallel's words, once for each such combination. */
+		warn("a NUL character in the input was replaced with \\0");
+		warn("NUL cannot be passed through in the argument list");
+		warn("did you mean to use the --null option?");
 	}
 }
 

@@ -2,6 +2,7 @@
 # How input is cut into arguments.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 @test "-0 splits input at NUL bytes and keeps newlines" {
 	run bash -c 'printf "a\nb\0c d\0" | "$PRUN" -k -0 -q printf "<%s>\n"'
@@ -138,4 +139,40 @@ load helpers
 	assert_output $'x a\ny a'
 	run prun -k -d , -E b echo ::: a,b,c d
 	assert_output "a"
+}
+
+nul_warning='prun: a NUL character in the input was replaced with \0
+prun: NUL cannot be passed through in the argument list
+prun: did you mean to use the --null option?'
+
+@test "a NUL byte in input without -0 becomes \\0, with a warning" {
+	run --separate-stderr bash -c 'printf "foo\0bar\n" | "$PRUN" echo'
+	assert_success
+	assert_output 'foo\0bar'
+	assert_equal "$stderr" "$nul_warning"
+}
+
+@test "the NUL warning comes once for each argument that holds one" {
+	run --separate-stderr bash -c 'printf "foo\0bar\nx\0\0y\nz\n" | "$PRUN" -k echo'
+	assert_success
+	assert_output $'foo\\0bar\nx\\0\\0y\nz'
+	assert_equal "$stderr" "$nul_warning"$'\n'"$nul_warning"
+}
+
+@test "a NUL byte in any source and with -d is kept as \\0" {
+	printf 'foo\0bar\n' > "$BATS_TEST_TMPDIR/f"
+	run --separate-stderr prun -k echo :::: "$BATS_TEST_TMPDIR/f" ::: 1 2
+	assert_output $'foo\\0bar 1\nfoo\\0bar 2'
+	assert_equal "$stderr" "$nul_warning"$'\n'"$nul_warning"
+	run --separate-stderr bash -c 'printf "a\0b,\0c" | "$PRUN" -k -d , echo'
+	assert_output $'a\\0b\n\\0c'
+	run --separate-stderr bash -c 'printf "a\0b\n" | "$PRUN" -k --colsep , echo'
+	assert_output 'a\0b'
+}
+
+@test "with -0 a NUL byte ends the argument and no warning comes" {
+	run --separate-stderr bash -c 'printf "foo\0bar\0" | "$PRUN" -k -0 echo'
+	assert_success
+	assert_output $'foo\nbar'
+	assert_equal "$stderr" ""
 }

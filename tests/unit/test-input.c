@@ -197,6 +197,16 @@ int main(void)
 	unlink(h);
 	free(h);
 
+	char *z = write_file("a\0b\n\0\n", 6);
+	s[0] = (struct source_spec){.path = z};
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n'};
+	check(&c, "a\\0b|\\0", "a NUL byte in a value becomes \\0");
+	c.delimiter = '\0';
+	check(&c, "a|b\n|\n", "-0 cuts at NUL bytes instead");
+	unlink(z);
+	free(z);
+
 	char *g = write_file("h1,h2\n a , b \nc,d\n", 18);
 	s[0] = (struct source_spec){.path = g};
 	c = (struct input_config){.sources = s, .n_sources = 1,
