@@ -21,6 +21,7 @@ void options_init(struct options *o)
 	o->jobs = xstrdup("100%");
 	o->output = OUTPUT_GROUP;
 	o->delimiter = '\n';
+	o->max_args = -1;
 	o->replace = xstrdup("{}");
 	o->ext_replace = xstrdup("{.}");
 	o->base_replace = xstrdup("{/}");
@@ -561,9 +562,9 @@ int options_set(struct options *o, const char *name, const char *value,
 		   strcmp(name, "max-lines") == 0) {
 		o->replace_args = strcmp(name, "max-replace-args") == 0;
 		o->max_lines = strcmp(name, "max-lines") == 0;
-		if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
+		if (parse_long(value, 0, 1L << 30, &o->max_args) < 0) {
 			*cause = xasprintf("bad value for --%s: '%s' (want a "
-					   "whole number >= 1)", name, value);
+					   "whole number >= 0)", name, value);
 			return -1;
 		}
 	} else if (strcmp(name, "max-chars") == 0) {
@@ -828,7 +829,7 @@ char *options_get(const struct options *o, const char *name)
 		/* One setting, shown under the name that set it. */
 		const char *by = o->replace_args ? "max-replace-args"
 			       : o->max_lines ? "max-lines" : "max-args";
-		if (o->max_args && strcmp(name, by) == 0) {
+		if (o->max_args >= 0 && strcmp(name, by) == 0) {
 			buf_addf(&b, "%ld", o->max_args);
 		}
 	} else if (strcmp(name, "max-chars") == 0) {
