@@ -931,6 +931,31 @@ static size_t cost_of(const struct input *in, size_t from)
 	return cost;
 }
 
+/*
+ * -N0: a job for each combination, given none of its values (GNU
+ * parallel's idiom for running a command as many times as there are
+ * arguments).
+ */
+static int next_bare_job(struct input *in, struct record **rec,
+			 char **cause)
+{
+	int r = in->done ? INPUT_END : advance(in, cause);
+
+	if (r == INPUT_END) {
+		in->done = true;
+	}
+	if (r != INPUT_READY) {
+		return r;
+	}
+	/* Collected for the warnings that the values may give. */
+	collect(in);
+	in->pn = in->pfirst = 0;
+	in->pending.len = 0;
+	*rec = xcalloc(1, sizeof(**rec));
+	in->jobs_out++;
+	return INPUT_READY;
+}
+
 /* Builds the next job from the sources, without prefetching. */
 static int next_job(struct input *in, struct record **rec, char **cause)
 {
@@ -940,6 +965,9 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		size_t end = in->pfirst + in->spread_chunk;
 		*rec = take_pending(in, end < in->pn ? end : in->pn);
 		return INPUT_READY;
+	}
+	if (in->cfg.bare) {
+		return next_bare_job(in, rec, cause);
 	}
 	size_t want = in->cfg.max_args > 0 ? (size_t)in->cfg.max_args
 		      : fill ? SIZE_MAX : 1;

@@ -103,3 +103,31 @@ load helpers
 	run bash -c 'printf "a \n" | "$PRUN" -k -r -L1 echo'
 	assert_output "a "
 }
+
+@test "-N0 runs the command once per argument without it" {
+	run prun -k -N0 echo foo ::: 1 2 3
+	assert_success
+	assert_output $'foo\nfoo\nfoo'
+	run prun -k -N0 echo foo {} {1} {#} ::: 1 2 3 ::: a b
+	assert_output $'foo 1\nfoo 2\nfoo 3\nfoo 4\nfoo 5\nfoo 6'
+	run prun -k -N0 --dry-run echo x {} ::: a b
+	assert_output $'echo x \necho x '
+}
+
+@test "-n0, -L0 and --max-args=0 are -N0 too" {
+	for o in -n0 -L0 '-L 0' '-n 0' --max-args=0 --max-replace-args=0; do
+		run prun -k $o echo foo ::: 1 2 3
+		assert_success
+		assert_output $'foo\nfoo\nfoo'
+	done
+}
+
+@test "-N0 reads every kind of source and -L0 joins no lines" {
+	run bash -c 'printf "a \nb\n" | "$PRUN" -k -L0 echo x'
+	assert_success
+	assert_output $'x\nx'
+	run bash -c 'seq 3 | "$PRUN" -k -N0 echo y'
+	assert_output $'y\ny\ny'
+	run prun -k -N0 --tag echo x ::: a b
+	assert_output $'\tx\n\tx'
+}

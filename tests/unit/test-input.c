@@ -26,6 +26,8 @@ static char *run(const struct input_config *cfg, char **cause_out)
 	char *cause = NULL;
 	struct buf out;
 
+	size_t jobs = 0;
+
 	buf_init(&out);
 	if (input_create(&in, cfg, &loop, wake, NULL, &cause) < 0) {
 		*cause_out = cause;
@@ -45,7 +47,7 @@ static char *run(const struct input_config *cfg, char **cause_out)
 		if (r == INPUT_END) {
 			break;
 		}
-		if (out.len) {
+		if (jobs++) {
 			buf_addc(&out, '|');
 		}
 		for (size_t i = 0; i < rec->n; i++) {
@@ -136,6 +138,12 @@ int main(void)
 	c = (struct input_config){.sources = s, .n_sources = 1,
 				  .delimiter = '\n', .max_args = 2};
 	check(&c, "a b|c", "-N2 groups arguments, the last job short");
+	c.max_args = 0;
+	c.bare = true;
+	check(&c, "||", "-N0 gives a job per argument, with none of them");
+	s[1] = list(n12, 2, false);
+	c.n_sources = 2;
+	check(&c, "|||||", "-N0 gives a job per combination");
 
 	char *f = write_file("l1\nl2\nl3\nl4\nl5", 14);
 	s[0] = (struct source_spec){.path = f};
