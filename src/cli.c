@@ -298,11 +298,14 @@ void cli_split(struct cli *c)
 				.linked = kind > 10});
 			continue;
 		}
-		/* Each file after :::: is a source of its own. */
+		/*
+		 * Each file after :::: is a source of its own; after ::::+
+		 * each is linked to the one before it, as GNU parallel does.
+		 */
 		for (size_t k = start; k < i; k++) {
 			add_source(c, (struct source_spec){
 				.path = w[k],
-				.linked = kind > 10 && k == start});
+				.linked = kind > 10});
 		}
 	}
 }

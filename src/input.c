@@ -7,9 +7,11 @@
  * held in memory: the first source streams when it stands alone, the
  * others are read in full at the start.
  *
- * A source's values are lines (or NUL-, or -d-delimited records); with
- * --colsep a line is split into several columns, each an argument of its
- * own.  Jobs take one combination each, -N of them, or as many as fit on
+ * A source's values are lines (or NUL-, or -d-delimited records); the
+ * words after ::: are cut at -d's delimiter too (never at a newline), and
+ * -E, -r and -L treat every source's values alike, as GNU parallel does.
+ * With --colsep a line is split into several columns, each an argument of
+ * its own.  Jobs take one combination each, -N of them, or as many as fit on
  * a command line (-X, -m, --xargs).
  */
 #include "input.h"
@@ -23,6 +25,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "log.h"
 #include "util.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -35,11 +38,22 @@ struct stream {
 	size_t start;
 	size_t scan;        /* no delimiter before this offset */
 	bool eof;
-	bool join;          /* -L: lines ending in a blank continue */
 	bool reading;
 	uv_fs_t req;
 	uv_buf_t iov;
 	int error;          /* a failed read, as -errno */
+};
+
+/*
+ * A source's values as -E, -r and -L see them go by.  GNU parallel's order:
+ * the end-of-file string is looked for in each line as read, then a line
+ * that went on is joined with it, then -r skips what is blank, then -L
+ * holds back what ends in white space to join it with the next line.
+ */
+struct reader {
+	struct buf join;    /* -L: the value that goes on, if joining */
+	bool joining;
+	bool ended;         /* -E's string was met: read no more */
 };
 
 struct column {
@@ -63,9 +77,13 @@ struct input {
 	size_t *idx;            /* owned; the odometer, one digit per group */
 	bool started;
 	bool need_head;         /* waiting for the stream's next value */
+	bool others;            /* a source held in memory has a value */
+	bool head_seen;         /* the stream gave a value (or stood for
+				   an empty one) */
 	bool done;
 
 	/* The value streamed for the current row of the first group. */
+	struct reader head_reader;
 	struct value head;
 	struct buf head_data;   /* its bytes: the stream's buffer moves */
 
@@ -129,19 +147,6 @@ static int stream_take(struct stream *s, char delim, struct value *v)
 	size_t from = s->scan > s->start ? s->scan : s->start;
 	char *hit = base ? memchr(base + from, delim, s->data.len - from)
 			 : NULL;
-
-	/*
-	 * -L: a line that ends in a blank goes on on the next line (as in
-	 * xargs); the newline is cut out of the buffer in place.
-	 */
-	while (s->join && hit && hit > base + s->start &&
-	       (hit[-1] == ' ' || hit[-1] == '\t')) {
-		size_t at = (size_t)(hit - base);
-		memmove(hit, hit + 1, s->data.len - at - 1);
-		s->data.len--;
-		base[s->data.len] = '\0';
-		hit = memchr(base + at, delim, s->data.len - at);
-	}
 
 	if (hit) {
 		v->s = base + s->start;
@@ -253,10 +258,16 @@ static void column_add(struct column *c, const char *s, size_t len)
 	c->lens[c->n++] = len;
 }
 
+/* White space as GNU parallel's -r and -L see it (Perl's \s). */
+static bool is_space(char c)
+{
+	return c && strchr(" \t\n\r\f\v", c) != NULL;
+}
+
 static bool is_blank(const struct value *v)
 {
 	for (size_t i = 0; i < v->len; i++) {
-		if (!strchr(" \t\r\n", v->s[i])) {
+		if (!is_space(v->s[i])) {
 			return false;
 		}
 	}
@@ -269,6 +280,65 @@ static bool is_eof_str(const struct input *in, const struct value *v)
 	const char *e = in->cfg.eof_str;
 
 	return e && strlen(e) == v->len && memcmp(e, v->s, v->len) == 0;
+}
+
+static void reader_init(struct reader *r)
+{
+	memset(r, 0, sizeof(*r));
+	buf_init(&r->join);
+}
+
+static void reader_finish(struct reader *r)
+{
+	buf_finish(&r->join);
+}
+
+/*
+ * Passes one value of a source, as cut at the delimiter, through -E, -r
+ * and -L.  Returns true with *v set to a value to use (valid until the
+ * next call), false if it gives none.  After -E's string r->ended is set.
+ */
+static bool reader_feed(const struct input *in, struct reader *r,
+			struct value *v)
+{
+	if (is_eof_str(in, v)) {
+		r->ended = true;
+		/* A line that was going on ends here. */
+		if (!r->joining) {
+			return false;
+		}
+		r->joining = false;
+		*v = (struct value){r->join.data, r->join.len};
+		return true;
+	}
+	if (r->joining) {
+		buf_add(&r->join, v->s, v->len);
+		*v = (struct value){r->join.data, r->join.len};
+		r->joining = false;
+	}
+	if (in->cfg.skip_empty && is_blank(v)) {
+		return false;
+	}
+	if (in->cfg.join_lines && v->len && is_space(v->s[v->len - 1])) {
+		if (v->s != r->join.data) {
+			r->join.len = 0;
+			buf_add(&r->join, v->s, v->len);
+		}
+		r->joining = true;
+		return false;
+	}
+	return true;
+}
+
+/* At the end of a source: true with *v if a value was still going on. */
+static bool reader_end(struct reader *r, struct value *v)
+{
+	if (!r->joining) {
+		return false;
+	}
+	r->joining = false;
+	*v = (struct value){r->join.data, r->join.len};
+	return true;
 }
 
 /* Calls fn for each column of a line (the line itself without --colsep). */
@@ -329,50 +399,78 @@ static int stream_wait_value(struct stream *s, char delim, char **cause)
 	}
 }
 
+/* Adds one value of a source as cut at the delimiter (or takes --header). */
+static void column_take(struct input *in, struct column *c,
+			struct reader *r, bool *header, struct value v)
+{
+	if (*header) {
+		split_columns(in, v, add_name);
+		*header = false;
+		return;
+	}
+	if (reader_feed(in, r, &v)) {
+		column_add(c, v.s, v.len);
+	}
+}
+
+/*
+ * The values of ::: as they would be read from a file, as GNU parallel
+ * reads them: each is cut at -d's delimiter.  Not at a newline, though:
+ * an argument that holds one stays whole, as with -0.
+ */
+static void column_load_values(struct input *in, struct column *c,
+			       struct reader *r, const struct source_spec *spec)
+{
+	bool header = in->cfg.header != NULL;
+	char delim = in->cfg.delimiter;
+
+	for (size_t i = 0; i < spec->n && !r->ended; i++) {
+		const char *p = spec->values[i];
+		const char *end = p + strlen(p);
+		const char *hit;
+		while (delim != '\n' && !r->ended &&
+		       (hit = memchr(p, delim, (size_t)(end - p)))) {
+			column_take(in, c, r, &header,
+				    (struct value){p, (size_t)(hit - p)});
+			p = hit + 1;
+		}
+		if (!r->ended) {
+			column_take(in, c, r, &header,
+				    (struct value){p, (size_t)(end - p)});
+		}
+	}
+}
+
 static int column_load(struct input *in, struct column *c,
 		       const struct source_spec *spec, char **cause)
 {
 	bool header = in->cfg.header != NULL;
+	struct reader r;
+	struct value v;
+	int e = 0;
 
 	memset(c, 0, sizeof(*c));
+	reader_init(&r);
 	if (!spec->path) {
-		for (size_t i = 0; i < spec->n; i++) {
-			struct value v = {spec->values[i],
-					  strlen(spec->values[i])};
-			if (is_eof_str(in, &v)) {
-				break;
-			}
-			if (header) {
-				split_columns(in, v, add_name);
-				header = false;
-			} else {
-				column_add(c, v.s, v.len);
-			}
+		column_load_values(in, c, &r, spec);
+	} else {
+		struct stream s;
+		if (stream_open(&s, spec->path, cause) < 0) {
+			reader_finish(&r);
+			return -1;
 		}
-		return 0;
+		e = stream_slurp(&s, cause);
+		while (e == 0 && !r.ended &&
+		       stream_take(&s, in->cfg.delimiter, &v) > 0) {
+			column_take(in, c, &r, &header, v);
+		}
+		stream_close(&s);
 	}
-	struct stream s;
-	if (stream_open(&s, spec->path, cause) < 0) {
-		return -1;
+	if (e == 0 && reader_end(&r, &v)) {
+		column_add(c, v.s, v.len);
 	}
-	s.join = in->cfg.join_lines;
-	int r = stream_slurp(&s, cause);
-	struct value v;
-	while (r == 0 && stream_take(&s, in->cfg.delimiter, &v) > 0) {
-		if (header) {
-			split_columns(in, v, add_name);
-			header = false;
-			continue;
-		}
-		if (is_eof_str(in, &v)) {
-			break;
-		}
-		if (!(in->cfg.skip_empty && is_blank(&v))) {
-			column_add(c, v.s, v.len);
-		}
-	}
-	stream_close(&s);
-	return r;
+	reader_finish(&r);
+	return e;
 }
 
 /* Turns Perl's common regex escapes into POSIX ERE, as --colsep wants. */
@@ -413,11 +511,12 @@ static char *perl_to_ere(const char *re)
  */
 static void fix_lengths(struct input *in)
 {
-	bool any = in->stream != NULL;
-
 	for (size_t i = 0; i < in->n_cols; i++) {
-		any = any || in->cols[i].n > 0;
+		in->others = in->others || in->cols[i].n > 0;
 	}
+	/* The stream's values are not known yet: see advance(). */
+	bool any = in->others || in->stream != NULL;
+
 	for (size_t i = 0; i < in->n_cols; i++) {
 		if (i == 0 && in->stream) {
 			continue;
@@ -492,6 +591,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 	in->data = data;
 	buf_init(&in->pending);
 	buf_init(&in->head_data);
+	reader_init(&in->head_reader);
 
 	const char *colsep = cfg->colsep;
 	if (!colsep && cfg->header) {
@@ -541,7 +641,6 @@ int input_create(struct input **out, const struct input_config *cfg,
 				in->stream = NULL;
 				goto fail;
 			}
-			in->stream->join = cfg->join_lines;
 			if (!cfg->header) {
 				continue;
 			}
@@ -603,6 +702,7 @@ void input_destroy(struct input *in)
 	free(in->group_len);
 	free(in->idx);
 	buf_finish(&in->head_data);
+	reader_finish(&in->head_reader);
 	buf_finish(&in->pending);
 	free(in->pv);
 	free(in);
@@ -627,19 +727,25 @@ static int next_head(struct input *in, char **cause)
 
 	for (;;) {
 		int r = stream_take(s, in->cfg.delimiter, &v);
-		if (r > 0 && is_eof_str(in, &v)) {
-			/* -E: the rest of the input is not read. */
-			s->eof = true;
-			s->start = s->scan = s->data.len;
-			r = -1;
-		}
-		if (r > 0 && in->cfg.skip_empty && is_blank(&v)) {
-			continue;
+		if (r > 0) {
+			bool got = reader_feed(in, &in->head_reader, &v);
+			if (in->head_reader.ended) {
+				/* -E: the rest of the input is not read. */
+				s->eof = true;
+				s->start = s->scan = s->data.len;
+			}
+			if (!got) {
+				continue;
+			}
+		} else if (r < 0 && !s->error &&
+			   reader_end(&in->head_reader, &v)) {
+			r = 1;
 		}
 		if (r > 0) {
 			in->head_data.len = 0;
 			buf_add(&in->head_data, v.s, v.len);
 			in->head = (struct value){in->head_data.data, v.len};
+			in->head_seen = true;
 			return INPUT_READY;
 		}
 		if (r < 0) {
@@ -704,6 +810,12 @@ head:;
 	if (r != INPUT_WAIT) {
 		in->need_head = false;
 	}
+	if (r == INPUT_END && !in->head_seen && in->others) {
+		/* An empty stream is one empty value beside the others. */
+		in->head_seen = true;
+		in->head = (struct value){"", 0};
+		return INPUT_READY;
+	}
 	return r;
 }
 
@@ -725,9 +837,35 @@ static void push_value(struct input *in, struct value v)
 	b->data[b->len] = '\0';
 }
 
+/*
+ * A NUL byte cannot be passed in a command line.  As GNU parallel, each
+ * one becomes the two characters \0 rather than cutting the value short.
+ * Returns v, or its copy made in b; sets *nul if v held one.
+ */
+static struct value replace_nul(struct value v, struct buf *b, bool *nul)
+{
+	if (!memchr(v.s, '\0', v.len)) {
+		return v;
+	}
+	*nul = true;
+	b->len = 0;
+	for (size_t i = 0; i < v.len; i++) {
+		if (v.s[i] == '\0') {
+			buf_add(b, "\\0", 2);
+		} else {
+			buf_addc(b, v.s[i]);
+		}
+	}
+	return (struct value){b->data, b->len};
+}
+
 /* Appends the values of the current combination to the pending job. */
 static void collect(struct input *in)
 {
+	struct buf copy;
+	bool nul = false;
+
+	buf_init(&copy);
 	for (size_t i = 0; i < in->n_cols; i++) {
 		struct value v;
 		if (i == 0 && in->stream) {
@@ -737,7 +875,14 @@ static void collect(struct input *in)
 			v = (struct value){in->cols[i].values[row],
 					   in->cols[i].lens[row]};
 		}
-		split_columns(in, v, push_value);
+		split_columns(in, replace_nul(v, &copy, &nul), push_value);
+	}
+	buf_finish(&copy);
+	if (nul) {
+		/* GNU parallel's words, once for each such combination. */
+		warn("a NUL character in the input was replaced with \\0");
+		warn("NUL cannot be passed through in the argument list");
+		warn("did you mean to use the --null option?");
 	}
 }
 
@@ -786,6 +931,31 @@ static size_t cost_of(const struct input *in, size_t from)
 	return cost;
 }
 
+/*
+ * -N0: a job for each combination, given none of its values (GNU
+ * parallel's idiom for running a command as many times as there are
+ * arguments).
+ */
+static int next_bare_job(struct input *in, struct record **rec,
+			 char **cause)
+{
+	int r = in->done ? INPUT_END : advance(in, cause);
+
+	if (r == INPUT_END) {
+		in->done = true;
+	}
+	if (r != INPUT_READY) {
+		return r;
+	}
+	/* Collected for the warnings that the values may give. */
+	collect(in);
+	in->pn = in->pfirst = 0;
+	in->pending.len = 0;
+	*rec = xcalloc(1, sizeof(**rec));
+	in->jobs_out++;
+	return INPUT_READY;
+}
+
 /* Builds the next job from the sources, without prefetching. */
 static int next_job(struct input *in, struct record **rec, char **cause)
 {
@@ -795,6 +965,9 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		size_t end = in->pfirst + in->spread_chunk;
 		*rec = take_pending(in, end < in->pn ? end : in->pn);
 		return INPUT_READY;
+	}
+	if (in->cfg.bare) {
+		return next_bare_job(in, rec, cause);
 	}
 	size_t want = in->cfg.max_args > 0 ? (size_t)in->cfg.max_args
 		      : fill ? SIZE_MAX : 1;

@@ -40,6 +40,8 @@ struct input_config {
 	char delimiter;
 	long max_args;             /* records per job; 0 means 1 (or as
 				      many as fit, with `fill`) */
+	bool bare;                 /* -N0: one record per job, given
+				      none of its values */
 	bool skip_empty;           /* -r */
 	const char *eof_str;       /* -E: input ends at this line */
 	const char *colsep;        /* --colsep: a regex, or NULL */

@@ -220,7 +220,8 @@ static int run(struct cli *c)
 		.sources = o->retry_failed ? &retry : c->sources,
 		.n_sources = o->retry_failed ? 1 : c->n_sources,
 		.delimiter = o->delimiter,
-		.max_args = o->max_args,
+		.max_args = o->max_args > 0 ? o->max_args : 0,
+		.bare = o->max_args == 0,
 		.skip_empty = o->no_run_if_empty,
 		.eof_str = o->eof_str,
 		.colsep = o->colsep,
@@ -228,7 +229,7 @@ static int run(struct cli *c)
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
-		.join_lines = o->max_lines,
+		.join_lines = o->max_lines && o->max_args > 0,
 		.prefetch = o->shuf || o->halt.pct > 0 ||
 			    (template_needs_total(tmpl) && !o->total_jobs),
 		.count = (o->bar || o->eta || o->progress) && !o->total_jobs,

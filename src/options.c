@@ -21,6 +21,7 @@ void options_init(struct options *o)
 	o->jobs = xstrdup("100%");
 	o->output = OUTPUT_GROUP;
 	o->delimiter = '\n';
+	o->max_args = -1;
 	o->replace = xstrdup("{}");
 	o->ext_replace = xstrdup("{.}");
 	o->base_replace = xstrdup("{/}");
@@ -443,9 +444,9 @@ static void get_delimiter(const struct options *o, const struct opt_def *d,
 static int set_max_args(struct options *o, const struct opt_def *d,
 			const char *value, char **cause)
 {
-	if (parse_long(value, 1, 1L << 30, &o->max_args) < 0) {
+	if (parse_long(value, 0, 1L << 30, &o->max_args) < 0) {
 		*cause = xasprintf("bad value for --%s: '%s' (want a whole "
-				   "number >= 1)", d->name, value);
+				   "number >= 0)", d->name, value);
 		return -1;
 	}
 	o->replace_args = strcmp(d->name, "max-replace-args") == 0;
@@ -459,7 +460,7 @@ static void get_max_args(const struct options *o, const struct opt_def *d,
 	const char *by = o->replace_args ? "max-replace-args"
 		       : o->max_lines ? "max-lines" : "max-args";
 
-	if (o->max_args && strcmp(d->name, by) == 0) {
+	if (o->max_args >= 0 && strcmp(d->name, by) == 0) {
 		buf_addf(b, "%ld", o->max_args);
 	}
 }

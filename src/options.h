@@ -65,7 +65,8 @@ struct options {
 	bool no_run_if_empty;  /* -r */
 	bool null;             /* -0 */
 	char delimiter;        /* -d; '\n' by default */
-	long max_args;         /* -N / -n / -L; 0 = one record per job */
+	long max_args;         /* -N / -n / -L; -1 if not given, 0 = none
+				  of a record's values (-N0) */
 	long max_chars;        /* -s; 0 = as long as the system allows */
 	enum fill_mode fill;   /* -X / -m */
 	bool quote;            /* -q */

@@ -30,13 +30,16 @@ load helpers
 	assert_output --regexp "^prun: bad regex for --colsep '\\[': .+$"
 }
 
-@test "-N 0" {
-	run prun -N 0 echo started ::: a
+@test "a negative -N, -n or -L" {
+	run prun -N -1 echo started ::: a
 	assert_failure 255
-	assert_output "prun: bad value for --max-replace-args: '0' (want a whole number >= 1)"
-	run prun -n 0 echo started ::: a
+	assert_output "prun: bad value for --max-replace-args: '-1' (want a whole number >= 0)"
+	run prun -n x echo started ::: a
 	assert_failure 255
-	assert_output "prun: bad value for --max-args: '0' (want a whole number >= 1)"
+	assert_output "prun: bad value for --max-args: 'x' (want a whole number >= 0)"
+	run prun -L -2 echo started ::: a
+	assert_failure 255
+	assert_output "prun: bad value for --max-lines: '-2' (want a whole number >= 0)"
 }
 
 @test "a bad --trim value" {

@@ -80,3 +80,54 @@ load helpers
 	run prun -k -j4 -m -s 12 echo ::: $(seq 13)
 	assert_output $'1 2 3\n4 5 6\n7 8 9\n10 11\n12\n13'
 }
+
+@test "-L joins a ::: argument that ends in a blank with the next" {
+	run prun -k -L 1 echo ::: 'a ' b c
+	assert_success
+	assert_output $'a b\nc'
+	run prun -k -L 2 echo ::: 'a ' b c d
+	assert_output $'a b c\nd'
+	run prun -k -L 1 echo ::: x y ::: 'a ' b
+	assert_output $'x a b\ny a b'
+}
+
+@test "-L joins lines that end in any white space" {
+	run bash -c 'printf "a\f\nb\nc\v\nd\ne\r\nf\n" | "$PRUN" -k -L1 echo'
+	assert_success
+	assert_output $'a\fb\nc\vd\ne\rf'
+}
+
+@test "-L with -r joins past a blank line" {
+	run bash -c 'printf "a \n \nb\n" | "$PRUN" -k -r -L1 echo'
+	assert_output "a  b"
+	run bash -c 'printf "a \n" | "$PRUN" -k -r -L1 echo'
+	assert_output "a "
+}
+
+@test "-N0 runs the command once per argument without it" {
+	run prun -k -N0 echo foo ::: 1 2 3
+	assert_success
+	assert_output $'foo\nfoo\nfoo'
+	run prun -k -N0 echo foo {} {1} {#} ::: 1 2 3 ::: a b
+	assert_output $'foo 1\nfoo 2\nfoo 3\nfoo 4\nfoo 5\nfoo 6'
+	run prun -k -N0 --dry-run echo x {} ::: a b
+	assert_output $'echo x \necho x '
+}
+
+@test "-n0, -L0 and --max-args=0 are -N0 too" {
+	for o in -n0 -L0 '-L 0' '-n 0' --max-args=0 --max-replace-args=0; do
+		run prun -k $o echo foo ::: 1 2 3
+		assert_success
+		assert_output $'foo\nfoo\nfoo'
+	done
+}
+
+@test "-N0 reads every kind of source and -L0 joins no lines" {
+	run bash -c 'printf "a \nb\n" | "$PRUN" -k -L0 echo x'
+	assert_success
+	assert_output $'x\nx'
+	run bash -c 'seq 3 | "$PRUN" -k -N0 echo y'
+	assert_output $'y\ny\ny'
+	run prun -k -N0 --tag echo x ::: a b
+	assert_output $'\tx\n\tx'
+}

@@ -204,3 +204,11 @@ masked() {
 	assert_failure 255
 	assert_output "prun: --results and --files cannot be used together"
 }
+
+@test "--results names a directory after an argument whose NUL became \\0" {
+	run bash -c 'printf "foo\0bar\n" | "$PRUN" --results "$1" echo 2>/dev/null' _ "$BATS_TEST_TMPDIR/r"
+	assert_success
+	assert_output ''
+	[ -f "$BATS_TEST_TMPDIR/r/1/foo\\\\0bar/stdout" ] || fail "$(find "$BATS_TEST_TMPDIR/r")"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/r/1/foo\\\\0bar/stdout")" 'foo\0bar'
+}

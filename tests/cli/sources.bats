@@ -108,3 +108,97 @@ load helpers
 	run prun -k -E stop echo ::: A B stop C
 	assert_output $'A\nB'
 }
+
+@test "an empty first source is one empty argument beside the others" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run prun -k echo {1}-{2} :::: "$BATS_TEST_TMPDIR/empty" ::: x y
+	assert_success
+	assert_output $'-x\n-y'
+	run prun -k -a "$BATS_TEST_TMPDIR/empty" echo {1}-{2} ::: x y
+	assert_success
+	assert_output $'-x\n-y'
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/ab"
+	run prun -k -a "$BATS_TEST_TMPDIR/empty" -a "$BATS_TEST_TMPDIR/ab" echo {1}-{2}
+	assert_success
+	assert_output $'-a\n-b'
+}
+
+@test "empty standard input is one empty argument beside the others" {
+	run bash -c '"$PRUN" -k echo {1}-{2} :::: - ::: x y </dev/null'
+	assert_success
+	assert_output $'-x\n-y'
+	run bash -c '"$PRUN" -k -a - echo {1}-{2} ::: x y </dev/null'
+	assert_success
+	assert_output $'-x\n-y'
+}
+
+@test "a first source emptied by -E or -r is one empty argument" {
+	run bash -c 'printf "stop\na\n" | "$PRUN" -k -E stop echo {1}-{2} :::: - ::: x y'
+	assert_success
+	assert_output $'-x\n-y'
+	run bash -c 'printf "\n \n" | "$PRUN" -k -r echo {1}-{2} :::: - ::: x y'
+	assert_success
+	assert_output $'-x\n-y'
+}
+
+@test "an empty source linked to another gives one job" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run prun -k echo {1}-{2} :::: "$BATS_TEST_TMPDIR/empty" :::+ x y
+	assert_success
+	assert_output "-x"
+	run prun -k echo {1}-{2} ::: x y :::+
+	assert_success
+	assert_output "x-"
+}
+
+@test "empty sources of every kind give no job when all are empty" {
+	: > "$BATS_TEST_TMPDIR/empty"
+	run bash -c '"$PRUN" echo never :::: "$1" - ::: </dev/null' _ "$BATS_TEST_TMPDIR/empty"
+	assert_success
+	assert_output ""
+	run prun -a "$BATS_TEST_TMPDIR/empty" -a "$BATS_TEST_TMPDIR/empty" echo never
+	assert_success
+	assert_output ""
+}
+
+@test "::::+ links every file after it to the source before it" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'A\nB\nC\n' > A; printf 'a1\na2\n' > B; printf 'X\nY\nZ\n' > C
+	run prun -k echo ::::+ A B C
+	assert_success
+	assert_output $'A a1 X\nB a2 Y'
+	run prun -k echo :::: A ::::+ B C
+	assert_output $'A a1 X\nB a2 Y'
+	run prun -k echo :::: A ::::+ C ::: x y
+	assert_output $'A X x\nA X y\nB Y x\nB Y y\nC Z x\nC Z y'
+}
+
+@test "chains of :::+ and ::::+ link with products between them" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'F1a\nF1b\nF1c\n' > F1; printf 'F2a\nF2b\nF2c\n' > F2
+	run prun -k echo ::: 11 22 33 ::::+ F1 F2 ::: a b c :::+ aa bb cc
+	assert_success
+	assert_equal "$(echo $output)" "11 F1a F2a a aa 11 F1a F2a b bb 11 F1a F2a c cc 22 F1b F2b a aa 22 F1b F2b b bb 22 F1b F2b c cc 33 F1c F2c a aa 33 F1c F2c b bb 33 F1c F2c c cc"
+	printf 'p\nq\nr\ns\n' > D; printf 'a1\na2\n' > B
+	run prun -k echo ::: a b ::::+ D ::: 1 2 3 ::::+ B
+	assert_equal "$(echo $output)" "a p 1 a1 a p 2 a2 b q 1 a1 b q 2 a2"
+	run prun -k echo ::: a b c d :::+ 1 2 3 ::: x y :::+ u
+	assert_equal "$(echo $output)" "a 1 x u b 2 x u c 3 x u"
+}
+
+@test "--link wraps every shorter source, linked or not" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'a1\na2\n' > B; printf 'X\nY\nZ\n' > C
+	run prun -k --link echo ::: 1 2 3 ::::+ B C ::: x y
+	assert_success
+	assert_output $'1 a1 X x\n2 a2 Y y\n3 a1 Z x'
+	run prun -k --link echo ::: a b c d :::+ 1 2 3 ::: x y :::+ u
+	assert_equal "$(echo $output)" "a 1 x u b 2 y u c 3 x u d 1 y u"
+}
+
+@test ":::+ after -a links to the source just before it" {
+	printf 'a\nb\n' > "$BATS_TEST_TMPDIR/ab"
+	run prun -k -a "$BATS_TEST_TMPDIR/ab" echo ::: x y :::+ 1 2
+	assert_success
+	assert_output $'a x 1\na y 2\nb x 1\nb y 2'
+}

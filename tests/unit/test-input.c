@@ -26,6 +26,8 @@ static char *run(const struct input_config *cfg, char **cause_out)
 	char *cause = NULL;
 	struct buf out;
 
+	size_t jobs = 0;
+
 	buf_init(&out);
 	if (input_create(&in, cfg, &loop, wake, NULL, &cause) < 0) {
 		*cause_out = cause;
@@ -45,7 +47,7 @@ static char *run(const struct input_config *cfg, char **cause_out)
 		if (r == INPUT_END) {
 			break;
 		}
-		if (out.len) {
+		if (jobs++) {
 			buf_addc(&out, '|');
 		}
 		for (size_t i = 0; i < rec->n; i++) {
@@ -136,6 +138,12 @@ int main(void)
 	c = (struct input_config){.sources = s, .n_sources = 1,
 				  .delimiter = '\n', .max_args = 2};
 	check(&c, "a b|c", "-N2 groups arguments, the last job short");
+	c.max_args = 0;
+	c.bare = true;
+	check(&c, "||", "-N0 gives a job per argument, with none of them");
+	s[1] = list(n12, 2, false);
+	c.n_sources = 2;
+	check(&c, "|||||", "-N0 gives a job per combination");
 
 	char *f = write_file("l1\nl2\nl3\nl4\nl5", 14);
 	s[0] = (struct source_spec){.path = f};
@@ -153,6 +161,59 @@ int main(void)
 	check(&c, "l1 x|l2 x", "-E ends a file that is read in full");
 	unlink(f);
 	free(f);
+
+	char *e = write_file("", 0);
+	s[0] = (struct source_spec){.path = e};
+	s[1] = list(xy, 2, false);
+	c = (struct input_config){.sources = s, .n_sources = 2,
+				  .delimiter = '\n'};
+	check(&c, " x| y", "an empty streamed first source is one empty "
+	      "value beside others");
+	s[1] = list(none, 0, false);
+	check(&c, "", "an empty stream and an empty source give no job");
+	s[1] = list(xy, 2, true);
+	check(&c, " x", "an empty file linked to a source gives one job");
+	unlink(e);
+	free(e);
+
+	const char *spaced[] = {"1 done", "a ", "b"};
+	s[0] = list(spaced, 3, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = ' '};
+	check(&c, "1|done|a||b", "-d cuts ::: values too");
+	c.delimiter = '\n';
+	check(&c, "1 done|a |b", "a ::: value is not cut at a newline");
+	c.join_lines = true;
+	check(&c, "1 done|a b", "-L joins a ::: value ending in a blank");
+	const char *blanks[] = {"", "a", " \f", "\t\v\r"};
+	s[0] = list(blanks, 4, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n', .skip_empty = true};
+	check(&c, "a", "-r skips empty and white ::: values");
+	const char *stops[] = {"a ", "stop", "b"};
+	s[0] = list(stops, 3, false);
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n', .eof_str = "stop",
+				  .join_lines = true};
+	check(&c, "a ", "-E ends a line that -L was joining");
+	char *h = write_file("a \nstop\nb\n", 11);
+	s[0] = (struct source_spec){.path = h};
+	check(&c, "a ", "-E ends a streamed line that -L was joining");
+	s[1] = list(xy, 1, false);
+	c.n_sources = 2;
+	check(&c, "a  x", "-E ends a line read in full that -L was joining");
+	unlink(h);
+	free(h);
+
+	char *z = write_file("a\0b\n\0\n", 6);
+	s[0] = (struct source_spec){.path = z};
+	c = (struct input_config){.sources = s, .n_sources = 1,
+				  .delimiter = '\n'};
+	check(&c, "a\\0b|\\0", "a NUL byte in a value becomes \\0");
+	c.delimiter = '\0';
+	check(&c, "a|b\n|\n", "-0 cuts at NUL bytes instead");
+	unlink(z);
+	free(z);
 
 	char *g = write_file("h1,h2\n a , b \nc,d\n", 18);
 	s[0] = (struct source_spec){.path = g};
