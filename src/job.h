@@ -113,6 +113,12 @@ void job_signal(const struct job *job, int sig);
 
 /* The exit value as a shell reports it: status, or 128 + signal. */
 int job_exitval(const struct job *job);
+/*
+ * The Exitval of GNU parallel's job log: the exit status, 0 for a job
+ * killed by a signal (the Signal column has it), and -1 for a job that
+ * timed out and did not exit with a status of its own.
+ */
+int job_log_exitval(const struct job *job);
 /* True unless the job exited 0 in time. */
 bool job_failed(const struct job *job);
 /* A copy of the job's arguments, for running it again. */

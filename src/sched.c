@@ -522,8 +522,7 @@ static void log_job(struct sched *s, struct job *job)
 		.start = job->start_wall,
 		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
 		.received = job->received,
-		.exitval = job->timed_out || sig
-				   ? -1 : WEXITSTATUS(job->status),
+		.exitval = job_log_exitval(job),
 		.signal = sig,
 		.command = cmd.data ? cmd.data : "",
 	};

@@ -18,6 +18,37 @@ load helpers
 	assert_output --regexp $'\t-1\t15\tsleep 5; true 1$'
 }
 
+@test "--joblog records a job killed by a signal with exit value 0 and its signal" {
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" 'kill -{} $$' ::: TERM KILL
+	assert_failure 2
+	run cut -f7- "$BATS_TEST_TMPDIR/log"
+	assert_output $'Exitval\tSignal\tCommand\n0\t15\tkill -TERM $$\n0\t9\tkill -KILL $$'
+}
+
+@test "--joblog records -1 for a timed-out job only if it exits 0" {
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" --timeout 0.5 \
+		'trap "exit {}" TERM; sleep 3 & wait' ::: 3 0
+	assert_failure 2
+	run cut -f1,7- "$BATS_TEST_TMPDIR/log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t3\t0\ttrap "exit 3" TERM; sleep 3 & wait\n2\t-1\t0\ttrap "exit 0" TERM; sleep 3 & wait'
+}
+
+@test "--resume-failed and --retry-failed run again the jobs killed by a signal" {
+	log=$BATS_TEST_TMPDIR/log
+	prun -k --joblog "$log" 'kill -{} $$' ::: TERM KILL || true
+	run prun -k --joblog "$log" --resume-failed 'echo again {}' ::: TERM KILL
+	assert_success
+	assert_output $'again TERM\nagain KILL'
+	run cut -f1,7- "$log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t0\t15\tkill -TERM $$\n2\t0\t9\tkill -KILL $$\n1\t0\t0\techo again TERM\n2\t0\t0\techo again KILL'
+	log=$BATS_TEST_TMPDIR/log2
+	prun -k --joblog "$log" 'kill -{} $$' ::: TERM 0 || true
+	run prun -k --joblog "$log" --retry-failed
+	assert_failure 1
+	run cut -f1,7- "$log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t0\t15\tkill -TERM $$\n2\t0\t0\tkill -0 $$\n1\t0\t15\tkill -TERM $$'
+}
+
 @test "--joblog +FILE appends" {
 	prun --joblog "$BATS_TEST_TMPDIR/log" true ::: 1
 	prun --joblog "+$BATS_TEST_TMPDIR/log" true ::: 1
