@@ -38,7 +38,7 @@ struct job {
 	int status;           /* wait status, valid once exited */
 	bool exited;          /* reaped: its pid may now be reused */
 	uint64_t received;    /* bytes it wrote to stdout, once exited */
-	bool log_written;     /* -k: goes to the job log once written */
+	bool log_written;     /* -k, --joblog -: logged once written */
 	char *header;         /* owned; printed before its output (-v) */
 	size_t header_len;
 	bool header_stderr;   /* -t: the header goes to stderr */

@@ -105,6 +105,12 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 				   "--retry-failed need --joblog FILE");
 		return -1;
 	}
+	if (strcmp(c->opts.joblog, "-") == 0) {
+		*cause = xasprintf("--resume, --resume-failed and "
+				   "--retry-failed cannot read back a job log "
+				   "written to standard output (--joblog -)");
+		return -1;
+	}
 	if (joblog_read(c->opts.joblog, &e, &n, cause) < 0) {
 		return -1;
 	}

@@ -94,6 +94,40 @@ load helpers
 	assert_output $'2\t1\n3\t2'
 }
 
+@test "--joblog - writes the log to stdout, each line after its job's output" {
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c '"$PRUN" --joblog - -k "echo out {}; echo err {} >&2" ::: 3 1 2>/dev/null | cut -f1,7-'
+	assert_success
+	assert_output $'Seq\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\techo out 3; echo err 3 >&2\nout 1\n2\t0\t0\techo out 1; echo err 1 >&2'
+	run bash -c '"$PRUN" --joblog - "echo out {}; sleep 0.{}" ::: 8 1 | cut -f1,7-'
+	assert_success
+	assert_output $'Seq\tExitval\tSignal\tCommand\nout 1\n2\t0\t0\techo out 1; sleep 0.1\nout 8\n1\t0\t0\techo out 8; sleep 0.8'
+	run bash -c '"$PRUN" --joblog - -u -j1 "echo out {}" ::: 3 1 | cut -f1,6-'
+	assert_success
+	assert_output $'Seq\tReceive\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\t0\techo out 3\nout 1\n2\t0\t0\t0\techo out 1'
+	[ ! -e - ] || fail "a file named - was written"
+}
+
+@test "--joblog - follows each job's output in every output mode" {
+	for mode in --line-buffer "--line-buffer -k" --files "--tag -k"; do
+		run bash -c '"$PRUN" --joblog - -j1 '"$mode"' "echo a {}; echo b {}" ::: 1 2 |
+			cut -f1 | sed "s|^$TMPDIR/prun\..*|NAME|"'
+		assert_success
+		case $mode in
+		--files) assert_output $'Seq\nNAME\n1\nNAME\n2' ;;
+		--tag*) assert_output $'Seq\n1\n1\n1\n2\n2\n2' ;;
+		*) assert_output $'Seq\na 1\nb 1\n1\na 2\nb 2\n2' ;;
+		esac
+	done
+}
+
+@test "--resume cannot read back a job log written to stdout" {
+	cd "$BATS_TEST_TMPDIR"
+	run prun --joblog - --resume echo ::: 1
+	assert_failure 255
+	assert_output "prun: --resume, --resume-failed and --retry-failed cannot read back a job log written to standard output (--joblog -)"
+}
+
 @test "--resume needs --joblog" {
 	run prun --resume true ::: 1
 	assert_failure 255
