@@ -155,13 +155,36 @@ static int check_results(const struct options *o, struct template **out,
 	return template_parse_text(out, o->results, tc, cause);
 }
 
+/*
+ * The shell for commands that need one: --shell or PRUN_SHELL; else bash
+ * when a bash function is exported into the environment (export -f), so
+ * that any part of a command may call it, as under GNU parallel; else
+ * /bin/sh, which starts faster.
+ */
+static const char *pick_shell(const struct options *o)
+{
+	extern char **environ;
+	const char *shell = o->shell ? o->shell : getenv("PRUN_SHELL");
+
+	if (shell && shell[0]) {
+		return shell;
+	}
+	for (char **e = environ; *e; e++) {
+		/* BASH_FUNC_name%%=() { ... } */
+		const char *eq = strchr(*e, '=');
+		if (strncmp(*e, "BASH_FUNC_", 10) == 0 && eq &&
+		    eq - *e > 12 && memcmp(eq - 2, "%%", 2) == 0) {
+			return "/bin/bash";
+		}
+	}
+	return "/bin/sh";
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
 	long max_jobs = options_jobs(c->opts.jobs,
 				     (long)uv_available_parallelism(), &cause);
-	const char *shell = c->opts.shell ? c->opts.shell
-					  : getenv("PRUN_SHELL");
 	const struct options *o = &c->opts;
 	struct template_config tc = {
 		.replace = o->replace,
@@ -175,7 +198,7 @@ static int run(struct cli *c)
 		.quote = o->quote,
 		.context = o->fill == FILL_CONTEXT || o->replace_args,
 		.names = o->header != NULL,
-		.shell = shell && shell[0] ? shell : "/bin/sh",
+		.shell = pick_shell(o),
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
