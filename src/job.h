@@ -38,7 +38,7 @@ struct job {
 	int status;           /* wait status, valid once exited */
 	bool exited;          /* reaped: its pid may now be reused */
 	uint64_t received;    /* bytes it wrote to stdout, once exited */
-	bool log_written;     /* -k: goes to the job log once written */
+	bool log_written;     /* -k, --joblog -: logged once written */
 	char *header;         /* owned; printed before its output (-v) */
 	size_t header_len;
 	bool header_stderr;   /* -t: the header goes to stderr */
@@ -113,6 +113,12 @@ void job_signal(const struct job *job, int sig);
 
 /* The exit value as a shell reports it: status, or 128 + signal. */
 int job_exitval(const struct job *job);
+/*
+ * The Exitval of GNU parallel's job log: the exit status, 0 for a job
+ * killed by a signal (the Signal column has it), and -1 for a job that
+ * timed out and did not exit with a status of its own.
+ */
+int job_log_exitval(const struct job *job);
 /* True unless the job exited 0 in time. */
 bool job_failed(const struct job *job);
 /* A copy of the job's arguments, for running it again. */

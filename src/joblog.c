@@ -22,6 +22,7 @@ static const char header[] =
 
 struct joblog {
 	int fd;          /* owned */
+	bool to_stdout;  /* fd is a copy of fd 1 */
 	struct buf line; /* scratch */
 };
 
@@ -30,9 +31,17 @@ int joblog_open(struct joblog **out, const char *path, bool append,
 {
 	int flags = O_WRONLY | O_CREAT | O_CLOEXEC |
 		    (append ? O_APPEND : O_TRUNC);
-	int fd = open(path, flags, 0666);
+	bool to_stdout = strcmp(path, "-") == 0;
+	/* GNU parallel's name for standard output, as for other files. */
+	int fd = to_stdout ? fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)
+			   : open(path, flags, 0666);
 	struct stat st;
 
+	if (to_stdout && fd < 0) {
+		*cause = xasprintf("cannot write the job log to standard "
+				   "output: %s", strerror(errno));
+		return -1;
+	}
 	if (fd < 0 || fstat(fd, &st) < 0) {
 		*cause = xasprintf("cannot open the job log '%s': %s", path,
 				   strerror(errno));
@@ -41,7 +50,7 @@ int joblog_open(struct joblog **out, const char *path, bool append,
 		}
 		return -1;
 	}
-	if (st.st_size == 0 &&
+	if ((st.st_size == 0 || to_stdout) &&
 	    write(fd, header, sizeof(header) - 1) != sizeof(header) - 1) {
 		*cause = xasprintf("cannot write the job log '%s': %s", path,
 				   strerror(errno));
@@ -50,9 +59,15 @@ int joblog_open(struct joblog **out, const char *path, bool append,
 	}
 	struct joblog *jl = xcalloc(1, sizeof(*jl));
 	jl->fd = fd;
+	jl->to_stdout = to_stdout;
 	buf_init(&jl->line);
 	*out = jl;
 	return 0;
+}
+
+bool joblog_is_stdout(const struct joblog *jl)
+{
+	return jl && jl->to_stdout;
 }
 
 void joblog_write(struct joblog *jl, const struct joblog_entry *e)

@@ -17,18 +17,20 @@ struct joblog_entry {
 	double start;        /* seconds since the epoch */
 	double runtime;      /* seconds */
 	uint64_t received;   /* bytes of stdout */
-	int exitval;         /* -1 if killed by a signal */
+	int exitval;         /* 0 if killed by a signal, -1 if timed out */
 	int signal;
 	char *command;       /* owned when read back */
 };
 
 /*
  * Opens the log: truncated (and a header written) unless `append`, in
- * which case the header is written only to an empty file.  Returns 0, or
- * -1 with *cause.
+ * which case the header is written only to an empty file; "-" is standard
+ * output, which always gets the header.  Returns 0, or -1 with *cause.
  */
 int joblog_open(struct joblog **out, const char *path, bool append,
 		char **cause);
+/* True if the log is written to standard output. */
+bool joblog_is_stdout(const struct joblog *jl);
 /* Appends one line; each line is one write(2), so lines never tear. */
 void joblog_write(struct joblog *jl, const struct joblog_entry *e);
 void joblog_close(struct joblog *jl);

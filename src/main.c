@@ -105,6 +105,12 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 				   "--retry-failed need --joblog FILE");
 		return -1;
 	}
+	if (strcmp(c->opts.joblog, "-") == 0) {
+		*cause = xasprintf("--resume, --resume-failed and "
+				   "--retry-failed cannot read back a job log "
+				   "written to standard output (--joblog -)");
+		return -1;
+	}
 	if (joblog_read(c->opts.joblog, &e, &n, cause) < 0) {
 		return -1;
 	}
@@ -149,6 +155,34 @@ static int check_results(const struct options *o, struct template **out,
 	return template_parse_text(out, o->results, tc, cause);
 }
 
+/*
+ * The shell for commands that need one: --shell, PRUN_SHELL or GNU
+ * parallel's PARALLEL_SHELL; else bash when a bash function is exported
+ * into the environment (export -f), so that any part of a command may call
+ * it, as under GNU parallel; else /bin/sh, which starts faster.
+ */
+static const char *pick_shell(const struct options *o)
+{
+	extern char **environ;
+	const char *shell = o->shell ? o->shell : getenv("PRUN_SHELL");
+
+	if (!shell || !shell[0]) {
+		shell = getenv("PARALLEL_SHELL");
+	}
+	if (shell && shell[0]) {
+		return shell;
+	}
+	for (char **e = environ; *e; e++) {
+		/* BASH_FUNC_name%%=() { ... } */
+		const char *eq = strchr(*e, '=');
+		if (strncmp(*e, "BASH_FUNC_", 10) == 0 && eq &&
+		    eq - *e > 12 && memcmp(eq - 2, "%%", 2) == 0) {
+			return "/bin/bash";
+		}
+	}
+	return "/bin/sh";
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -157,11 +191,6 @@ static int run(struct cli *c)
 	double max_load = c->opts.load && max_jobs >= 0
 				  ? options_load(c->opts.load, cores, &cause)
 				  : 0;
-	const char *shell = c->opts.shell ? c->opts.shell
-					  : getenv("PRUN_SHELL");
-	if (!shell || !shell[0]) {
-		shell = getenv("PARALLEL_SHELL");
-	}
 	const struct options *o = &c->opts;
 	struct template_config tc = {
 		.replace = o->replace,
@@ -175,7 +204,7 @@ static int run(struct cli *c)
 		.quote = o->quote,
 		.context = o->fill == FILL_CONTEXT || o->replace_args,
 		.names = o->header != NULL,
-		.shell = shell && shell[0] ? shell : "/bin/sh",
+		.shell = pick_shell(o),
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;

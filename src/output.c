@@ -12,9 +12,10 @@
  *   ends, stdout then stderr.  Under -k, the oldest job not yet written is
  *   followed while it runs: whatever it has written is copied, as it comes
  *   from its pipes, or its files are looked at again every TAIL_MS while
- *   nothing new came; later jobs wait for their turn.  Tags need the bytes,
- *   so tagged output in files is read, tagged and written on the thread
- *   pool, not sent.
+ *   nothing new came; later jobs wait for their turn.  Its stderr waits
+ *   for its end when it goes to stdout's file, so that the bytes do not
+ *   depend on the order of reads.  Tags need the bytes, so tagged output
+ *   in files is read, tagged and written on the thread pool, not sent.
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
  *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
  *   came) for writing.  The rest of a line waits in a spool of its own, in
@@ -169,6 +170,7 @@ struct output {
 	struct output_callbacks cb;
 	enum kind kind;
 	bool keep_order;
+	bool hold_err;        /* -k: the live job's stderr waits for its end */
 	bool whole_lines;     /* pipe mode: never a torn line */
 	bool color[2];        /* colour the tags on stdout, stderr */
 	int probe;            /* owned; a temp file in tmpdir, or -1 until
@@ -250,6 +252,20 @@ enum job_io output_job_io(const struct output_config *cfg)
 	default:
 		return JOB_IO_SPOOL;
 	}
+}
+
+/*
+ * True if fd 1 and fd 2 are one file (2>&1, one terminal), where the order
+ * of what is written to each can be seen.
+ */
+static bool same_file(void)
+{
+	struct stat out, err;
+
+	if (fstat(STDOUT_FILENO, &out) < 0 || fstat(STDERR_FILENO, &err) < 0) {
+		return false; /* a closed stream shows nothing */
+	}
+	return out.st_dev == err.st_dev && out.st_ino == err.st_ino;
 }
 
 /* Reports that output may be lost, once. */
@@ -398,6 +414,12 @@ int output_create(struct output **out, uv_loop_t *loop,
 	case JOB_IO_FILES:
 		o->kind = K_SPOOL;
 		o->keep_order = cfg->keep_order;
+		/*
+		 * The job streamed live would mix its stderr into its stdout
+		 * as the reads happen to come: in the same file, it waits,
+		 * and the job's output is what grouping gives, every time.
+		 */
+		o->hold_err = cfg->keep_order && same_file();
 		break;
 	}
 	/*
@@ -909,9 +931,15 @@ static void pump_spool(struct output *o)
 					    job->header, job->header_len);
 			}
 			break;
-		case PH_OUT:
 		case PH_ERR:
-			step_stream(o, o->phase == PH_ERR);
+			if (o->hold_err && !o->last_round) {
+				o->phase = PH_END; /* it comes once all is in */
+				break;
+			}
+			step_stream(o, 1);
+			break;
+		case PH_OUT:
+			step_stream(o, 0);
 			break;
 		case PH_END:
 			if (o->last_round) {

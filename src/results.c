@@ -425,7 +425,7 @@ static void table_row(struct results *r, struct rjob *rj)
 	struct buf *row = &rj->row, *cmd = &r->scratch;
 	struct stat st;
 	int sig = WIFSIGNALED(job->status) ? WTERMSIG(job->status) : 0;
-	int exitval = job->timed_out || sig ? -1 : WEXITSTATUS(job->status);
+	int exitval = job_log_exitval(job);
 	uint64_t received = job->out_fd >= 0 && fstat(job->out_fd, &st) == 0
 				    ? (uint64_t)st.st_size : 0;
 	double runtime = (double)(job->end_ns - job->start_ns) / 1e9;

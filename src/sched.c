@@ -522,8 +522,7 @@ static void log_job(struct sched *s, struct job *job)
 		.start = job->start_wall,
 		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
 		.received = job->received,
-		.exitval = job->timed_out || sig
-				   ? -1 : WEXITSTATUS(job->status),
+		.exitval = job_log_exitval(job),
 		.signal = sig,
 		.command = cmd.data ? cmd.data : "",
 	};
@@ -570,8 +569,13 @@ static void finish_job(struct sched *s, struct job *job)
 	bool finished = !job->killing || job->timed_out;
 	if (s->joblog && job->pid > 0 && finished) {
 		job->received = output_collect(s->output, job);
-		/* -k logs in input order, as GNU parallel does. */
-		if (s->opts->keep_order && !s->results) {
+		/*
+		 * -k logs in input order, as GNU parallel does; a log on
+		 * stdout comes after each job's output there, as in GNU
+		 * parallel (no write of the output is under way then).
+		 */
+		if ((s->opts->keep_order || joblog_is_stdout(s->joblog)) &&
+		    !s->results) {
 			job->log_written = true;
 		} else {
 			log_job(s, job);

@@ -27,6 +27,21 @@ load helpers
 	assert_output "err x"
 }
 
+@test "--files prints a job's stderr after its file name, also with -k" {
+	for mode in --group -k; do
+		for i in 1 2 3; do
+			run bash -c '"$PRUN" --files '$mode' -j2 "echo o; echo e {} >&2; sleep 0.{}" ::: 8 1 2>&1'
+			assert_success
+			assert_equal "$(sed "s|^$TMPDIR/prun\..*|NAME|" <<< "$output")" \
+				"$(if [ $mode = -k ]; then
+					printf 'NAME\ne 8\nNAME\ne 1'
+				else
+					printf 'NAME\ne 1\nNAME\ne 8'
+				fi)"
+		done
+	done
+}
+
 @test "--files with --tag tags the file names" {
 	run prun --files --tag 'echo {}' ::: a
 	assert_success

@@ -12,6 +12,12 @@ prun_setup() {
 	for v in $(compgen -e | grep -E '^(PARALLEL|PRUN_)'); do
 		unset "$v"
 	done
+	# Nor exported functions (bats exports one of its own): with one,
+	# prun runs commands under bash rather than /bin/sh.
+	local f
+	for f in $(declare -Fx | cut -d' ' -f3); do
+		export -fn "$f"
+	done
 	export HOME="$BATS_TEST_TMPDIR/home"
 	export XDG_CONFIG_HOME="$HOME/.config"
 	# No config file of the machine's: /etc/prun is looked for here.

@@ -18,6 +18,37 @@ load helpers
 	assert_output --regexp $'\t-1\t15\tsleep 5; true 1$'
 }
 
+@test "--joblog records a job killed by a signal with exit value 0 and its signal" {
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" 'kill -{} $$' ::: TERM KILL
+	assert_failure 2
+	run cut -f7- "$BATS_TEST_TMPDIR/log"
+	assert_output $'Exitval\tSignal\tCommand\n0\t15\tkill -TERM $$\n0\t9\tkill -KILL $$'
+}
+
+@test "--joblog records -1 for a timed-out job only if it exits 0" {
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" --timeout 0.5 \
+		'trap "exit {}" TERM; sleep 3 & wait' ::: 3 0
+	assert_failure 2
+	run cut -f1,7- "$BATS_TEST_TMPDIR/log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t3\t0\ttrap "exit 3" TERM; sleep 3 & wait\n2\t-1\t0\ttrap "exit 0" TERM; sleep 3 & wait'
+}
+
+@test "--resume-failed and --retry-failed run again the jobs killed by a signal" {
+	log=$BATS_TEST_TMPDIR/log
+	prun -k --joblog "$log" 'kill -{} $$' ::: TERM KILL || true
+	run prun -k --joblog "$log" --resume-failed 'echo again {}' ::: TERM KILL
+	assert_success
+	assert_output $'again TERM\nagain KILL'
+	run cut -f1,7- "$log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t0\t15\tkill -TERM $$\n2\t0\t9\tkill -KILL $$\n1\t0\t0\techo again TERM\n2\t0\t0\techo again KILL'
+	log=$BATS_TEST_TMPDIR/log2
+	prun -k --joblog "$log" 'kill -{} $$' ::: TERM 0 || true
+	run prun -k --joblog "$log" --retry-failed
+	assert_failure 1
+	run cut -f1,7- "$log"
+	assert_output $'Seq\tExitval\tSignal\tCommand\n1\t0\t15\tkill -TERM $$\n2\t0\t0\tkill -0 $$\n1\t0\t15\tkill -TERM $$'
+}
+
 @test "--joblog +FILE appends" {
 	prun --joblog "$BATS_TEST_TMPDIR/log" true ::: 1
 	prun --joblog "+$BATS_TEST_TMPDIR/log" true ::: 1
@@ -61,6 +92,40 @@ load helpers
 	assert_output $'1\n2'
 	run bash -c "tail -2 '$log' | cut -f1,7"
 	assert_output $'2\t1\n3\t2'
+}
+
+@test "--joblog - writes the log to stdout, each line after its job's output" {
+	cd "$BATS_TEST_TMPDIR"
+	run bash -c '"$PRUN" --joblog - -k "echo out {}; echo err {} >&2" ::: 3 1 2>/dev/null | cut -f1,7-'
+	assert_success
+	assert_output $'Seq\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\techo out 3; echo err 3 >&2\nout 1\n2\t0\t0\techo out 1; echo err 1 >&2'
+	run bash -c '"$PRUN" --joblog - "echo out {}; sleep 0.{}" ::: 8 1 | cut -f1,7-'
+	assert_success
+	assert_output $'Seq\tExitval\tSignal\tCommand\nout 1\n2\t0\t0\techo out 1; sleep 0.1\nout 8\n1\t0\t0\techo out 8; sleep 0.8'
+	run bash -c '"$PRUN" --joblog - -u -j1 "echo out {}" ::: 3 1 | cut -f1,6-'
+	assert_success
+	assert_output $'Seq\tReceive\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\t0\techo out 3\nout 1\n2\t0\t0\t0\techo out 1'
+	[ ! -e - ] || fail "a file named - was written"
+}
+
+@test "--joblog - follows each job's output in every output mode" {
+	for mode in --line-buffer "--line-buffer -k" --files "--tag -k"; do
+		run bash -c '"$PRUN" --joblog - -j1 '"$mode"' "echo a {}; echo b {}" ::: 1 2 |
+			cut -f1 | sed "s|^$TMPDIR/prun\..*|NAME|"'
+		assert_success
+		case $mode in
+		--files) assert_output $'Seq\nNAME\n1\nNAME\n2' ;;
+		--tag*) assert_output $'Seq\n1\n1\n1\n2\n2\n2' ;;
+		*) assert_output $'Seq\na 1\nb 1\n1\na 2\nb 2\n2' ;;
+		esac
+	done
+}
+
+@test "--resume cannot read back a job log written to stdout" {
+	cd "$BATS_TEST_TMPDIR"
+	run prun --joblog - --resume echo ::: 1
+	assert_failure 255
+	assert_output "prun: --resume, --resume-failed and --retry-failed cannot read back a job log written to standard output (--joblog -)"
 }
 
 @test "--resume needs --joblog" {

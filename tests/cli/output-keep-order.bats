@@ -94,3 +94,62 @@ stamp() {
 	assert_success
 	assert_output 200000000
 }
+
+# Runs prun with "$@" ten times, stderr into stdout; fails unless every run
+# printed $expected.
+assert_same_ten_times() {
+	local i out
+	for i in $(seq 10); do
+		out=$("$PRUN" "$@" 2>&1)
+		assert_equal "$out" "$expected"
+	done
+}
+
+@test "-k prints a job's stdout before its stderr in the same file, every time" {
+	expected=$'o1\no2 a\ne1\no1\no2 b\ne1'
+	assert_same_ten_times -k 'echo o1; echo e1 >&2; echo o2 {}' ::: a b
+}
+
+@test "-k gives the same bytes every time, whatever the jobs' timing" {
+	expected=$(for j in 3 1 2 5; do printf 'o1 %s\no2 %s\ne1 %s\n' $j $j $j; done)
+	assert_same_ten_times -k -j3 \
+		'echo o1 {}; sleep 0.0{}; echo e1 {} >&2; sleep 0.0{}; echo o2 {}' \
+		::: 3 1 2 5
+	assert_same_ten_times --line-buffer -k -j3 \
+		'echo o1 {}; sleep 0.0{}; echo e1 {} >&2; sleep 0.0{}; echo o2 {}' \
+		::: 3 1 2 5
+}
+
+@test "-k holds the live job's stderr to its end, whatever prints first" {
+	run bash -c '"$PRUN" -k -j2 "echo e {} >&2; sleep 0.3; echo o {}" ::: 1 2 2>&1'
+	assert_success
+	assert_output $'o 1\ne 1\no 2\ne 2'
+}
+
+@test "-k streams the live job's stderr when it goes to another file" {
+	"$PRUN" -k 'echo e; echo err >&2; sleep 4; echo o' ::: 1 \
+		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	for i in $(seq 30); do
+		[ -s "$BATS_TEST_TMPDIR/err" ] && break
+		sleep 0.1
+	done
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" err
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" e
+	wait "$pid"
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" $'e\no 1'
+}
+
+@test "-k holds a large stderr of the live job on disk, not in memory" {
+	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+	head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" -k \
+		"cat $1/big >&2; echo o; sleep 0.5; echo p" ::: 1 2 2>&1 |
+		cmp - <(for i in 1 2; do echo o; echo p $i; cat "$1/big"; done)' \
+		_ "$BATS_TEST_TMPDIR"
+	assert_success
+	if [ -z "${SANITIZED_BUILD:-}" ]; then
+		rss=$(cat "$BATS_TEST_TMPDIR/rss")
+		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
+	fi
+}

@@ -190,6 +190,14 @@ masked() {
 	assert_output --partial '"Exitval": -1, "Signal": 15, "Command": "sleep 5"'
 }
 
+@test "--results records a job killed by a signal with exit value 0 and its signal" {
+	run bash -c '"$PRUN" -k --results "$1/r.csv" "kill -{} \$\$" ::: TERM 0; echo $?; cut -d, -f1,7- "$1/r.csv"' _ "$BATS_TEST_TMPDIR"
+	assert_output '1
+Seq,Exitval,Signal,Command,V1,Stdout,Stderr
+1,0,15,"kill -TERM $$",TERM,,
+2,0,0,"kill -0 $$",0,,'
+}
+
 @test "a results directory that cannot be written is an error" {
 	run prun --results /proc/no/such echo ::: a
 	assert_failure 255

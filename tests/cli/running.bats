@@ -81,6 +81,61 @@ load helpers
 	assert_output $'fn:a\nfn:b'
 }
 
+@test "an exported bash function can be called anywhere in the command" {
+	f() { echo "f [$1]"; }
+	export -f f
+	run prun 'cd / && f {}' ::: a
+	assert_success
+	assert_output 'f [a]'
+	run prun 'V=1 f {}' ::: a
+	assert_success
+	assert_output 'f [a]'
+	run prun -k 'echo x; f {} | tr a-z A-Z' ::: a b
+	assert_success
+	assert_output $'x\nF [A]\nx\nF [B]'
+}
+
+@test "an exported bash function can be called by commands given as input" {
+	f() { echo "f [$1]"; }
+	export -f f
+	run prun ::: 'f c'
+	assert_success
+	assert_output 'f [c]'
+	run bash -c 'printf "f 1\nf 2\n" | "$PRUN" -k -j1'
+	assert_success
+	assert_output $'f [1]\nf [2]'
+}
+
+@test "commands run under /bin/sh unless a bash function is exported" {
+	[ "$(readlink -f /bin/sh)" != "$(readlink -f /bin/bash)" ] ||
+		skip "/bin/sh is bash here"
+	run prun 'echo "[$BASH_VERSION]"' ::: x
+	assert_success
+	assert_output '[] x'
+	f() { :; }
+	export -f f
+	run prun 'echo "[${BASH_VERSION:+bash}]"' ::: x
+	assert_success
+	assert_output '[bash] x'
+}
+
+@test "a shell chosen with --shell or PRUN_SHELL is kept when a function is exported" {
+	[ "$(readlink -f /bin/sh)" != "$(readlink -f /bin/bash)" ] ||
+		skip "/bin/sh is bash here"
+	f() { echo "f [$1]"; }
+	export -f f
+	run prun --shell /bin/sh 'echo "[$BASH_VERSION]"; f {}' ::: a
+	assert_failure 1
+	assert_line --index 0 '[]'
+	PRUN_SHELL=/bin/sh run prun 'echo "[$BASH_VERSION]"' ::: a
+	assert_success
+	assert_output '[] a'
+	# As the first word, a function runs under bash all the same.
+	run prun --shell /bin/sh f ::: a
+	assert_success
+	assert_output 'f [a]'
+}
+
 @test "runs each input line as the command when no command is given" {
 	run bash -c 'printf "echo one\necho two | tr a-z A-Z\n" | "$PRUN" -k'
 	assert_success

@@ -65,6 +65,15 @@ load helpers
 	[ "$first" -lt 1500 ] || fail "the first line came after ${first} ms"
 }
 
+@test "--tag with -k gives the same bytes every time, stdout first" {
+	want=$(for j in 3 1 2; do printf '%s\to1\n%s\to2 %s\n%s\te1\n' $j $j $j $j; done)
+	for i in $(seq 10); do
+		run bash -c '"$PRUN" --tag -k -j2 "echo o1; sleep 0.0{}; echo e1 >&2; echo o2 {}" ::: 3 1 2 2>&1'
+		assert_success
+		assert_equal "$output" "$want"
+	done
+}
+
 @test "--color colours tags on a terminal" {
 	command -v script >/dev/null || skip "needs script(1)"
 	run script -qec "env -u NO_COLOR '$PRUN' --color --tag echo ::: x" /dev/null
