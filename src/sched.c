@@ -681,24 +681,6 @@ static void print_header(struct sched *s, struct job *job)
 	}
 }
 
-/* -s: a command line must be shorter than max-chars (an error if not). */
-static bool too_long(struct sched *s, struct job *job)
-{
-	struct buf b;
-
-	buf_init(&b);
-	job_command(s->spawner, job, &b);
-	bool bad = b.len >= (size_t)s->opts->max_chars;
-	if (bad) {
-		fail(s, xasprintf("command line too long (%zu >= %ld) at "
-				  "input %llu: %.40s", b.len,
-				  s->opts->max_chars,
-				  (unsigned long long)job->seq - 1, b.data));
-	}
-	buf_finish(&b);
-	return bad;
-}
-
 /* Passes on a job that is not run (--dry-run, --resume) in its turn. */
 static void skip_job(struct sched *s, struct job *job)
 {
@@ -750,13 +732,6 @@ static bool start(struct sched *s, struct job *job)
 	    (s->opts->resume && s->results &&
 	     results_exist(s->results, job))) {
 		skip_job(s, job);
-		return true;
-	}
-	if (s->opts->max_chars && s->opts->fill == FILL_NONE &&
-	    too_long(s, job)) {
-		slot_release(&s->slots, job->slot);
-		results_skip(s->results, job->order);
-		job_destroy(job);
 		return true;
 	}
 	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
