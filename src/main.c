@@ -245,7 +245,10 @@ static int run(struct cli *c)
 		.slot_replace = o->slot_replace,
 		.plus = o->plus,
 		.quote = o->quote,
-		.context = o->fill == FILL_CONTEXT || o->replace_args,
+		/* -N, and -L unless -m or --xargs, imply -X. */
+		.context = o->fill == FILL_CONTEXT || o->replace_args ||
+			   (o->max_lines && o->fill != FILL_MULTI &&
+			    o->fill != FILL_XARGS),
 		.names = o->header != NULL,
 		.shell = shell && shell[0] ? shell : "/bin/sh",
 	};
