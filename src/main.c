@@ -271,7 +271,7 @@ static int run(struct cli *c)
 			   o->retry_failed ? 0 : c->n_command, &tc,
 			   &cause) < 0 ||
 	    (tagstring &&
-	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
+	     template_parse_tag(&tag, tagstring, &tc, &cause) < 0) ||
 	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);

@@ -27,6 +27,7 @@
 #include "job.h"
 #include "joblog.h"
 #include "killer.h"
+#include "lines.h"
 #include "log.h"
 #include "output.h"
 #include "progress.h"
@@ -670,15 +671,28 @@ static void print_header(struct sched *s, struct job *job)
 	buf_init(&b);
 	job_command(s->spawner, job, &b);
 	buf_addc(&b, '\n');
-	job->header_len = b.len;
-	job->header = buf_steal(&b);
 	job->header_stderr = s->opts->trace && !s->opts->verbose &&
 			     !s->opts->dry_run;
 	if (s->opts->trace && s->opts->dry_run) {
 		/* GNU parallel shows a dry run's command on both. */
-		ssize_t r = write(STDERR_FILENO, job->header, job->header_len);
+		ssize_t r = write(STDERR_FILENO, b.data, b.len);
 		(void)r;
 	}
+	if (job->tag && !job->header_stderr) {
+		/* On stdout the command is output: each line is tagged. */
+		struct buf tag, tagged;
+		bool bol = true;
+		buf_init(&tag);
+		buf_add(&tag, job->tag, job->tag_len);
+		buf_addc(&tag, '\t');
+		buf_init(&tagged);
+		lines_tag(&tagged, tag.data, tag.len, b.data, b.len, &bol);
+		buf_finish(&tag);
+		buf_finish(&b);
+		b = tagged;
+	}
+	job->header_len = b.len;
+	job->header = buf_steal(&b);
 }
 
 /* Passes on a job that is not run (--dry-run, --resume) in its turn. */
@@ -734,15 +748,15 @@ static bool start(struct sched *s, struct job *job)
 		skip_job(s, job);
 		return true;
 	}
+	if (s->cfg->tag) {
+		render_tag(s, job);
+	}
 	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
 		print_header(s, job);
 	}
 	if (s->opts->dry_run) {
 		skip_job(s, job);
 		return true;
-	}
-	if (s->cfg->tag) {
-		render_tag(s, job);
 	}
 	int r = job_spawn(s->spawner, job, &cause);
 	if (r == -EAGAIN) {

@@ -794,8 +794,9 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	return 0;
 }
 
-int template_parse_text(struct template **out, const char *text,
-			const struct template_config *cfg, char **cause)
+/* Parses text[0..len), in which NUL bytes are text too. */
+static int parse_text(struct template **out, const char *text, size_t len,
+		      const struct template_config *cfg, char **cause)
 {
 	struct template *t = xcalloc(1, sizeof(*t));
 	struct rpl table[32];
@@ -803,18 +804,100 @@ int template_parse_text(struct template **out, const char *text,
 	bool any = false;
 
 	/* No -q and nothing appended: the text is taken as it is. */
-	if (cut_word(&t->raw, text, cfg, table, n_table, false, &any,
-		     cause) < 0) {
-		template_destroy(t);
-		return -1;
+	for (size_t at = 0;;) {
+		if (cut_word(&t->raw, text + at, cfg, table, n_table, false,
+			     &any, cause) < 0) {
+			template_destroy(t);
+			return -1;
+		}
+		at += strlen(text + at) + 1;
+		if (at > len) {
+			break;
+		}
+		pieces_add_lit(&t->raw, text + at - 1, 1);
 	}
 	/* Text for people, not for a shell: values go in unquoted. */
 	for (size_t i = 0; i < t->raw.n; i++) {
 		t->raw.v[i].raw = true;
 	}
+	/* -X: a word around {} is repeated, as in the command. */
+	t->context = cfg->context;
+	if (cfg->context) {
+		gather_context(&t->raw);
+	}
 	t->shell = xstrdup(cfg->shell);
 	*out = t;
 	return 0;
+}
+
+int template_parse_text(struct template **out, const char *text,
+			const struct template_config *cfg, char **cause)
+{
+	return parse_text(out, text, strlen(text), cfg, cause);
+}
+
+int template_parse_tag(struct template **out, const char *text,
+		       const struct template_config *cfg, char **cause)
+{
+	size_t len;
+	char *s = template_unescape(text, &len);
+	int r = parse_text(out, s, len, cfg, cause);
+
+	free(s);
+	return r;
+}
+
+/* Appends Perl's "\NNN": up to three octal digits, else the digit. */
+static size_t add_octal(struct buf *b, const char *p, size_t max)
+{
+	unsigned c = 0;
+	size_t n = 0;
+
+	while (n < max && p[n] >= '0' && p[n] <= '7') {
+		c = c * 8 + (unsigned)(p[n++] - '0');
+	}
+	if (n == 0) {
+		buf_addc(b, p[0]); /* \8 and \9 are the digits */
+		return 1;
+	}
+	if (c > 0xff) {
+		/* A wide character: Perl prints it in UTF-8. */
+		buf_addc(b, (char)(0xc0 | (c >> 6)));
+		buf_addc(b, (char)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(b, (char)c);
+	}
+	return n;
+}
+
+char *template_unescape(const char *s, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = s; *p; p++) {
+		const char *e = strchr("tnr", p[0] == '\\' ? p[1] : 0);
+		if (p[0] != '\\' || !p[1]) {
+			buf_addc(&b, *p);
+		} else if (e && *e) {
+			buf_addc(&b, "\t\n\r"[e - "tnr"]);
+			p++;
+		} else if (p[1] >= '0' && p[1] <= '9') {
+			/* \NNN (three digits) or \N, as GNU parallel. */
+			size_t n = 1;
+			while (n < 3 && p[1 + n] >= '0' && p[1 + n] <= '9') {
+				n++;
+			}
+			n = n == 3 ? 3 : 1;
+			size_t used = add_octal(&b, p + 1, n);
+			buf_add(&b, p + 1 + used, n - used);
+			p += n;
+		} else {
+			buf_addc(&b, *p);
+		}
+	}
+	*len = b.len;
+	return buf_steal(&b);
 }
 
 void template_destroy(struct template *t)

@@ -99,6 +99,17 @@ void template_base_len(const struct template *t, struct line_len *len);
 int template_parse_text(struct template **out, const char *text,
 			const struct template_config *cfg, char **cause);
 
+/* The same for --tagstring, after template_unescape(). */
+int template_parse_tag(struct template **out, const char *text,
+		       const struct template_config *cfg, char **cause);
+
+/*
+ * Turns the escapes GNU parallel takes in --tagstring into the bytes they
+ * stand for: \t, \n, \r, \NNN (octal) and \N.  Returns an owned string
+ * of *len bytes (a NUL byte may be among them).
+ */
+char *template_unescape(const char *s, size_t *len);
+
 /* Appends the shell command line for a job to b. */
 void template_render(const struct template *t, const struct job_args *a,
 		     struct buf *b);
