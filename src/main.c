@@ -125,9 +125,11 @@ static void line_limits(const struct template *tmpl, long max_chars,
 		c->sys_max = room > sh ? room - sh : 0;
 		c->sys_max = c->sys_max < string ? c->sys_max : string;
 	}
+	/* GNU parallel's probe is one string, within what exec takes. */
+	size_t probe = string < room ? string : room;
 	c->strict = max_chars > 0;
 	c->max = max_chars > 0 ? (size_t)max_chars
-		 : gnu_default_max((string < room ? string : room) - 1);
+		 : gnu_default_max(probe > 9 ? probe - 1 : 8);
 }
 
 /*
