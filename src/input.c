@@ -93,7 +93,7 @@ struct input {
 	size_t n_names;
 	bool carry;             /* the current combination is not taken */
 	size_t tuples;          /* combinations in the pending job */
-	size_t first_len;       /* the command line's length so far */
+	struct line_len len;    /* the command line's length so far */
 	uint64_t jobs_out;      /* jobs handed out */
 	size_t spread_chunk;    /* -m/-X on short input: values per job */
 
@@ -918,17 +918,77 @@ static struct record *take_pending(struct input *in, size_t end)
 	return rec;
 }
 
-/* The length the values from `from` on add to a command line. */
-static size_t cost_of(const struct input *in, size_t from)
+/* The length the values from `from` on (one row) add to a command line. */
+static void cost_of(const struct input *in, size_t from, struct line_len *c)
 {
-	size_t cost = 0;
+	const struct line_cost *fill = in->cfg.fill;
+	struct arg_place at = {.width = in->pn - from,
+			       .seq = in->jobs_out + 1};
 
+	*c = (struct line_len){0, 0};
 	for (size_t i = from; i < in->pn; i++) {
 		struct value v = {in->pending.data + (uintptr_t)in->pv[i].s,
 				  in->pv[i].len};
-		cost += in->cfg.fill->arg(in->cfg.fill->data, &v);
+		struct line_len one;
+		at.col = i - from;
+		fill->arg(fill->data, &v, &at, &one);
+		c->gnu += one.gnu;
+		c->sys += one.sys;
 	}
-	return cost;
+}
+
+/* The values from `from` on, joined with spaces, cut short: for messages. */
+static char *pending_text(const struct input *in, size_t from)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (size_t i = from; i < in->pn && b.len <= 50; i++) {
+		if (i > from) {
+			buf_addc(&b, ' ');
+		}
+		buf_add(&b, in->pending.data + (uintptr_t)in->pv[i].s,
+			in->pv[i].len);
+	}
+	if (b.len > 50) {
+		b.len = 50;
+		buf_adds(&b, "...");
+	}
+	return buf_steal(&b);
+}
+
+/*
+ * Adds the row just collected (values from pn on) to the pending job if
+ * the command line stays short enough.  Returns 1 if it was added, 0 if it
+ * opens the next job instead, -1 (with *cause) if it is too long alone.
+ * A row too long alone for the default limit is a job of its own: only
+ * exec can tell whether it runs.
+ */
+static int fits(struct input *in, size_t pn, char **cause)
+{
+	const struct line_cost *fill = in->cfg.fill;
+	struct line_len c;
+
+	cost_of(in, pn, &c);
+	if (in->tuples == 0) {
+		in->len = fill->base;
+	}
+	size_t gnu = in->len.gnu + c.gnu, sys = in->len.sys + c.sys;
+	bool over = gnu >= fill->max || sys >= fill->sys_max;
+	if (over && in->tuples > 0) {
+		return 0;
+	}
+	if (over && fill->strict && gnu >= fill->max) {
+		char *text = pending_text(in, pn);
+		*cause = xasprintf("command line too long (%zu >= %zu) at "
+				   "input %llu: %s", gnu, fill->max,
+				   (unsigned long long)in->jobs_out, text);
+		free(text);
+		return -1;
+	}
+	in->len.gnu = gnu;
+	in->len.sys = sys;
+	return 1;
 }
 
 /*
@@ -970,7 +1030,7 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		return next_bare_job(in, rec, cause);
 	}
 	size_t want = in->cfg.max_args > 0 ? (size_t)in->cfg.max_args
-		      : fill ? SIZE_MAX : 1;
+		      : fill && fill->fill ? SIZE_MAX : 1;
 	while (!in->done && in->tuples < want) {
 		if (!in->carry) {
 			int r = advance(in, cause);
@@ -985,41 +1045,34 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		in->carry = false;
 		size_t pn = in->pn, plen = in->pending.len;
 		collect(in);
-		if (fill) {
-			size_t cost = cost_of(in, pn);
-			if (in->tuples == 0) {
-				in->first_len = fill->base;
-			}
-			if (in->first_len + cost >= fill->max) {
-				if (in->tuples == 0) {
-					*cause = xasprintf(
-						"command line too long (%zu >= "
-						"%zu) at input %llu: %.40s",
-						in->first_len + cost,
-						fill->max,
-						(unsigned long long)in->jobs_out,
-						in->pending.data +
-							(uintptr_t)in->pv[pn].s);
-					return INPUT_ERROR;
-				}
-				/* Too long: this one opens the next job. */
-				in->pn = pn;
-				in->pending.len = plen;
-				in->carry = true;
-				break;
-			}
-			in->first_len += cost;
+		int r = fill ? fits(in, pn, cause) : 1;
+		if (r < 0) {
+			return INPUT_ERROR;
+		}
+		if (r == 0) {
+			/* Too long: this one opens the next job. */
+			in->pn = pn;
+			in->pending.len = plen;
+			in->carry = true;
+			break;
 		}
 		in->tuples++;
+		if (fill && (in->len.gnu >= fill->max ||
+			     in->len.sys >= fill->sys_max)) {
+			break; /* a row too long alone: a job of its own */
+		}
 	}
 	if (in->pn == in->pfirst) {
 		return INPUT_END;
 	}
 	if (fill && fill->spread > 1 && !in->done && !in->carry &&
 	    in->tuples >= want) {
-		/* Look one ahead: does the input end with this job? */
+		/*
+		 * Look one ahead: does the input end with this job?  Wait
+		 * for the answer, or a slow stream would never be spread.
+		 */
 		int r = advance(in, cause);
-		if (r == INPUT_ERROR) {
+		if (r == INPUT_ERROR || r == INPUT_WAIT) {
 			return r;
 		}
 		in->done = r == INPUT_END;

@@ -24,12 +24,21 @@ struct source_spec {
 	bool linked;              /* :::+ / ::::+ : zip with the previous */
 };
 
-/* How long a command line gets: for -X, -m and --xargs. */
+/*
+ * How long a command line gets: -X, -m and --xargs fill lines, -s limits
+ * them.  Lengths are counted both as GNU parallel counts them and as
+ * exec(2) does (see struct line_len); a line must stay below both limits.
+ */
 struct line_cost {
-	size_t (*arg)(void *data, const struct value *v); /* per argument */
+	void (*arg)(void *data, const struct value *v,
+		    const struct arg_place *at, struct line_len *len);
 	void *data;
-	size_t base;               /* with no argument */
-	size_t max;                /* lines must be shorter than this */
+	struct line_len base;      /* with no value */
+	size_t max;                /* GNU parallel's count */
+	size_t sys_max;            /* exec's count */
+	bool fill;                 /* as many rows as fit (-X, -m, --xargs) */
+	bool strict;               /* -s: a row alone over max is an error
+				      (else it is a job of its own) */
 	long spread;               /* spread a short input over this many
 				      jobs (-m, -X); 0: do not */
 };
@@ -53,7 +62,7 @@ struct input_config {
 	bool count;                /* the same if the input is finite (a
 				      progress total), not a pipe */
 	bool shuffle;              /* --shuf */
-	const struct line_cost *fill; /* -X / -m / --xargs, or NULL */
+	const struct line_cost *fill; /* -X / -m / --xargs / -s, or NULL */
 };
 
 /* One job's arguments, in one allocation (free() it). */

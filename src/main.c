@@ -25,31 +25,111 @@
 #include "template.h"
 #include "util.h"
 
-static size_t arg_cost(void *tmpl, const struct value *v)
+static void arg_len(void *tmpl, const struct value *v,
+		    const struct arg_place *at, struct line_len *len)
 {
-	return template_arg_cost(tmpl, v);
+	template_arg_len(tmpl, v, at, len);
 }
 
 /*
- * The longest command line the system takes: a shell gets the whole line
- * as one string (at most 128 KiB on Linux), and everything, environment
- * included, must fit in ARG_MAX.
+ * The bytes exec(2) takes for a job's arguments, as Linux counts them
+ * (fs/exec.c): arguments and environment together get a quarter of the
+ * stack limit, at most 6 MiB and at least 128 KiB, each string with its
+ * NUL and a pointer.  The job's environment is prun's and two variables
+ * of its own; pages are counted whole, hence the slack.
  */
-static size_t max_line(void)
+static size_t exec_room(void)
 {
 	extern char **environ;
-	long arg_max = sysconf(_SC_ARG_MAX);
-	size_t env = 0;
+	size_t room = 131072;
+	size_t env = 2 * (40 + sizeof(char *));
+	struct rlimit rl;
 
+#ifdef __linux__
+	if (getrlimit(RLIMIT_STACK, &rl) == 0) {
+		size_t quarter = rl.rlim_cur == RLIM_INFINITY
+					 ? SIZE_MAX : (size_t)rl.rlim_cur / 4;
+		size_t cap = (size_t)6 << 20;
+		room = quarter < cap ? quarter : cap;
+		room = room > 131072 ? room : 131072;
+	}
+#else
+	long arg_max = sysconf(_SC_ARG_MAX);
+	room = arg_max > 0 ? (size_t)arg_max : room;
+	(void)rl;
+#endif
 	for (char **e = environ; *e; e++) {
 		env += strlen(*e) + 1 + sizeof(char *);
 	}
-	if (arg_max <= 0) {
-		arg_max = 131072;
+	size_t slack = 8192;
+	return room > env + slack ? room - env - slack : 0;
+}
+
+/* The longest string exec(2) takes: MAX_ARG_STRLEN, 32 pages on Linux. */
+static size_t exec_max_string(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return 32 * (page > 0 ? (size_t)page : 4096);
+}
+
+/*
+ * GNU parallel's default for -s: it finds the longest command line a
+ * shell runs by a search that stops within 1% (Limits::Command::find_max)
+ * and halves what is left after 3000 bytes.  The search, replayed on the
+ * length it would find (its probe adds " && true"), gives its number, so
+ * lines break where GNU parallel breaks them.
+ */
+static size_t gnu_default_max(size_t longest)
+{
+	size_t len = 324, lo, hi;
+
+	longest -= 8;
+	do {
+		if (len > 100000000) {
+			return (len - 3000) / 2;
+		}
+		len *= 16;
+	} while (len <= longest);
+	lo = len / 16;
+	hi = len;
+	while (lo != hi && lo + 1 != hi && (double)lo / (double)hi <= 0.99) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (mid <= longest) {
+			lo = mid;
+		} else {
+			hi = mid;
+		}
 	}
-	size_t limit = (size_t)arg_max > env + 4096
-			       ? (size_t)arg_max - env - 4096 : 4096;
-	return limit < 131072 - 1 ? limit : 131072 - 1;
+	return lo > 3000 ? (lo - 3000) / 2 : 1;
+}
+
+/*
+ * How long a job's command line may get, counted both ways: the -s limit
+ * (or GNU parallel's default) and what exec takes, for the program run
+ * directly or for a shell's one string.
+ */
+static void line_limits(const struct template *tmpl, long max_chars,
+			struct line_cost *c)
+{
+	size_t room = exec_room();
+	size_t string = exec_max_string();
+	const char *prog = template_program(tmpl);
+
+	if (prog) {
+		c->sys_max = room;
+	} else {
+		/* The shell's path, argv[0] and "-c": four pointers. */
+		size_t sh = 2 * (strlen(template_shell(tmpl)) + 1) + 3 +
+			    4 * sizeof(char *);
+		c->sys_max = room > sh ? room - sh : 0;
+		c->sys_max = c->sys_max < string ? c->sys_max : string;
+	}
+	/* GNU parallel's probe is one string, within what exec takes. */
+	size_t probe = string < room ? string : room;
+	c->strict = max_chars > 0;
+	c->max = max_chars > 0 ? (size_t)max_chars
+		 : gnu_default_max(probe > 9 ? probe - 1 : 8);
 }
 
 /*
@@ -202,7 +282,10 @@ static int run(struct cli *c)
 		.slot_replace = o->slot_replace,
 		.plus = o->plus,
 		.quote = o->quote,
-		.context = o->fill == FILL_CONTEXT || o->replace_args,
+		/* -N, and -L unless -m or --xargs, imply -X. */
+		.context = o->fill == FILL_CONTEXT || o->replace_args ||
+			   (o->max_lines && o->fill != FILL_MULTI &&
+			    o->fill != FILL_XARGS),
 		.names = o->header != NULL,
 		.shell = pick_shell(o),
 	};
@@ -225,7 +308,7 @@ static int run(struct cli *c)
 			   o->retry_failed ? 0 : c->n_command, &tc,
 			   &cause) < 0 ||
 	    (tagstring &&
-	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
+	     template_parse_tag(&tag, tagstring, &tc, &cause) < 0) ||
 	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
@@ -237,14 +320,15 @@ static int run(struct cli *c)
 	}
 	raise_fd_limit(max_jobs);
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
-	struct job_args none = {.seq = 1, .slot = 1};
 	struct line_cost fill = {
-		.arg = arg_cost,
+		.arg = arg_len,
 		.data = tmpl,
-		.base = template_base_len(tmpl, &none),
-		.max = o->max_chars ? (size_t)o->max_chars : max_line(),
-		.spread = o->fill == FILL_XARGS ? 0 : max_jobs,
+		.fill = o->fill != FILL_NONE,
+		.spread = o->fill == FILL_NONE || o->fill == FILL_XARGS
+				  ? 0 : max_jobs,
 	};
+	template_base_len(tmpl, &fill.base);
+	line_limits(tmpl, o->max_chars, &fill);
 	struct input_config ic = {
 		.sources = o->retry_failed ? &retry : c->sources,
 		.n_sources = o->retry_failed ? 1 : c->n_sources,
@@ -263,7 +347,7 @@ static int run(struct cli *c)
 			    (template_needs_total(tmpl) && !o->total_jobs),
 		.count = (o->bar || o->eta || o->progress) && !o->total_jobs,
 		.shuffle = o->shuf,
-		.fill = o->fill == FILL_NONE ? NULL : &fill,
+		.fill = o->fill == FILL_NONE && !o->max_chars ? NULL : &fill,
 	};
 	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	struct sched_config sc = {

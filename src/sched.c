@@ -27,6 +27,7 @@
 #include "job.h"
 #include "joblog.h"
 #include "killer.h"
+#include "lines.h"
 #include "log.h"
 #include "output.h"
 #include "progress.h"
@@ -674,33 +675,28 @@ static void print_header(struct sched *s, struct job *job)
 	buf_init(&b);
 	job_command(s->spawner, job, &b);
 	buf_addc(&b, '\n');
-	job->header_len = b.len;
-	job->header = buf_steal(&b);
 	job->header_stderr = s->opts->trace && !s->opts->verbose &&
 			     !s->opts->dry_run;
 	if (s->opts->trace && s->opts->dry_run) {
 		/* GNU parallel shows a dry run's command on both. */
-		ssize_t r = write(STDERR_FILENO, job->header, job->header_len);
+		ssize_t r = write(STDERR_FILENO, b.data, b.len);
 		(void)r;
 	}
-}
-
-/* -s: a command line must be shorter than max-chars (an error if not). */
-static bool too_long(struct sched *s, struct job *job)
-{
-	struct buf b;
-
-	buf_init(&b);
-	job_command(s->spawner, job, &b);
-	bool bad = b.len >= (size_t)s->opts->max_chars;
-	if (bad) {
-		fail(s, xasprintf("command line too long (%zu >= %ld) at "
-				  "input %llu: %.40s", b.len,
-				  s->opts->max_chars,
-				  (unsigned long long)job->seq - 1, b.data));
+	if (job->tag && !job->header_stderr) {
+		/* On stdout the command is output: each line is tagged. */
+		struct buf tag, tagged;
+		bool bol = true;
+		buf_init(&tag);
+		buf_add(&tag, job->tag, job->tag_len);
+		buf_addc(&tag, '\t');
+		buf_init(&tagged);
+		lines_tag(&tagged, tag.data, tag.len, b.data, b.len, &bol);
+		buf_finish(&tag);
+		buf_finish(&b);
+		b = tagged;
 	}
-	buf_finish(&b);
-	return bad;
+	job->header_len = b.len;
+	job->header = buf_steal(&b);
 }
 
 /* Passes on a job that is not run (--dry-run, --resume) in its turn. */
@@ -756,12 +752,8 @@ static bool start(struct sched *s, struct job *job)
 		skip_job(s, job);
 		return true;
 	}
-	if (s->opts->max_chars && s->opts->fill == FILL_NONE &&
-	    too_long(s, job)) {
-		slot_release(&s->slots, job->slot);
-		results_skip(s->results, job->order);
-		job_destroy(job);
-		return true;
+	if (s->cfg->tag) {
+		render_tag(s, job);
 	}
 	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
 		print_header(s, job);
@@ -769,9 +761,6 @@ static bool start(struct sched *s, struct job *job)
 	if (s->opts->dry_run) {
 		skip_job(s, job);
 		return true;
-	}
-	if (s->cfg->tag) {
-		render_tag(s, job);
 	}
 	int r = job_spawn(s->spawner, job, &cause);
 	if (r == -EAGAIN) {

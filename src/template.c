@@ -79,6 +79,15 @@ struct template {
 	bool quoted;        /* -q: the words are the argv, quoted for sh */
 	bool context;       /* -X */
 	char *shell;        /* owned */
+
+	/*
+	 * What GNU parallel counts of the line's length (CommandLine::len),
+	 * so -s and the default limit fit as many arguments as it does.
+	 */
+	size_t gnu_lit;     /* the literal text of the command line */
+	size_t gnu_ctx;     /* of which in words that hold a replacement */
+	size_t gnu_groups;  /* those words: repeated per argument (-X) */
+	size_t gnu_repl;    /* the replacement strings */
 };
 
 static void pieces_push(struct pieces *ps, struct piece p)
@@ -395,21 +404,36 @@ static void gather_context(struct pieces *ps)
 			continue;
 		}
 		struct pieces *word = xcalloc(1, sizeof(*word));
-		/* The start of the word, from the literal before it. */
-		if (out.n && out.v[out.n - 1].kind == P_LIT) {
-			struct piece *prev = &out.v[out.n - 1];
-			size_t k = prev->len;
-			while (k > 0 && !is_blank_char(prev->text[k - 1])) {
-				k--;
+		/*
+		 * The start of the word: the replacement strings right
+		 * before it ({#}-{}) and the literal text up to white space.
+		 */
+		size_t first = out.n, k = 0;
+		struct piece *cut = NULL; /* its tail starts the word */
+		while (first > 0) {
+			struct piece *prev = &out.v[first - 1];
+			if (prev->kind == P_LIT) {
+				k = prev->len;
+				while (k > 0 &&
+				       !is_blank_char(prev->text[k - 1])) {
+					k--;
+				}
+				if (k > 0) {
+					cut = prev;
+					break;
+				}
 			}
-			pieces_add_lit(word, prev->text + k, prev->len - k);
-			prev->len = k;
-			prev->text[k] = '\0';
-			if (k == 0) {
-				free(prev->text);
-				out.n--;
-			}
+			first--;
 		}
+		if (cut) {
+			pieces_add_lit(word, cut->text + k, cut->len - k);
+			cut->len = k;
+			cut->text[k] = '\0';
+		}
+		for (size_t j = first; j < out.n; j++) {
+			pieces_push(word, out.v[j]);
+		}
+		out.n = first;
 		pieces_push(word, ps->v[i]);
 		/* The rest of the word, up to white space. */
 		while (i + 1 < ps->n) {
@@ -419,7 +443,7 @@ static void gather_context(struct pieces *ps)
 				i++;
 				continue;
 			}
-			size_t k = 0;
+			k = 0;
 			while (k < next->len && !is_blank_char(next->text[k])) {
 				k++;
 			}
@@ -445,6 +469,46 @@ static void gather_context(struct pieces *ps)
 	}
 	free(ps->v);
 	*ps = out;
+}
+
+/* Ends a word for count_gnu(): one holding a replacement is context. */
+static void end_gnu_word(struct template *t, size_t *word, bool *repl)
+{
+	if (*repl) {
+		t->gnu_ctx += *word;
+		t->gnu_groups++;
+	}
+	*word = 0;
+	*repl = false;
+}
+
+/*
+ * Counts the command line as GNU parallel does before it fills it: the
+ * literal text, and the words around replacement strings (the context
+ * that -X repeats for each argument).  Words end at Perl's \s.
+ */
+static void count_gnu(struct template *t)
+{
+	size_t word = 0;   /* literal bytes of the current word */
+	bool repl = false; /* it holds a replacement string */
+
+	for (size_t i = 0; i < t->raw.n; i++) {
+		const struct piece *p = &t->raw.v[i];
+		if (p->kind != P_LIT) {
+			t->gnu_repl++;
+			repl = true;
+			continue;
+		}
+		t->gnu_lit += p->len;
+		for (size_t k = 0; k < p->len; k++) {
+			if (p->text[k] && strchr(" \t\n\r\f\v", p->text[k])) {
+				end_gnu_word(t, &word, &repl);
+			} else {
+				word++;
+			}
+		}
+	}
+	end_gnu_word(t, &word, &repl);
 }
 
 static bool is_shell_word(const char *w)
@@ -697,6 +761,7 @@ int template_parse(struct template **out, char *const *words, size_t n,
 		template_destroy(t);
 		return -1;
 	}
+	count_gnu(t);
 	if (cfg->context) {
 		gather_context(&t->raw);
 	}
@@ -729,8 +794,9 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	return 0;
 }
 
-int template_parse_text(struct template **out, const char *text,
-			const struct template_config *cfg, char **cause)
+/* Parses text[0..len), in which NUL bytes are text too. */
+static int parse_text(struct template **out, const char *text, size_t len,
+		      const struct template_config *cfg, char **cause)
 {
 	struct template *t = xcalloc(1, sizeof(*t));
 	struct rpl table[32];
@@ -738,18 +804,100 @@ int template_parse_text(struct template **out, const char *text,
 	bool any = false;
 
 	/* No -q and nothing appended: the text is taken as it is. */
-	if (cut_word(&t->raw, text, cfg, table, n_table, false, &any,
-		     cause) < 0) {
-		template_destroy(t);
-		return -1;
+	for (size_t at = 0;;) {
+		if (cut_word(&t->raw, text + at, cfg, table, n_table, false,
+			     &any, cause) < 0) {
+			template_destroy(t);
+			return -1;
+		}
+		at += strlen(text + at) + 1;
+		if (at > len) {
+			break;
+		}
+		pieces_add_lit(&t->raw, text + at - 1, 1);
 	}
 	/* Text for people, not for a shell: values go in unquoted. */
 	for (size_t i = 0; i < t->raw.n; i++) {
 		t->raw.v[i].raw = true;
 	}
+	/* -X: a word around {} is repeated, as in the command. */
+	t->context = cfg->context;
+	if (cfg->context) {
+		gather_context(&t->raw);
+	}
 	t->shell = xstrdup(cfg->shell);
 	*out = t;
 	return 0;
+}
+
+int template_parse_text(struct template **out, const char *text,
+			const struct template_config *cfg, char **cause)
+{
+	return parse_text(out, text, strlen(text), cfg, cause);
+}
+
+int template_parse_tag(struct template **out, const char *text,
+		       const struct template_config *cfg, char **cause)
+{
+	size_t len;
+	char *s = template_unescape(text, &len);
+	int r = parse_text(out, s, len, cfg, cause);
+
+	free(s);
+	return r;
+}
+
+/* Appends Perl's "\NNN": up to three octal digits, else the digit. */
+static size_t add_octal(struct buf *b, const char *p, size_t max)
+{
+	unsigned c = 0;
+	size_t n = 0;
+
+	while (n < max && p[n] >= '0' && p[n] <= '7') {
+		c = c * 8 + (unsigned)(p[n++] - '0');
+	}
+	if (n == 0) {
+		buf_addc(b, p[0]); /* \8 and \9 are the digits */
+		return 1;
+	}
+	if (c > 0xff) {
+		/* A wide character: Perl prints it in UTF-8. */
+		buf_addc(b, (char)(0xc0 | (c >> 6)));
+		buf_addc(b, (char)(0x80 | (c & 0x3f)));
+	} else {
+		buf_addc(b, (char)c);
+	}
+	return n;
+}
+
+char *template_unescape(const char *s, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = s; *p; p++) {
+		const char *e = strchr("tnr", p[0] == '\\' ? p[1] : 0);
+		if (p[0] != '\\' || !p[1]) {
+			buf_addc(&b, *p);
+		} else if (e && *e) {
+			buf_addc(&b, "\t\n\r"[e - "tnr"]);
+			p++;
+		} else if (p[1] >= '0' && p[1] <= '9') {
+			/* \NNN (three digits) or \N, as GNU parallel. */
+			size_t n = 1;
+			while (n < 3 && p[1 + n] >= '0' && p[1 + n] <= '9') {
+				n++;
+			}
+			n = n == 3 ? 3 : 1;
+			size_t used = add_octal(&b, p + 1, n);
+			buf_add(&b, p + 1 + used, n - used);
+			p += n;
+		} else {
+			buf_addc(&b, *p);
+		}
+	}
+	*len = b.len;
+	return buf_steal(&b);
 }
 
 void template_destroy(struct template *t)
@@ -991,56 +1139,153 @@ void template_render(const struct template *t, const struct job_args *a,
 	argv_finish(&av);
 }
 
-size_t template_base_len(const struct template *t, const struct job_args *a)
+void template_base_len(const struct template *t, struct line_len *len)
 {
+	struct job_args none = {.seq = 1, .slot = 1};
 	struct buf b;
-	struct job_args none = *a;
+	/*
+	 * Each value is charged the separator before it (template_arg_len),
+	 * but the first one needs none.
+	 */
+	size_t seps = t->context ? t->gnu_ctx + t->gnu_groups : t->gnu_repl;
 
-	none.n = 0;
+	len->gnu = t->gnu_lit > seps ? t->gnu_lit - seps : 0;
 	buf_init(&b);
 	template_render(t, &none, &b);
-	size_t len = b.len;
-	buf_finish(&b);
-	/*
-	 * template_arg_cost() charges each argument a separator, but the
-	 * first argument of each {} needs none.
-	 */
-	size_t seps = 0;
+	seps = 0;
 	for (size_t i = 0; i < t->raw.n; i++) {
 		seps += t->raw.v[i].kind == P_ALL || t->raw.v[i].kind == P_CTX;
 	}
-	return len > seps ? len - seps : 0;
+	len->sys = b.len > seps ? b.len - seps : 0;
+	buf_finish(&b);
+	if (t->program) {
+		/* The words with their NULs and pointers, and the path. */
+		len->sys += (t->n_words + 1) * (1 + sizeof(char *)) +
+			    strlen(t->program) + 1;
+	}
+	if (t->quoted) {
+		/* -q quotes what is quoted: GNU parallel's bound. */
+		len->gnu *= 3;
+		len->sys *= 3;
+	}
 }
 
-/* The length of what the pieces render for one argument v. */
-static size_t pieces_cost(const struct pieces *ps, const struct value *v,
-			  bool in_ctx)
+static size_t digits(uint64_t n)
 {
-	size_t cost = 0;
-	struct buf b;
+	size_t d = 1;
 
-	buf_init(&b);
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/* The length of v as piece p puts it on the line (b is scratch). */
+static size_t value_len(const struct piece *p, const struct value *v,
+			struct buf *b)
+{
+	struct value x = apply_op(p->op, *v);
+
+	if (p->raw || quote_is_plain(x.s, x.len)) {
+		return x.len;
+	}
+	b->len = 0;
+	quote_append(b, x.s, x.len);
+	return b->len;
+}
+
+/* True if p puts in the value at column col of a row of width values. */
+static bool piece_takes(const struct piece *p, size_t col, size_t width)
+{
+	if (p->kind == P_ALL) {
+		return true;
+	}
+	long idx = p->pos > 0 ? p->pos - 1 : (long)width + p->pos;
+	return p->kind == P_POS && idx == (long)col;
+}
+
+/*
+ * GNU parallel's share of a value in the replacement strings: its length
+ * in each that takes it, and {#} and the like counted for every value.
+ */
+static size_t gnu_repl_len(const struct pieces *ps, const struct value *v,
+			   const struct arg_place *at, struct buf *b)
+{
+	size_t len = 0;
+
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct piece *p = &ps->v[i];
-		if (p->kind == P_LIT && in_ctx) {
-			cost += p->len;
-		} else if (p->kind == P_ALL) {
-			b.len = 0;
-			add_value(&b, p, *v);
-			cost += b.len + 1;
-		} else if (p->kind == P_CTX) {
-			cost += pieces_cost(p->sub, v, true) + 1;
-		} else if (in_ctx) {
-			cost += 20; /* {#} and the like: a generous bound */
+		if (p->sub) {
+			len += gnu_repl_len(p->sub, v, at, b);
+		} else if (piece_takes(p, at->col, at->width)) {
+			len += value_len(p, v, b);
+		} else if (p->kind == P_SEQ || p->kind == P_SLOT ||
+			   p->kind == P_TOTAL) {
+			len += digits(at->seq);
 		}
 	}
-	buf_finish(&b);
-	return cost;
+	return len;
 }
 
-size_t template_arg_cost(const struct template *t, const struct value *v)
+/*
+ * What a value adds to the rendered line, at most, and the strings it
+ * adds to a direct exec's argv, at most (counted into *strings).
+ */
+static size_t real_len(const struct pieces *ps, const struct value *v,
+		       const struct arg_place *at, bool in_ctx,
+		       struct buf *b, size_t *strings)
 {
-	return pieces_cost(&t->raw, v, false);
+	size_t len = 0;
+
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct piece *p = &ps->v[i];
+		switch (p->kind) {
+		case P_CTX:
+			len += 1 + real_len(p->sub, v, at, true, b, strings);
+			++*strings;
+			break;
+		case P_ALL:
+		case P_POS:
+			if (piece_takes(p, at->col, at->width)) {
+				len += value_len(p, v, b) + !in_ctx;
+				*strings += !in_ctx;
+			}
+			break;
+		case P_LIT:
+			len += in_ctx ? p->len : 0;
+			break;
+		case P_NAME:
+			len += in_ctx ? p->len + 8 : 0; /* {name...} */
+			break;
+		case P_SEQ:
+		case P_SLOT:
+		case P_TOTAL:
+			len += in_ctx ? 20 : 0;
+			break;
+		}
+	}
+	return len;
+}
+
+void template_arg_len(const struct template *t, const struct value *v,
+		      const struct arg_place *at, struct line_len *len)
+{
+	struct buf b;
+	size_t strings = 0;
+
+	buf_init(&b);
+	len->gnu = gnu_repl_len(&t->raw, v, at, &b) +
+		   (t->context ? t->gnu_ctx + t->gnu_groups : t->gnu_repl);
+	len->sys = real_len(&t->raw, v, at, false, &b, &strings);
+	buf_finish(&b);
+	if (t->program) {
+		len->sys += strings * sizeof(char *);
+	}
+	if (t->quoted) {
+		len->gnu *= 3;
+		len->sys *= 3;
+	}
 }
 
 static void bind_pieces(struct pieces *ps, char *const *names, size_t n)

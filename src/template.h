@@ -65,11 +65,31 @@ void template_bind_names(struct template *t, char *const *names, size_t n);
 bool template_needs_total(const struct template *t);
 
 /*
- * The length a job's shell command line grows by with one more argument
- * under -X or -m; the length with no argument is template_base_len().
+ * A command line's length, counted two ways: as GNU parallel counts it
+ * (what -s limits, so a line holds as many arguments as GNU parallel
+ * puts on it), and as exec(2) counts it, at most: the bytes of the
+ * strings with their NULs and, for a direct exec, a pointer per string;
+ * for a shell, the one string of its command line.
  */
-size_t template_arg_cost(const struct template *t, const struct value *v);
-size_t template_base_len(const struct template *t, const struct job_args *a);
+struct line_len {
+	size_t gnu;
+	size_t sys;
+};
+
+/* Where a value stands: column col of a row of width values, in job seq. */
+struct arg_place {
+	size_t col;
+	size_t width;
+	uint64_t seq;
+};
+
+/*
+ * What one more value adds to a job's command line; the length with none
+ * is template_base_len().
+ */
+void template_arg_len(const struct template *t, const struct value *v,
+		      const struct arg_place *at, struct line_len *len);
+void template_base_len(const struct template *t, struct line_len *len);
 
 /*
  * Parses text in which replacement strings stand for a job's values, as
@@ -78,6 +98,17 @@ size_t template_base_len(const struct template *t, const struct job_args *a);
  */
 int template_parse_text(struct template **out, const char *text,
 			const struct template_config *cfg, char **cause);
+
+/* The same for --tagstring, after template_unescape(). */
+int template_parse_tag(struct template **out, const char *text,
+		       const struct template_config *cfg, char **cause);
+
+/*
+ * Turns the escapes GNU parallel takes in --tagstring into the bytes they
+ * stand for: \t, \n, \r, \NNN (octal) and \N.  Returns an owned string
+ * of *len bytes (a NUL byte may be among them).
+ */
+char *template_unescape(const char *s, size_t *len);
 
 /* Appends the shell command line for a job to b. */
 void template_render(const struct template *t, const struct job_args *a,

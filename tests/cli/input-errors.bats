@@ -65,7 +65,7 @@ load helpers
 @test "a command line longer than -s" {
 	run prun -s 5 echo started ::: abcdef
 	assert_failure 255
-	assert_output "prun: command line too long (19 >= 5) at input 0: echo started abcdef"
+	assert_output "prun: command line too long (19 >= 5) at input 0: abcdef"
 }
 
 @test "-X with an argument that alone is too long" {

@@ -131,3 +131,39 @@ load helpers
 	run prun -k -N0 --tag echo x ::: a b
 	assert_output $'\tx\n\tx'
 }
+
+@test "-L repeats the word around {} for each argument, as -X" {
+	run bash -c 'seq 4 | "$PRUN" -k -L 2 echo a{}b'
+	assert_output $'a1b a2b\na3b a4b'
+	run bash -c 'seq 4 | "$PRUN" -k --max-lines 2 echo a{}b'
+	assert_output $'a1b a2b\na3b a4b'
+}
+
+@test "-L with -m or --xargs puts the arguments inside one word" {
+	run bash -c 'seq 4 | "$PRUN" -k -j2 -L 2 -m echo a{}b'
+	assert_output $'a1 2b\na3b\na4b'
+	run bash -c 'seq 4 | "$PRUN" -k -j2 -L 2 --xargs echo a{}b'
+	assert_output $'a1 2b\na3 4b'
+}
+
+@test "-m with -n spreads the end of piped input over the job slots" {
+	run bash -c 'seq 4 | "$PRUN" -k -j2 -n2 -m echo a{}b'
+	assert_output $'a1 2b\na3b\na4b'
+	run bash -c 'seq 10 | "$PRUN" -k -j4 -n3 -m echo a{}b'
+	assert_output $'a1 2 3b\na4 5 6b\na7 8 9b\na10b'
+	run bash -c 'seq 4 | "$PRUN" -k -j2 -N2 -m echo a{}b'
+	assert_output $'a1b a2b\na3b\na4b'
+}
+
+@test "-X with -L spreads the end of piped input over the job slots" {
+	run bash -c 'printf "1 2\n3\n4 5\n6\n" | "$PRUN" -k -j2 -L1 -X echo a{}b'
+	assert_output $'a1 2b\na3b\na4 5b\na6b'
+	run bash -c 'seq 5 | "$PRUN" -k -j2 -L2 -X echo a{}b'
+	assert_output $'a1b a2b\na3b a4b\na5b'
+}
+
+@test "-m waits for a slow pipe to know whether its input has ended" {
+	run bash -c '(echo 1; echo 2; sleep 1; echo 3; echo 4) |
+		"$PRUN" -k -j2 -n2 -m echo'
+	assert_output $'1 2\n3\n4'
+}

@@ -100,3 +100,42 @@ load helpers
 	assert_success
 	refute_output --partial $'\e['
 }
+
+@test "--tagstring turns GNU parallel's escapes into the bytes they name" {
+	run bash -c '"$PRUN" --tagstring "a\tb{}" echo ::: 1 | od -An -c'
+	assert_output "   a  \t   b   1  \t   1  \n"
+	run bash -c '"$PRUN" --tagstring "\n\r\101\0x\1y\8z" echo ::: 1 |
+		od -An -c | tr -s " "'
+	assert_output " \n \r A \0 x 001 y 8 z \t 1 \n"
+}
+
+@test "-X repeats the word around {} of --tagstring for each argument" {
+	run prun -k -j1 -X --tagstring a{}b echo ::: 3 4
+	assert_output $'a3b a4b\t3 4'
+	run prun -k -j1 -X --tagstring 'x a{}b {} c{.}d {#}-{}' echo ::: 3 4
+	assert_output $'x a3b a4b 3 4 c3d c4d 1-3 1-4\t3 4'
+	run prun -k -j1 -N2 --tagstring a{}b echo ::: 3 4
+	assert_output $'a3b a4b\t3 4'
+	run prun -k -j1 -m --tagstring a{}b echo ::: 3 4
+	assert_output $'a3 4b\t3 4'
+}
+
+@test "-v and --dry-run tag each line of the command they print" {
+	run prun -k -v --tagstring t{} echo ::: 1 2
+	assert_output $'t1\techo 1\nt1\t1\nt2\techo 2\nt2\t2'
+	run prun -k --dry-run --tag $'echo a\necho b' ::: 1
+	assert_output $'1\techo a\n1\techo b 1'
+	run prun -k -v --tag --line-buffer echo ::: 1 2
+	assert_output $'1\techo 1\n1\t1\n2\techo 2\n2\t2'
+}
+
+@test "-t prints the command untagged on standard error" {
+	run bash -c '"$PRUN" -k -t --tag echo ::: 1 2>"$BATS_TEST_TMPDIR/err"'
+	assert_output $'1\t1'
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output "echo 1"
+	run bash -c '"$PRUN" --dry-run -t --tag echo ::: 1 2>"$BATS_TEST_TMPDIR/err"'
+	assert_output $'1\techo 1'
+	run cat "$BATS_TEST_TMPDIR/err"
+	assert_output "echo 1"
+}

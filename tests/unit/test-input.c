@@ -89,9 +89,12 @@ static char *write_file(const char *text, size_t len)
 	return path;
 }
 
-static size_t cost(void *data, const struct value *v)
+/* Each value costs itself and a space; exec counts a pointer more. */
+static void cost(void *data, const struct value *v, const struct arg_place *at,
+		 struct line_len *len)
 {
-	return v->len + 1;
+	len->gnu = v->len + 1;
+	len->sys = v->len + 1 + 8;
 }
 
 int main(void)
@@ -235,12 +238,16 @@ int main(void)
 	free(g);
 
 	const char *many[] = {"1", "2", "3", "4", "5", "6", "7"};
-	struct line_cost lc = {.arg = cost, .base = 5, .max = 12};
+	struct line_cost lc = {.arg = cost, .base = {5, 5}, .max = 12,
+			       .sys_max = 1000, .fill = true, .strict = true};
 	s[0] = list(many, 7, false);
 	c = (struct input_config){.sources = s, .n_sources = 1,
 				  .delimiter = '\n', .fill = &lc};
 	check(&c, "1 2 3|4 5 6|7", "-X fills lines shorter than the limit");
 	lc.max = 1000;
+	lc.sys_max = 26;
+	check(&c, "1 2|3 4|5 6|7", "-X fills lines within what exec takes");
+	lc.sys_max = 1000;
 	lc.spread = 3;
 	check(&c, "1 2 3|4 5 6|7", "a short input is spread over the slots");
 	lc.max = 6;
@@ -250,6 +257,17 @@ int main(void)
 	char *got = run(&c, &err);
 	tap_ok(err && strstr(err, "too long"), "an argument too long alone "
 	       "is an error");
+	free(got);
+	free(err);
+	err = NULL;
+	lc.strict = false;
+	lc.max = 10;
+	const char *mixed[] = {"1", "toolong", "2", "3"};
+	s[0] = list(mixed, 4, false);
+	lc.spread = 0;
+	got = run(&c, &err);
+	tap_is(got ? got : "", "1|toolong|2 3", "without -s, an argument too "
+	       "long alone is a job of its own");
 	free(got);
 	free(err);
 

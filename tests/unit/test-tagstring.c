@@ -38,8 +38,31 @@ static void check(const char *text, const char *want)
 	template_destroy(t);
 }
 
+/* Checks template_unescape(); `want` is shown with NUL bytes as '@'. */
+static void check_unescape(const char *text, const char *want)
+{
+	size_t len;
+	char *got = template_unescape(text, &len);
+	char what[120];
+
+	for (size_t i = 0; i < len; i++) {
+		got[i] = got[i] ? got[i] : '@';
+	}
+	snprintf(what, sizeof(what), "unescapes [%s]", text);
+	tap_is(got, want, what);
+	free(got);
+}
+
 int main(void)
 {
+	check_unescape("a\\tb", "a\tb");
+	check_unescape("\\n\\r", "\n\r");
+	check_unescape("\\\\t", "\\\t");
+	check_unescape("\\101\\1010", "AA0");
+	check_unescape("\\0x\\1y", "@x\001y");
+	check_unescape("\\8z\\189", "8z\00189");
+	check_unescape("\\q\\", "\\q\\");
+	check_unescape("{}\\t", "{}\t");
 	check("{}", "a b it's/x.c");
 	check("{#}/{%}", "7/2");
 	check("[{2/.}]", "[x]");

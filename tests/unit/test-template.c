@@ -68,6 +68,42 @@ static void check(const char *line, const char *const *vals, size_t n,
 	template_destroy(t);
 }
 
+/*
+ * Checks that both counts of a line's length add up to its rendered
+ * length with the n values (GNU parallel's count is exact for {} and
+ * contexts), and that exec's count is not below it.
+ */
+static void check_len(const char *line, const char *const *vals, size_t n)
+{
+	struct value v[8];
+	struct job_args a = job_args(vals, n, v);
+	struct template *t = parse(line);
+	struct line_len len, one;
+	struct buf b;
+	char what[160];
+
+	buf_init(&b);
+	template_render(t, &a, &b);
+	template_base_len(t, &len);
+	for (size_t i = 0; i < n; i++) {
+		struct arg_place at = {.col = 0, .width = 1, .seq = 7};
+		template_arg_len(t, &v[i], &at, &one);
+		len.gnu += one.gnu;
+		len.sys += one.sys;
+	}
+	snprintf(what, sizeof(what), "counts the length of [%s]%s as GNU "
+		 "parallel does", line, opt_context ? " with -X" : "");
+	tap_ok(len.gnu == b.len, what);
+	if (len.gnu != b.len) {
+		printf("#   got %zu, rendered %zu\n", len.gnu, b.len);
+	}
+	snprintf(what, sizeof(what), "exec's count of [%s]%s is not short",
+		 line, opt_context ? " with -X" : "");
+	tap_ok(len.sys >= b.len, what);
+	buf_finish(&b);
+	template_destroy(t);
+}
+
 /* Checks the direct-exec argv, joined with '|', or "SHELL". */
 static void check_argv(const char *line, const char *const *vals, size_t n,
 		       const char *want)
@@ -165,7 +201,12 @@ int main(void)
 	check("echo a{}b{}c x", three, 2, "echo axbxc a'y z'b'y z'c x");
 	check("echo {}", three, 3, "echo x 'y z' w");
 	check("echo {#}", three, 3, "echo 7");
+	check("echo {#}-{}", three, 2, "echo 7-x 7-'y z'");
+	check_len("echo pre{}post", three, 3);
+	check_len("echo a{}b {} c{.}d", three, 3);
 	opt_context = false;
+	check_len("echo pre{}post", three, 3);
+	check_len("echo {} {}", three, 3);
 
 	opt_quote = true;
 	check("echo", one, 1, "echo 'a b'");
