@@ -80,13 +80,14 @@ static size_t exec_max_string(void)
  * length it would find (its probe adds " && true"), gives its number, so
  * lines break where GNU parallel breaks them.
  */
-static size_t gnu_default_max(size_t longest)
+static size_t gnu_default_max(size_t longest, size_t *found)
 {
 	size_t len = 324, lo, hi;
 
 	longest -= 8;
 	do {
 		if (len > 100000000) {
+			*found = len;
 			return (len - 3000) / 2;
 		}
 		len *= 16;
@@ -101,16 +102,18 @@ static size_t gnu_default_max(size_t longest)
 			hi = mid;
 		}
 	}
+	*found = lo;
 	return lo > 3000 ? (lo - 3000) / 2 : 1;
 }
 
 /*
  * How long a job's command line may get, counted both ways: the -s limit
  * (or GNU parallel's default) and what exec takes, for the program run
- * directly or for a shell's one string.
+ * directly or for a shell's one string.  In *longest, GNU parallel's
+ * "maximal size of command".
  */
 static void line_limits(const struct template *tmpl, long max_chars,
-			struct line_cost *c)
+			struct line_cost *c, size_t *longest)
 {
 	size_t room = exec_room();
 	size_t string = exec_max_string();
@@ -128,8 +131,8 @@ static void line_limits(const struct template *tmpl, long max_chars,
 	/* GNU parallel's probe is one string, within what exec takes. */
 	size_t probe = string < room ? string : room;
 	c->strict = max_chars > 0;
-	c->max = max_chars > 0 ? (size_t)max_chars
-		 : gnu_default_max(probe > 9 ? probe - 1 : 8);
+	size_t usable = gnu_default_max(probe > 9 ? probe - 1 : 8, longest);
+	c->max = max_chars > 0 ? (size_t)max_chars : usable;
 }
 
 /*
@@ -328,7 +331,23 @@ static int run(struct cli *c)
 				  ? 0 : max_jobs,
 	};
 	template_base_len(tmpl, &fill.base);
-	line_limits(tmpl, o->max_chars, &fill);
+	size_t longest;
+	line_limits(tmpl, o->max_chars, &fill, &longest);
+	if (o->max_line_length_allowed) {
+		printf("%zu\n", longest);
+		res.status = 0;
+		goto out;
+	}
+	if (o->show_limits) {
+		/* GNU parallel's text, on standard output. */
+		printf("Maximal size of command: %zu\n"
+		       "Maximal usable size of command: %zu\n\n"
+		       "Execution will continue now, and it will try to read "
+		       "its input\nand run commands; if this is not what you "
+		       "wanted to happen, please\npress CTRL-D or CTRL-C\n",
+		       longest, fill.max);
+		fflush(stdout);
+	}
 	struct input_config ic = {
 		.sources = o->retry_failed ? &retry : c->sources,
 		.n_sources = o->retry_failed ? 1 : c->n_sources,

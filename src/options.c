@@ -671,6 +671,8 @@ static const struct opt_def defs[] = {
 	STRING("slotreplace", AT(slot_replace), .flags = NONEMPTY),
 	STRING("arg-sep", AT(arg_sep), ALIASES("argsep")),
 	STRING("arg-file-sep", AT(arg_file_sep), ALIASES("argfilesep")),
+	FLAG("show-limits", AT(show_limits)),
+	FLAG("max-line-length-allowed", AT(max_line_length_allowed)),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
 	       .flags = LIST),
 };

@@ -68,6 +68,8 @@ struct options {
 	long max_args;         /* -N / -n / -L; -1 if not given, 0 = none
 				  of a record's values (-N0) */
 	long max_chars;        /* -s; 0 = as long as the system allows */
+	bool show_limits;      /* --show-limits: print the line lengths */
+	bool max_line_length_allowed; /* print the longest line, and exit */
 	enum fill_mode fill;   /* -X / -m */
 	bool quote;            /* -q */
 	bool plus;             /* --plus */

@@ -228,6 +228,8 @@ complete -c prun -n $options -l show-config -d 'Show the settings in effect and 
 # Other
 complete -c prun -n $options -l help -d 'Show the help and exit'
 complete -c prun -n $options -l version -d 'Show the version and exit'
+complete -c prun -n $options -l show-limits -d 'Print the longest command lines, then run'
+complete -c prun -n $options -l max-line-length-allowed -d 'Print the longest command line and exit'
 
 # The command, its arguments, and the input sources.
 complete -c prun -n '__prun_is options command' -f -a '(__prun_command)'

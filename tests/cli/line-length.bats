@@ -96,3 +96,21 @@ echo 4-s 4-t"
 	run cat "$BATS_TEST_TMPDIR/err"
 	assert_output "prun: command line too long (17 >= 10) at input 2: cccccccccccc"
 }
+
+@test "--show-limits prints GNU parallel's limits, then runs the jobs" {
+	run prun --show-limits echo ::: a
+	assert_success
+	assert_output "Maximal size of command: 130329
+Maximal usable size of command: 63664
+
+Execution will continue now, and it will try to read its input
+and run commands; if this is not what you wanted to happen, please
+press CTRL-D or CTRL-C
+a"
+}
+
+@test "--max-line-length-allowed prints the longest command line and exits" {
+	run prun --max-line-length-allowed echo ::: a
+	assert_success
+	assert_output 130329
+}
