@@ -17,7 +17,6 @@
 enum {
 	OPT_HELP = 256,
 	OPT_VERSION,
-	OPT_RPL,
 	OPT_SHOW_CONFIG,
 	/* An option that options_set() knows: this plus its index there. */
 	OPT_SET = 512,
@@ -53,7 +52,6 @@ static const struct {
 static const struct option own[] = {
 	{"profile", required_argument, NULL, 'J'},
 	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
-	{"rpl", required_argument, NULL, OPT_RPL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 };
@@ -162,6 +160,12 @@ static const char *const usage[] = {
 	"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n",
 	"  -q, --quote               quote the command, so it runs without a shell\n",
 	"                              reading it again\n",
+	"      --rpl='TAG EXPR'      TAG stands for the perl expression EXPR, as\n",
+	"                              {= EXPR =} does (repeatable)\n",
+	"      --parens=LR           write perl expressions as L EXPR R, not {= =}\n",
+	"      --filter=EXPR         run only the jobs for which the perl\n",
+	"                              expression EXPR (after replacement) is true\n",
+	"                              (repeatable)\n",
 	"\n",
 	"Supervision:\n",
 	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
@@ -348,11 +352,6 @@ int cli_parse(struct cli *c, int argc, char **argv, char **cause)
 		case ':':
 			*cause = xasprintf("option '%s' needs a value",
 					   argv[optind - 1]);
-			goto out;
-		case OPT_RPL:
-			*cause = xasprintf("--rpl is not supported: it defines "
-					   "replacement strings in perl; use "
-					   "--plus or a shell command");
 			goto out;
 		case 'J':
 			c->profiles = xreallocarray(c->profiles,

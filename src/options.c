@@ -218,6 +218,15 @@ void options_finish(struct options *o)
 		free(o->arg_files[i]);
 	}
 	free(o->arg_files);
+	for (size_t i = 0; i < o->n_rpl; i++) {
+		free(o->rpl[i]);
+	}
+	free(o->rpl);
+	free(o->parens);
+	for (size_t i = 0; i < o->n_filter; i++) {
+		free(o->filter[i]);
+	}
+	free(o->filter);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -344,6 +353,9 @@ static const struct opt_def defs[] = {
 	{"arg-sep", true},
 	{"arg-file-sep", true},
 	{"arg-file", true},
+	{"rpl", true},
+	{"parens", true},
+	{"filter", true},
 };
 
 /* Other long names of an option, as GNU parallel spells them. */
@@ -688,6 +700,26 @@ int options_set(struct options *o, const char *name, const char *value,
 		o->arg_files = xreallocarray(o->arg_files, o->n_arg_files + 1,
 					     sizeof(char *));
 		o->arg_files[o->n_arg_files++] = xstrdup(value);
+	} else if (strcmp(name, "rpl") == 0) {
+		if (!strpbrk(value, " \t\n")) {
+			*cause = xasprintf("bad value for --rpl: '%s' (want "
+					   "'TAG perl-expression')", value);
+			return -1;
+		}
+		o->rpl = xreallocarray(o->rpl, o->n_rpl + 1, sizeof(char *));
+		o->rpl[o->n_rpl++] = xstrdup(value);
+	} else if (strcmp(name, "parens") == 0) {
+		size_t len = strlen(value);
+		if (len < 2 || len % 2 != 0) {
+			*cause = xasprintf("bad value for --parens: '%s' (want "
+					   "the two halves, as '{==}')", value);
+			return -1;
+		}
+		set_str(&o->parens, value);
+	} else if (strcmp(name, "filter") == 0) {
+		o->filter = xreallocarray(o->filter, o->n_filter + 1,
+					  sizeof(char *));
+		o->filter[o->n_filter++] = xstrdup(value);
 	}
 	return 0;
 }
@@ -747,6 +779,7 @@ static const char *string_value(const struct options *o, const char *name)
 		{"arg-sep", o->arg_sep},
 		{"arg-file-sep", o->arg_file_sep},
 		{"results", o->results},
+		{"parens", o->parens},
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(map[i].name, name) == 0) {
@@ -797,6 +830,12 @@ static int flag_value(const struct options *o, const char *name)
 	return -1;
 }
 
+bool options_is_list(const char *name)
+{
+	return strcmp(name, "arg-file") == 0 || strcmp(name, "rpl") == 0 ||
+	       strcmp(name, "filter") == 0;
+}
+
 char *options_get(const struct options *o, const char *name)
 {
 	const char *s;
@@ -804,7 +843,7 @@ char *options_get(const struct options *o, const char *name)
 	struct buf b;
 
 	name = options_canonical(name);
-	if (!name || strcmp(name, "arg-file") == 0) {
+	if (!name || options_is_list(name)) {
 		return NULL;
 	}
 	if ((s = string_value(o, name))) {
