@@ -20,6 +20,7 @@
 #include "config.h"
 #include "joblog.h"
 #include "log.h"
+#include "perl.h"
 #include "results.h"
 #include "sched.h"
 #include "template.h"
@@ -149,6 +150,18 @@ static int check_results(const struct options *o, struct template **out,
 	return template_parse_text(out, o->results, tc, cause);
 }
 
+/* --filter: each is text in which replacement strings stand for values. */
+static int parse_filters(const struct options *o, struct template **out,
+			 const struct template_config *tc, char **cause)
+{
+	for (size_t i = 0; i < o->n_filter; i++) {
+		if (template_parse_text(&out[i], o->filter[i], tc, cause) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -170,6 +183,8 @@ static int run(struct cli *c)
 		.context = o->fill == FILL_CONTEXT || o->replace_args,
 		.names = o->header != NULL,
 		.shell = shell && shell[0] ? shell : "/bin/sh",
+		.perl = perl_create(),
+		.parens = o->parens,
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
@@ -182,6 +197,8 @@ static int run(struct cli *c)
 	struct source_spec retry = {0};
 	bool reading_back = o->resume || o->resume_failed || o->retry_failed;
 	struct sched_result res = {255, 0, false};
+	struct template **filters = xcalloc(o->n_filter + 1,
+					    sizeof(*filters));
 
 	if (max_jobs < 0 ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
@@ -191,7 +208,17 @@ static int run(struct cli *c)
 			   &cause) < 0 ||
 	    (tagstring &&
 	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
-	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
+	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
+	    parse_filters(o, filters, &tc, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		goto out;
+	}
+	/* Perl runs only for a run that has an expression to evaluate. */
+	if (perl_count(tc.perl) == 0 && o->n_filter == 0) {
+		perl_destroy(tc.perl);
+		tc.perl = NULL;
+	} else if (perl_start(tc.perl, max_jobs, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -241,12 +268,21 @@ static int run(struct cli *c)
 		.skip = skip,
 		.n_skip = n_skip,
 		.seqs = o->retry_failed ? seqs : NULL,
+		.perl = tc.perl,
+		.filters = filters,
+		.n_filters = o->n_filter,
 	};
 	res = sched_run(&sc);
 out:
 	template_destroy(tmpl);
 	template_destroy(tag);
 	template_destroy(results);
+	for (size_t i = 0; i < o->n_filter; i++) {
+		template_destroy(filters[i]);
+	}
+	free(filters);
+	/* After the jobs: perl ends at EOF and is reaped here. */
+	perl_destroy(tc.perl);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {
