@@ -170,6 +170,12 @@ static int run(struct cli *c)
 	const char *shell = c->opts.shell ? c->opts.shell
 					  : getenv("PRUN_SHELL");
 	const struct options *o = &c->opts;
+	struct perl_tags tags = {
+		.rpl = o->rpl,
+		.n_rpl = o->n_rpl,
+		.plus = o->plus,
+		.parens = o->parens,
+	};
 	struct template_config tc = {
 		.replace = o->replace,
 		.ext_replace = o->ext_replace,
@@ -183,8 +189,9 @@ static int run(struct cli *c)
 		.context = o->fill == FILL_CONTEXT || o->replace_args,
 		.names = o->header != NULL,
 		.shell = shell && shell[0] ? shell : "/bin/sh",
-		.perl = perl_create(),
+		.perl = perl_create(max_jobs),
 		.parens = o->parens,
+		.tags = &tags,
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
@@ -218,7 +225,7 @@ static int run(struct cli *c)
 	if (perl_count(tc.perl) == 0 && o->n_filter == 0) {
 		perl_destroy(tc.perl);
 		tc.perl = NULL;
-	} else if (perl_start(tc.perl, max_jobs, &cause) < 0) {
+	} else if (perl_start(tc.perl, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
 		goto out;

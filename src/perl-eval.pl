@@ -16,6 +16,8 @@
 #   E  job evals              evaluate; answer: flags, then flags and value
 #                             for each (expression, argument) pair
 #   F  job strings            --filter: eval each string; answer: flags
+#   R  parens rpls texts      --rpl: each text with the tags written as
+#                             expressions; answer: the texts
 # where job is seq, slot, total, the arguments; flags bit 0 is "skip this
 # job" in an answer's head, "do not quote" (uq()) for a value.
 # An expression that dies is answered with X and the message.
@@ -167,6 +169,72 @@ sub compile_one {
 	return ($sub, $@);
 }
 
+# Writes the --rpl tags of a text as the expressions they stand for, in
+# the delimiters `parens`: GNU parallel's own algorithm, longest tag first,
+# a tag's groups ($$1, $$2...) and its positional form {n tag} included.
+sub rewrite {
+	my ($parens, $rpls, $text) = @_;
+	my $half = length($parens) / 2;
+	my ($l, $r) = (substr($parens, 0, $half), substr($parens, $half));
+	my %rpl;
+	for (@$rpls) {
+		my ($tag, $expr) = split(/\s/, $_, 2);
+		$rpl{$tag} = $expr;
+	}
+	local $_ = $text;
+	s/\257/\257\256/g;
+	s[\Q$l\E((?:(?!\Q$l\E|\Q$r\E).)*?)\Q$r\E]{\257<$1\257>}gs;
+	for my $rpl (sort { length $b <=> length $a or $a cmp $b } keys %rpl) {
+		my ($prefix, $grp_regexp, $postfix) =
+		    $rpl =~ /^( [^(]* ) ( \(.*\) )? ( [^)]* )$/xs;
+		$grp_regexp ||= '';
+		my $rplval = $rpl{$rpl};
+		while (s{( (?: ^|\257> ) (?: [^\257]*|[\257][^<>] )*? )
+			 \Q$prefix\E $grp_regexp \Q$postfix\E}
+			{
+			my $unchanged = $1;
+			my @grp = (1);
+			for (my $i = 2; defined $grp[$#grp]; $i++) {
+				push @grp, eval '$'.$i;
+			}
+			$unchanged . "\257<" . set_args($rplval, @grp) . "\257>"
+			}gxes) {
+		}
+		my $posprefix = $prefix;
+		if ($posprefix =~ s/^\{//) {
+			while (s{( (?: ^|\257> ) (?: [^\257]*|[\257][^<>] )*? )
+				 \{(-?\d+) \s* \Q$posprefix\E $grp_regexp
+				 \Q$postfix\E}
+				{
+				my $unchanged = $1;
+				my $position = $2;
+				my @grp = (1);
+				for (my $i = 3; defined $grp[$#grp]; $i++) {
+					push @grp, eval '$'.$i;
+				}
+				$unchanged . "\257<" . $position .
+				    set_args($rplval, @grp) . "\257>"
+				}gxes) {
+			}
+		}
+	}
+	s/\257</$l/g;
+	s/\257>/$r/g;
+	s/\257\256/\257/g;
+	return $_;
+}
+
+# An --rpl expression with $$1, $$2... set to the groups a tag matched.
+sub set_args {
+	my ($rv, @grp) = @_;
+	$rv =~ s/\$\$ (\d+)/\$_pAr_gRp$1/gx;
+	my $set = '';
+	for (my $i = 1; defined $grp[$i]; $i++) {
+		$set .= "\$_pAr_gRp$i = \"" . pQ($grp[$i]) . "\";";
+	}
+	return $set . $rv;
+}
+
 # The job's context: $job, @arg (1-based, as GNU parallel's).
 sub set_job {
 	my ($seq, $slot, $total, @args) = @_;
@@ -189,6 +257,13 @@ while (1) {
 			push @errs, $sub ? '' : ($err eq '' ? 'error' : $err);
 		}
 		put_frame(pack('(L</a)*', @errs));
+		next;
+	}
+	if ($verb eq 'R') {
+		my ($parens, $nrpl, @rest) = unpack('L</a L< (L</a)*', $req);
+		my @rpls = splice(@rest, 0, $nrpl);
+		put_frame(pack('(L</a)*', map { rewrite($parens, \@rpls, $_) }
+			       @rest));
 		next;
 	}
 	my ($seq, $slot, $total) = unpack('Q< L< Q<', $req);

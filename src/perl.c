@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -34,6 +35,7 @@ extern char **environ;
 struct perl {
 	char **exprs;        /* owned; their text */
 	size_t n, cap;
+	long max_jobs;
 	pid_t pid;           /* 0 until started */
 	int to;              /* owned; requests, or -1 */
 	int from;            /* owned; answers, or -1 */
@@ -61,10 +63,11 @@ struct perl_memo {
 	bool uq;
 };
 
-struct perl *perl_create(void)
+struct perl *perl_create(long max_jobs)
 {
 	struct perl *p = xcalloc(1, sizeof(*p));
 
+	p->max_jobs = max_jobs;
 	p->to = -1;
 	p->from = -1;
 	buf_init(&p->req);
@@ -240,10 +243,13 @@ static void begin(struct perl *p, char verb)
 	buf_addc(&p->req, verb);
 }
 
-static int spawn(struct perl *p, long max_jobs, char **cause)
+static int spawn(struct perl *p, char **cause)
 {
 	int to[2], from[2];
 
+	if (p->pid > 0) {
+		return 0;
+	}
 	if (pipe2(to, O_CLOEXEC) < 0) {
 		*cause = xasprintf("cannot create a pipe: %s",
 				   strerror(errno));
@@ -281,7 +287,7 @@ static int spawn(struct perl *p, long max_jobs, char **cause)
 		prog = "perl";
 	}
 	char jobs[32];
-	snprintf(jobs, sizeof(jobs), "%ld", max_jobs);
+	snprintf(jobs, sizeof(jobs), "%ld", p->max_jobs);
 	char *argv[] = {(char *)prog, "-e", (char *)perl_eval_script, "--",
 			jobs, NULL};
 	int err = strchr(prog, '/')
@@ -306,9 +312,153 @@ static int spawn(struct perl *p, long max_jobs, char **cause)
 	return 0;
 }
 
-int perl_start(struct perl *p, long max_jobs, char **cause)
+/*
+ * GNU parallel's --plus tags that need perl (the others, {..}, {+/}, {##}
+ * and the like, are built in), as --rpl would define them.
+ */
+static const char *const plus_rpl[] = {
+	"{choose_k} for $t (2..$#arg){ if($arg[$t-1] ge $arg[$t]) "
+	"{ skip() } }",
+	"{uniq} if(::uniq(@arg) != @arg) { skip(); }",
+	"{0%} 1 $f=1+int((log($Global::max_jobs_running||1)/log(10)));"
+	"$_=sprintf(\"%0${f}d\",slot())",
+	"{0#} 1 $f=1+int((log(total_jobs())/log(10)));"
+	"$_=sprintf(\"%0${f}d\",seq())",
+	"{:-([^}]+?)} $_ ||= $$1",
+	"{:(\\d+?)} substr($_,0,$$1) = \"\"",
+	"{:(\\d+?):(\\d+?)} $_ = substr($_,$$1,$$2);",
+	"{#([^#}][^}]*?)} $nongreedy=::make_regexp_ungreedy($$1);"
+	"s/^$nongreedy(.*)/$1/;",
+	"{##([^#}][^}]*?)} s/^$$1//;",
+	"{%([^}]+?)} $nongreedy=::make_regexp_ungreedy($$1);"
+	"s/(.*)$nongreedy$/$1/;",
+	"{%%([^}]+?)} s/$$1$//;",
+	"{/([^#%}/]+?)/([^}]*?)} s/$$1/$$2/;",
+	"{/#([^}]+?)/([^}]*?)} s/^$$1/$$2/g;",
+	"{/%([^}]+?)/([^}]*?)} s/$$1$/$$2/g;",
+	"{//([^}]+?)/([^}]*?)} s/$$1/$$2/g;",
+	"{^([^}]+?)} s/^($$1)/uc($1)/e;",
+	"{^^([^}]+?)} s/($$1)/uc($1)/eg;",
+	"{,([^}]+?)} s/^($$1)/lc($1)/e;",
+	"{,,([^}]+?)} s/($$1)/lc($1)/eg;",
+	"{slot} 1 $_=\"\\${PARALLEL_JOBSLOT}\";uq()",
+	"{host} 1 $_=\"\\${PARALLEL_SSHHOST}\";uq()",
+	"{sshlogin} 1 $_=\"\\${PARALLEL_SSHLOGIN}\";uq()",
+	"{hgrp} 1 $_=\"\\${PARALLEL_HOSTGROUPS}\";uq()",
+	"{agrp} 1 $_=\"\\${PARALLEL_ARGHOSTGROUPS}\";uq()",
+};
+
+/*
+ * Where one of plus_rpl's tags (or its positional form) may be: a text
+ * without a match needs no perl.
+ */
+static const char plus_re[] =
+	"\\{(-?[0-9]+ *)?(choose_k|uniq|0%|0#|:-[^}]+|:[0-9]+|"
+	":[0-9]+:[0-9]+|#[^#}][^}]*|##[^#}][^}]*|%[^}]+|%%[^}]+|"
+	"/[^#%}/]+/[^}]*|/#[^}]+/[^}]*|/%[^}]+/[^}]*|//[^}]+/[^}]*|"
+	"\\^[^}]+|\\^\\^[^}]+|,[^}]+|,,[^}]+|slot|host|sshlogin|hgrp|"
+	"agrp)\\}";
+
+/* True if s holds `needle` (of length n). */
+static bool has(const char *s, const char *needle, size_t n)
 {
-	if (spawn(p, max_jobs, cause) < 0) {
+	for (; *s; s++) {
+		if (strncmp(s, needle, n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * True if a user's tag may be in s: its text up to a group, or that
+ * without the opening brace (the positional form {n tag}).
+ */
+static bool may_hold_tag(const char *s, const char *rpl)
+{
+	size_t len = strcspn(rpl, " \t\n");
+	const char *group = memchr(rpl, '(', len);
+	size_t n = group ? (size_t)(group - rpl) : len;
+
+	if (n == 0 || has(s, rpl, n)) {
+		return true;
+	}
+	return rpl[0] == '{' && n > 1 && has(s, rpl + 1, n - 1);
+}
+
+static bool needs_rewrite(const struct perl_tags *tags, char *const *texts,
+			  size_t n)
+{
+	regex_t re;
+	bool plus = tags->plus &&
+		    regcomp(&re, plus_re, REG_EXTENDED | REG_NOSUB) == 0;
+	bool need = false;
+
+	for (size_t i = 0; i < n && !need; i++) {
+		for (size_t k = 0; k < tags->n_rpl && !need; k++) {
+			need = may_hold_tag(texts[i], tags->rpl[k]);
+		}
+		need = need || (plus && regexec(&re, texts[i], 0, NULL, 0) == 0);
+	}
+	if (plus) {
+		regfree(&re);
+	}
+	return need;
+}
+
+int perl_rewrite(struct perl *p, const struct perl_tags *tags,
+		 char *const *texts, size_t n, char ***out, char **cause)
+{
+	*out = NULL;
+	if (n == 0 || !needs_rewrite(tags, texts, n)) {
+		return 0;
+	}
+	if (spawn(p, cause) < 0) {
+		return -1;
+	}
+	size_t n_plus = tags->plus ? sizeof(plus_rpl) / sizeof(plus_rpl[0])
+				   : 0;
+	const char *parens = tags->parens ? tags->parens : "{==}";
+	begin(p, 'R');
+	put_str(&p->req, parens, strlen(parens));
+	put32(&p->req, (uint32_t)(n_plus + tags->n_rpl));
+	/* The user's come last: a tag of theirs wins over GNU's. */
+	for (size_t i = 0; i < n_plus; i++) {
+		put_str(&p->req, plus_rpl[i], strlen(plus_rpl[i]));
+	}
+	for (size_t i = 0; i < tags->n_rpl; i++) {
+		put_str(&p->req, tags->rpl[i], strlen(tags->rpl[i]));
+	}
+	for (size_t i = 0; i < n; i++) {
+		put_str(&p->req, texts[i], strlen(texts[i]));
+	}
+	if (round_trip(p, "--rpl tags", cause) < 0) {
+		return -1;
+	}
+	const unsigned char *a = (const unsigned char *)p->ans.data;
+	size_t off = 0;
+	char **res = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = off + 4 <= p->ans.len ? get32(a + off) : 0;
+		off += 4;
+		if (off > p->ans.len || len > p->ans.len - off) {
+			for (size_t k = 0; k < i; k++) {
+				free(res[k]);
+			}
+			free(res);
+			*cause = xstrdup("perl gave a broken answer");
+			return -1;
+		}
+		res[i] = xmemdup((const char *)a + off, len);
+		off += len;
+	}
+	*out = res;
+	return 0;
+}
+
+int perl_start(struct perl *p, char **cause)
+{
+	if (spawn(p, cause) < 0) {
 		return -1;
 	}
 	begin(p, 'C');

@@ -14,8 +14,11 @@
 struct perl;
 struct perl_memo;
 
-/* A registry of expressions; nothing runs until perl_start(). */
-struct perl *perl_create(void);
+/*
+ * A registry of expressions; nothing runs until perl_start() or
+ * perl_rewrite() needs perl.  max_jobs is for $Global::max_jobs_running.
+ */
+struct perl *perl_create(long max_jobs);
 /* Ends the perl process, if any, and reaps it. */
 void perl_destroy(struct perl *p);
 
@@ -28,12 +31,29 @@ const char *perl_expr(const struct perl *p, unsigned e);
 /* True if an expression may ask for the number of jobs. */
 bool perl_wants_total(const struct perl *p);
 
+/* The --rpl definitions in force: the user's and, with --plus, GNU's. */
+struct perl_tags {
+	char *const *rpl;    /* "TAG EXPR", as --rpl takes them */
+	size_t n_rpl;
+	bool plus;
+	const char *parens;  /* NULL for {==} */
+};
+
 /*
- * Starts perl and compiles every expression.  Returns 0, or -1 with
+ * Writes the tags in each of texts[0..n) as the perl expressions they stand
+ * for, as GNU parallel does, into *out (owned, n strings); *out is NULL if
+ * no text can hold a tag (perl is then not started).  Returns 0, or -1
+ * with *cause.
+ */
+int perl_rewrite(struct perl *p, const struct perl_tags *tags,
+		 char *const *texts, size_t n, char ***out, char **cause);
+
+/*
+ * Starts perl (unless perl_rewrite() did) and compiles every expression.  Returns 0, or -1 with
  * *cause naming the expression that does not compile (or why perl did
  * not start).
  */
-int perl_start(struct perl *p, long max_jobs, char **cause);
+int perl_start(struct perl *p, char **cause);
 
 /* A job's context, as its expressions see it. */
 struct perl_job {

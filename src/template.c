@@ -807,6 +807,16 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	struct template *t = xcalloc(1, sizeof(*t));
 
 	t->context = cfg->context;
+	char **tagless = NULL;
+	if (cfg->tags && cfg->perl &&
+	    perl_rewrite(cfg->perl, cfg->tags, words, n, &tagless, cause) < 0) {
+		template_destroy(t);
+		return -1;
+	}
+	size_t n_tagless = tagless ? n : 0;
+	if (tagless) {
+		words = tagless;
+	}
 	size_t n_merged = 0;
 	char **merged = NULL;
 	if (cfg->quote && n > 0) {
@@ -827,6 +837,10 @@ int template_parse(struct template **out, char *const *words, size_t n,
 		free(merged[i]);
 	}
 	free(merged);
+	for (size_t i = 0; i < n_tagless; i++) {
+		free(tagless[i]);
+	}
+	free(tagless);
 	if (r < 0) {
 		template_destroy(t);
 		return -1;
@@ -872,10 +886,22 @@ int template_parse_text(struct template **out, const char *text,
 	struct rpl table[32];
 	size_t n_table = rpl_table(cfg, table);
 	bool any = false;
+	char **tagless = NULL;
 
+	if (cfg->tags && cfg->perl &&
+	    perl_rewrite(cfg->perl, cfg->tags, (char *const *)&text, 1,
+			 &tagless, cause) < 0) {
+		template_destroy(t);
+		return -1;
+	}
 	/* No -q and nothing appended: the text is taken as it is. */
-	if (cut_word(&t->raw, text, cfg, table, n_table, false, &any,
-		     cause) < 0) {
+	int r = cut_word(&t->raw, tagless ? tagless[0] : text, cfg, table,
+			 n_table, false, &any, cause);
+	if (tagless) {
+		free(tagless[0]);
+		free(tagless);
+	}
+	if (r < 0) {
 		template_destroy(t);
 		return -1;
 	}

@@ -15,6 +15,7 @@
 struct template;
 struct perl;
 struct perl_memo;
+struct perl_tags;
 
 /* One argument value; s == NULL means "missing" (renders as nothing). */
 struct value {
@@ -50,6 +51,7 @@ struct template_config {
 	struct perl *perl;          /* collects {= =} expressions, or NULL
 	                               if they are refused */
 	const char *parens;         /* --parens: "{==}" if NULL */
+	const struct perl_tags *tags; /* --rpl and --plus tags, or NULL */
 };
 
 /*

@@ -177,3 +177,71 @@ marking_perl() {
 	assert_failure 255
 	assert_output "prun: cannot run $BATS_TEST_TMPDIR/none for perl expressions: No such file or directory"
 }
+
+@test "--rpl defines a tag that stands for an expression" {
+	run prun -k --rpl '{..} s:\.[^.]+$::;s:\.[^.]+$::;' echo {..} ::: a.tar.gz
+	assert_output "a"
+	run prun -k --rpl '.. s/a/A/' echo .. ::: abc
+	assert_output "Abc"
+}
+
+@test "--rpl tags take arguments: \$\$1 is the tag's first group" {
+	run prun -k --rpl '{%(.+?)} s/$$1$//;' echo {%.gz} {%.tar.gz} \
+		::: a.tar.gz b.gz
+	assert_output $'a.tar a\nb b.gz'
+	run prun -k --rpl '{/(\.\S+)/(\.\S+)} s/$$1/$$2/g;' echo {/.tar/.gz} \
+		::: UU.tar.gz
+	assert_output "UU.gz.gz"
+}
+
+@test "--rpl tags have positional forms" {
+	run prun -k --rpl '{tag} s/a/A/' echo {tag} {2tag} ::: a b ::: ca cb
+	assert_output $'A cA cA\nA cb cb\nb cA cA\nb cb cb'
+}
+
+@test "an --rpl expression that starts with a number is evaluated once" {
+	run prun -k --rpl '{x} 1 $_="x"' -N2 echo {x} {} ::: a b
+	assert_output "x a b"
+}
+
+@test "an --rpl tag replaces a built-in one" {
+	run prun -k --rpl '{} s/a/A/' echo {} ::: abc
+	assert_output "Abc"
+}
+
+@test "an --rpl expression that does not compile is one error" {
+	run prun --rpl '{x} s/a/ ' echo {x} ::: a
+	assert_failure 255
+	assert_output --regexp "^prun: cannot use perl expression 's/a/ ': Substitution replacement not terminated at .*$"
+	assert_equal "${#lines[@]}" 1
+}
+
+@test "--plus has GNU parallel's tags with arguments" {
+	run prun -k --plus echo {%.gz} {#a} {:1} {:1:2} {/a/b} {^a} ::: abc.gz
+	assert_output "abc bc.gz bc.gz bc bbc.gz Abc.gz"
+	run prun -k --plus echo {1%.gz} {2#x} ::: a.gz ::: xyz
+	assert_output "a yz"
+	run prun -k --plus echo {:-dflt} '{,,A}' '{^^b}' ::: '' ABC
+	assert_output $'dflt  \nABC aBC ABC'
+}
+
+@test "--plus {choose_k} and {uniq} skip jobs, {0#} pads the job number" {
+	run prun -k --plus echo {0#} {choose_k} ::: 1 2 ::: 1 2
+	assert_success
+	assert_output "2 1 2"
+	run prun -k --plus echo {uniq} ::: a b ::: a b
+	assert_output $'a b\nb a'
+	run prun -k --plus echo {0#} ::: {1..10}
+	assert_line --index 0 "01"
+	assert_line --index 9 "10"
+}
+
+@test "--plus without a tag that needs perl starts no perl" {
+	marking_perl
+	run prun -k --plus echo {..} {+..} {/} {##} ::: a.b.c
+	assert_output "a b.c a.b.c 1"
+	[ ! -e "$BATS_TEST_TMPDIR/started" ]
+	run prun -k --plus --tagstring '{%.gz}' echo {} ::: a.gz
+	assert_output $'a\ta.gz'
+	[ -e "$BATS_TEST_TMPDIR/started" ]
+}
