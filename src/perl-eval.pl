@@ -31,16 +31,23 @@ binmode STDOUT;
 my @subs;
 my @exprs;
 
-sub get_bytes {
-	my ($n) = @_;
-	my $buf = '';
-	while (length($buf) < $n) {
-		my $r = sysread(STDIN, $buf, $n - length($buf), length($buf));
+# The next request's payload; reads as much as prun has written each time.
+my $in = '';
+sub get_frame {
+	my $want = 4;
+	while (1) {
+		if (length($in) >= 4) {
+			$want = 4 + unpack('L<', $in);
+		}
+		last if length($in) >= $want;
+		my $r = sysread(STDIN, $in, 65536, length($in));
 		if (!$r) {
 			POSIX::_exit(0); # prun went away
 		}
 	}
-	return $buf;
+	my $frame = substr($in, 4, $want - 4);
+	substr($in, 0, $want) = '';
+	return $frame;
 }
 
 sub put_frame {
@@ -244,8 +251,7 @@ sub set_job {
 }
 
 while (1) {
-	my $len = unpack('L<', get_bytes(4));
-	my $req = get_bytes($len);
+	my $req = get_frame();
 	my $verb = substr($req, 0, 1, '');
 	if ($verb eq 'C') {
 		my @errs;

@@ -207,31 +207,32 @@ static int round_trip(struct perl *p, const char *doing, char **cause)
 		*cause = xstrdup(p->dead);
 		return -1;
 	}
-	unsigned char head[4];
-	size_t want = 4, got = 0;
+	/* As much as perl has written at each read: usually all at once. */
+	size_t got = 0, want = 4;
 	p->ans.len = 0;
-	for (int part = 0; part < 2; part++) {
-		while (got < want) {
-			char *dst = part == 0 ? (char *)head + got
-					      : p->ans.data + got;
-			ssize_t r = read(p->from, dst, want - got);
-			if (r < 0 && errno == EINTR) {
-				continue;
-			}
-			if (r <= 0) {
-				set_dead(p, doing);
-				*cause = xstrdup(p->dead);
-				return -1;
-			}
-			got += (size_t)r;
+	buf_reserve(&p->ans, 4096);
+	while (got < want) {
+		ssize_t r = read(p->from, p->ans.data + got, p->ans.cap - got);
+		if (r < 0 && errno == EINTR) {
+			continue;
 		}
-		if (part == 0) {
-			want = get32(head);
-			got = 0;
-			buf_reserve(&p->ans, want + 1);
+		if (r <= 0) {
+			set_dead(p, doing);
+			*cause = xstrdup(p->dead);
+			return -1;
+		}
+		got += (size_t)r;
+		if (got >= 4) {
+			want = 4 + (size_t)get32((unsigned char *)p->ans.data);
+			if (want > p->ans.cap) {
+				p->ans.len = got;
+				buf_reserve(&p->ans, want - got + 1);
+			}
 		}
 	}
-	p->ans.len = want;
+	/* The payload, without its length. */
+	memmove(p->ans.data, p->ans.data + 4, want - 4);
+	p->ans.len = want - 4;
 	return 0;
 }
 

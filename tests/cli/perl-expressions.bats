@@ -6,15 +6,25 @@
 
 load helpers
 
-# A perl that leaves a mark when prun starts it.
+# A perl that leaves its pid in a file when prun starts it.
 marking_perl() {
 	cat > "$BATS_TEST_TMPDIR/perl" <<-EOF
 	#!/bin/sh
-	touch "$BATS_TEST_TMPDIR/started"
+	echo \$\$ > "$BATS_TEST_TMPDIR/started"
 	exec perl "\$@"
 	EOF
 	chmod +x "$BATS_TEST_TMPDIR/perl"
 	export PRUN_PERL=$BATS_TEST_TMPDIR/perl
+}
+
+# Fails if the perl that marking_perl started is still there.
+assert_perl_gone() {
+	local pid
+	pid=$(cat "$BATS_TEST_TMPDIR/started")
+	if kill -0 "$pid" 2>/dev/null; then
+		ps -o pid,stat,args -p "$pid" >&2 || true
+		fail "perl ($pid) outlived prun"
+	fi
 }
 
 @test "an expression changes \$_, and \$_ is the value" {
@@ -147,10 +157,11 @@ marking_perl() {
 }
 
 @test "a perl that exits stops prun, and is reaped" {
+	marking_perl
 	run prun echo '{= exit(3) =}' ::: 1 2
 	assert_failure 255
 	assert_output "prun: perl ended with status 3 while evaluating 'exit(3) '"
-	assert_no_process "The Perl side of prun"
+	assert_perl_gone
 }
 
 @test "a perl that is killed stops prun" {
@@ -169,7 +180,7 @@ marking_perl() {
 	run prun -k echo '{= s/a/b/ =}' ::: a
 	assert_output "b"
 	[ -e "$BATS_TEST_TMPDIR/started" ]
-	assert_no_process "The Perl side of prun"
+	assert_perl_gone
 }
 
 @test "a perl that cannot be run is one error" {
