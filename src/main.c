@@ -258,7 +258,9 @@ static int run(struct cli *c)
 		.link = o->link,
 		.join_lines = o->max_lines,
 		.prefetch = o->shuf || o->halt.pct > 0 ||
-			    (template_needs_total(tmpl) && !o->total_jobs),
+			    ((template_needs_total(tmpl) ||
+			      (tc.perl && perl_wants_total(tc.perl))) &&
+			     !o->total_jobs),
 		.count = (o->bar || o->eta || o->progress) && !o->total_jobs,
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE ? NULL : &fill,

@@ -1302,8 +1302,7 @@ static bool has_kind(const struct pieces *ps, enum piece_kind kind)
 
 bool template_needs_total(const struct template *t)
 {
-	return has_kind(&t->raw, P_TOTAL) ||
-	       (t->has_perl && perl_wants_total(t->perl));
+	return has_kind(&t->raw, P_TOTAL);
 }
 
 bool template_has_perl(const struct template *t)

@@ -118,6 +118,21 @@ assert_perl_gone() {
 	assert_output $'A\ta\nB\tb'
 }
 
+@test "total_jobs() in --tagstring alone counts the jobs" {
+	run prun -k --tagstring '{= $_=total_jobs() =}' echo ::: a b
+	assert_output $'2\ta\n2\tb'
+}
+
+@test "a job passed over is not shown by --dry-run nor logged" {
+	run prun -k --dry-run echo {= 'if($_==3) { skip() }' =} ::: 1 2 3 4
+	assert_output $'echo 1\necho 2\necho 4'
+	run prun -k -j1 --joblog "$BATS_TEST_TMPDIR/log" \
+		--filter '{} != 2' true ::: 1 2 3
+	assert_success
+	run cut -f 1,7,9 "$BATS_TEST_TMPDIR/log"
+	assert_output $'Seq\tExitval\tCommand\n1\t0\ttrue 1\n3\t0\ttrue 3'
+}
+
 @test "--parens changes the delimiters of expressions" {
 	run prun --parens ,,,, echo ',, s/a/b/ ,,' ::: a
 	assert_output "b"
