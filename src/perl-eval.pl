@@ -288,8 +288,8 @@ while (1) {
 				$Global::unquote_arg = 0;
 				$subs[$e]->($job);
 				$_ = '' if !defined $_;
-				$out .= pack('C L</a', $Global::unquote_arg ? 1 : 0,
-					     "$_");
+				$out .= pack('C L</a',
+					     $Global::unquote_arg ? 1 : 0, "$_");
 			}
 		} else {
 			my $run = 1;

@@ -399,7 +399,8 @@ static bool needs_rewrite(const struct perl_tags *tags, char *const *texts,
 		for (size_t k = 0; k < tags->n_rpl && !need; k++) {
 			need = may_hold_tag(texts[i], tags->rpl[k]);
 		}
-		need = need || (plus && regexec(&re, texts[i], 0, NULL, 0) == 0);
+		need = need ||
+		       (plus && regexec(&re, texts[i], 0, NULL, 0) == 0);
 	}
 	if (plus) {
 		regfree(&re);

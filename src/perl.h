@@ -49,9 +49,9 @@ int perl_rewrite(struct perl *p, const struct perl_tags *tags,
 		 char *const *texts, size_t n, char ***out, char **cause);
 
 /*
- * Starts perl (unless perl_rewrite() did) and compiles every expression.  Returns 0, or -1 with
- * *cause naming the expression that does not compile (or why perl did
- * not start).
+ * Starts perl (unless perl_rewrite() did) and compiles every expression.
+ * Returns 0, or -1 with *cause naming the expression that does not compile
+ * (or why perl did not start).
  */
 int perl_start(struct perl *p, char **cause);
 

@@ -829,7 +829,8 @@ int template_parse(struct template **out, char *const *words, size_t n,
 		r = quoted_words(t, words, n, cfg, cause);
 	}
 	if (r == 0 && n == 0) {
-		pieces_push(&t->raw, (struct piece){.kind = P_ALL, .raw = true});
+		pieces_push(&t->raw,
+			    (struct piece){.kind = P_ALL, .raw = true});
 	} else if (r == 0) {
 		r = cut_pieces(&t->raw, words, n, cfg, cause);
 	}
@@ -1078,8 +1079,9 @@ static size_t perl_args(const struct piece *p, const struct job_args *a,
 }
 
 /* The value of a perl piece on argument i (0-based), "" if unknown. */
-static struct value perl_value(const struct piece *p, const struct job_args *a,
-			       size_t i, bool *unquoted)
+static struct value perl_value(const struct piece *p,
+			       const struct job_args *a, size_t i,
+			       bool *unquoted)
 {
 	struct value v = {"", 0};
 
