@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -75,6 +76,8 @@ struct perl *perl_create(long max_jobs)
 	return p;
 }
 
+static bool reap(struct perl *p, int *st);
+
 void perl_destroy(struct perl *p)
 {
 	if (!p) {
@@ -88,7 +91,11 @@ void perl_destroy(struct perl *p)
 	}
 	if (p->pid > 0 && !p->reaped) {
 		int st;
-		while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR) {
+		if (p->dead) {
+			reap(p, &st); /* it may have been reaped as an orphan */
+		} else {
+			while (waitpid(p->pid, &st, 0) < 0 && errno == EINTR) {
+			}
 		}
 	}
 	for (size_t i = 0; i < p->n; i++) {
@@ -163,6 +170,27 @@ static uint32_t get32(const unsigned char *c)
 	       (uint32_t)c[3] << 24;
 }
 
+/*
+ * Reaps perl once it has ended, waiting a little for it: it closes its
+ * pipes before it is a zombie.  The scheduler reaps every child it does
+ * not know (orphans of jobs), perl included, so a blocking wait could end
+ * up waiting for a job that took perl's pid.  Returns true if reaped here.
+ */
+static bool reap(struct perl *p, int *st)
+{
+	for (int i = 0; i < 100; i++) {
+		pid_t r = waitpid(p->pid, st, WNOHANG);
+		if (r == p->pid || (r < 0 && errno != EINTR)) {
+			p->reaped = true;
+			return r == p->pid;
+		}
+		if (r == 0) {
+			nanosleep(&(struct timespec){0, 2000000}, NULL);
+		}
+	}
+	return false;
+}
+
 /* Why perl stopped answering, from how it ended. */
 static void set_dead(struct perl *p, const char *doing)
 {
@@ -172,15 +200,11 @@ static void set_dead(struct perl *p, const char *doing)
 	if (p->dead) {
 		return;
 	}
-	if (!p->reaped) {
-		pid_t r;
-		while ((r = waitpid(p->pid, &st, 0)) < 0 && errno == EINTR) {
-		}
-		p->reaped = true;
-		if (r == p->pid && WIFEXITED(st)) {
+	if (!p->reaped && reap(p, &st)) {
+		if (WIFEXITED(st)) {
 			snprintf(how, sizeof(how), " with status %d",
 				 WEXITSTATUS(st));
-		} else if (r == p->pid && WIFSIGNALED(st)) {
+		} else if (WIFSIGNALED(st)) {
 			snprintf(how, sizeof(how), " by signal %d",
 				 WTERMSIG(st));
 		}
