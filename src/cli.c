@@ -19,7 +19,6 @@
 enum {
 	OPT_HELP = 256,
 	OPT_VERSION,
-	OPT_RPL,
 	OPT_SHOW_CONFIG,
 	/* GNU parallel's options that prun lacks: this plus the index. */
 	OPT_UNSUPPORTED = 384,
@@ -31,7 +30,6 @@ enum {
 static const struct option own[] = {
 	{"profile", required_argument, NULL, 'J'},
 	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
-	{"rpl", required_argument, NULL, OPT_RPL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
 };
@@ -161,6 +159,12 @@ static const char *const usage[] = {
 	"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n",
 	"  -q, --quote               quote the command, so it runs without a shell\n",
 	"                              reading it again\n",
+	"      --rpl='TAG EXPR'      TAG stands for the perl expression EXPR, as\n",
+	"                              {= EXPR =} does (repeatable)\n",
+	"      --parens=LR           write perl expressions as L EXPR R, not {= =}\n",
+	"      --filter=EXPR         run only the jobs for which the perl\n",
+	"                              expression EXPR (after replacement) is true\n",
+	"                              (repeatable)\n",
 	"\n",
 	"Supervision:\n",
 	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
@@ -363,11 +367,6 @@ static int parse_options(struct cli *c, int argc, char **argv,
 		case ':':
 			*cause = xasprintf("option '%s' needs a value",
 					   argv[optind - 1]);
-			goto out;
-		case OPT_RPL:
-			*cause = xasprintf("--rpl is not supported: it defines "
-					   "replacement strings in perl; use "
-					   "--plus or a shell command");
 			goto out;
 		case 'J':
 			if (origin) {

@@ -501,11 +501,11 @@ int config_apply(struct config *c, struct options *o, char **cause)
 {
 	/*
 	 * A flag set to false cancels the same flag set before it, and a
-	 * list (arg-file) given in a layer replaces the earlier layers'.
+	 * list (arg-file, rpl, filter) given in a layer replaces the earlier layers'.
 	 */
 	for (size_t i = 0; i < c->n_settings; i++) {
 		const struct setting *s = &c->settings[i];
-		bool list = strcmp(s->name, "arg-file") == 0;
+		bool list = options_is_list(s->name);
 		for (size_t j = 0; j < i && (s->unset || list); j++) {
 			struct setting *t = &c->settings[j];
 			if (strcmp(t->name, s->name) == 0 &&
@@ -602,7 +602,7 @@ void config_show(const struct config *c, const struct options *o,
 		show(out, NULL, "profile", "");
 	}
 	for (size_t i = 0; (name = options_name(i, NULL)); i++) {
-		if (strcmp(name, "arg-file") != 0) {
+		if (!options_is_list(name)) {
 			char *value = options_get(o, name);
 			if (value) {
 				show(out, origin(c, name), name, value);

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "input.h"
+#include "perl.h"
 #include "spool.h"
 #include "util.h"
 
@@ -236,6 +237,7 @@ void job_destroy(struct job *job)
 		return;
 	}
 	close_spools(job);
+	perl_memo_destroy(job->memo);
 	free(job->out_path);
 	free(job->tag);
 	free(job->header);
@@ -252,7 +254,56 @@ static struct job_args args_of(const struct spawner *sp,
 		.seq = job->seq,
 		.slot = job->slot,
 		.total = sp->total,
+		.memo = job->memo,
 	};
+}
+
+int job_prepare(struct spawner *sp, struct job *job,
+		const struct template *const *ts, size_t n_ts,
+		const struct template *const *filters, size_t n_filters,
+		char **cause)
+{
+	if (!sp->cfg.perl) {
+		return 0;
+	}
+	if (!job->memo) {
+		job->memo = perl_memo_create();
+	}
+	struct job_args a = args_of(sp, job);
+	if (template_eval(sp->cfg.tmpl, &a, cause) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < n_ts; i++) {
+		if (ts[i] && template_eval(ts[i], &a, cause) < 0) {
+			return -1;
+		}
+	}
+	if (n_filters > 0) {
+		struct value *v = xcalloc(n_filters, sizeof(*v));
+		struct buf *b = xcalloc(n_filters, sizeof(*b));
+		int r = 0;
+		for (size_t i = 0; i < n_filters && r == 0; i++) {
+			r = template_eval(filters[i], &a, cause);
+			buf_init(&b[i]);
+			template_render(filters[i], &a, &b[i]);
+			v[i] = (struct value){b[i].data ? b[i].data : "",
+					      b[i].len};
+		}
+		struct perl_job j = {a.seq, a.slot, a.total, a.v, a.n};
+		if (r == 0) {
+			r = perl_filter(sp->cfg.perl, job->memo, &j, v,
+					n_filters, cause);
+		}
+		for (size_t i = 0; i < n_filters; i++) {
+			buf_finish(&b[i]);
+		}
+		free(b);
+		free(v);
+		if (r < 0) {
+			return -1;
+		}
+	}
+	return perl_memo_skip(job->memo) ? 1 : 0;
 }
 
 void job_command(const struct spawner *sp, const struct job *job,
@@ -580,6 +631,9 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	sp->envp[sp->n_env + 1] = sp->env_slot;
 
 	const char *prog = template_program(sp->cfg.tmpl);
+	if (prog && template_unquoted(sp->cfg.tmpl, &a)) {
+		prog = NULL; /* a value from uq() is for the shell to read */
+	}
 	char *const *argv;
 	char *shell_argv[4];
 	if (prog) {

@@ -13,6 +13,7 @@
 #include "template.h"
 
 struct files;
+struct perl;
 struct record;
 
 struct job {
@@ -45,6 +46,7 @@ struct job {
 	char *tag;            /* owned; --tag: starts each line, or NULL */
 	size_t tag_len;
 	struct ojob *output;  /* output.c's state of the job, owned there */
+	struct perl_memo *memo; /* owned; its perl expressions' values */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
@@ -69,6 +71,7 @@ struct spawner_config {
 	 */
 	bool capture;
 	const char *tmpdir;   /* for spool files */
+	struct perl *perl;    /* evaluates {= =}, or NULL if none is used */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
@@ -100,6 +103,17 @@ void job_command(const struct spawner *sp, const struct job *job,
 /* Another template (a --tagstring) rendered with the job's values. */
 void job_render(const struct spawner *sp, const struct template *t,
 		const struct job *job, struct buf *b);
+
+/*
+ * Evaluates the perl expressions of the job's templates (the command's and
+ * each of ts) and the --filter strings (each of filters, rendered).
+ * Returns 1 if the job is to be skipped (skip() or a false --filter), 0 to
+ * run it, or -1 with *cause if perl failed.
+ */
+int job_prepare(struct spawner *sp, struct job *job,
+		const struct template *const *ts, size_t n_ts,
+		const struct template *const *filters, size_t n_filters,
+		char **cause);
 
 /*
  * Starts the job.  Returns 0; -EAGAIN if the system is out of processes

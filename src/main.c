@@ -20,6 +20,7 @@
 #include "config.h"
 #include "joblog.h"
 #include "log.h"
+#include "perl.h"
 #include "results.h"
 #include "sched.h"
 #include "template.h"
@@ -266,6 +267,18 @@ static const char *pick_shell(const struct options *o)
 	return "/bin/sh";
 }
 
+/* --filter: each is text in which replacement strings stand for values. */
+static int parse_filters(const struct options *o, struct template **out,
+			 const struct template_config *tc, char **cause)
+{
+	for (size_t i = 0; i < o->n_filter; i++) {
+		if (template_parse_text(&out[i], o->filter[i], tc, cause) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -275,6 +288,12 @@ static int run(struct cli *c)
 				  ? options_load(c->opts.load, cores, &cause)
 				  : 0;
 	const struct options *o = &c->opts;
+	struct perl_tags tags = {
+		.rpl = o->rpl,
+		.n_rpl = o->n_rpl,
+		.plus = o->plus,
+		.parens = o->parens,
+	};
 	struct template_config tc = {
 		.replace = o->replace,
 		.ext_replace = o->ext_replace,
@@ -291,6 +310,9 @@ static int run(struct cli *c)
 			    o->fill != FILL_XARGS),
 		.names = o->header != NULL,
 		.shell = pick_shell(o),
+		.perl = perl_create(max_jobs),
+		.parens = o->parens,
+		.tags = &tags,
 	};
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
@@ -303,6 +325,8 @@ static int run(struct cli *c)
 	struct source_spec retry = {0};
 	bool reading_back = o->resume || o->resume_failed || o->retry_failed;
 	struct sched_result res = {255, 0, false};
+	struct template **filters = xcalloc(o->n_filter + 1,
+					    sizeof(*filters));
 
 	if (max_jobs < 0 || max_load < 0 ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
@@ -312,7 +336,17 @@ static int run(struct cli *c)
 			   &cause) < 0 ||
 	    (tagstring &&
 	     template_parse_tag(&tag, tagstring, &tc, &cause) < 0) ||
-	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
+	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
+	    parse_filters(o, filters, &tc, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		goto out;
+	}
+	/* Perl runs only for a run that has an expression to evaluate. */
+	if (perl_count(tc.perl) == 0 && o->n_filter == 0) {
+		perl_destroy(tc.perl);
+		tc.perl = NULL;
+	} else if (perl_start(tc.perl, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -363,7 +397,9 @@ static int run(struct cli *c)
 		.link = o->link,
 		.join_lines = o->max_lines && o->max_args > 0,
 		.prefetch = o->shuf || o->halt.pct > 0 ||
-			    (template_needs_total(tmpl) && !o->total_jobs),
+			    ((template_needs_total(tmpl) ||
+			      (tc.perl && perl_wants_total(tc.perl))) &&
+			     !o->total_jobs),
 		.count = (o->bar || o->eta || o->progress) && !o->total_jobs,
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE && !o->max_chars ? NULL : &fill,
@@ -381,12 +417,21 @@ static int run(struct cli *c)
 		.skip = skip,
 		.n_skip = n_skip,
 		.seqs = o->retry_failed ? seqs : NULL,
+		.perl = tc.perl,
+		.filters = filters,
+		.n_filters = o->n_filter,
 	};
 	res = sched_run(&sc);
 out:
 	template_destroy(tmpl);
 	template_destroy(tag);
 	template_destroy(results);
+	for (size_t i = 0; i < o->n_filter; i++) {
+		template_destroy(filters[i]);
+	}
+	free(filters);
+	/* After the jobs: perl ends at EOF and is reaped here. */
+	perl_destroy(tc.perl);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {

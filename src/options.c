@@ -340,6 +340,7 @@ struct opt_def {
 	bool value;           /* takes a value */
 	unsigned flags;
 	size_t off;           /* where the value lives in struct options */
+	size_t count;         /* LIST: where the list's length lives */
 	const char *field;    /* that member's name: the setting it changes */
 	long min, max;        /* KIND_LONG's range; KIND_CHOICE's value */
 	opt_set_fn *set;      /* KIND_CUSTOM */
@@ -361,6 +362,9 @@ struct opt_def {
 	{.name = n, .kind = KIND_SIZE, .value = true, __VA_ARGS__}
 #define CUSTOM(n, s, g, ...) {.name = n, .kind = KIND_CUSTOM, \
 	.value = true, .set = s, .get = g, __VA_ARGS__}
+#define LIST_OF(n, f, s, letters) {.name = n, .kind = KIND_CUSTOM, \
+	.value = true, AT(f), .count = offsetof(struct options, n_##f), \
+	.set = s, .flags = LIST, .shorts = letters}
 #define CUSTOM_FLAG(n, s, g, ...) \
 	{.name = n, .kind = KIND_CUSTOM, .set = s, .get = g, __VA_ARGS__}
 
@@ -582,13 +586,43 @@ static void get_joblog(const struct options *o, const struct opt_def *d,
 	}
 }
 
-static int set_arg_file(struct options *o, const struct opt_def *d,
-			const char *value, char **cause)
+/* A list option: each use adds a value (-a FILE, --rpl, --filter). */
+static int add_to_list(struct options *o, const struct opt_def *d,
+		       const char *value, char **cause)
 {
-	(void)d, (void)cause;
-	o->arg_files = xreallocarray(o->arg_files, o->n_arg_files + 1,
-				     sizeof(char *));
-	o->arg_files[o->n_arg_files++] = xstrdup(value);
+	char ***list = FIELD(o, d, char **);
+	size_t *n = (size_t *)(void *)((char *)o + d->count);
+
+	(void)cause;
+	*list = xreallocarray(*list, *n + 1, sizeof(char *));
+	(*list)[(*n)++] = xstrdup(value);
+	return 0;
+}
+
+/* --rpl 'TAG EXPR': a tag, white space, a perl expression. */
+static int set_rpl(struct options *o, const struct opt_def *d,
+		   const char *value, char **cause)
+{
+	if (!strpbrk(value, " \t\n")) {
+		*cause = xasprintf("bad value for --rpl: '%s' (want 'TAG "
+				   "perl-expression')", value);
+		return -1;
+	}
+	return add_to_list(o, d, value, cause);
+}
+
+/* --parens: the two halves that stand for {= and =}. */
+static int set_parens(struct options *o, const struct opt_def *d,
+		      const char *value, char **cause)
+{
+	size_t len = strlen(value);
+
+	if (len < 2 || len % 2 != 0) {
+		*cause = xasprintf("bad value for --parens: '%s' (want the two "
+				   "halves, as '{==}')", value);
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
 	return 0;
 }
 
@@ -673,8 +707,10 @@ static const struct opt_def defs[] = {
 	STRING("arg-file-sep", AT(arg_file_sep), ALIASES("argfilesep")),
 	FLAG("show-limits", AT(show_limits)),
 	FLAG("max-line-length-allowed", AT(max_line_length_allowed)),
-	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
-	       .flags = LIST),
+	LIST_OF("rpl", rpl, set_rpl, NULL),
+	CUSTOM("parens", set_parens, get_string, AT(parens), .flags = OWNED),
+	LIST_OF("filter", filter, add_to_list, NULL),
+	LIST_OF("arg-file", arg_files, add_to_list, "a"),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -744,15 +780,18 @@ static bool owns_field(const struct opt_def *d)
 void options_finish(struct options *o)
 {
 	for (const struct opt_def *d = defs; d < defs + N_DEFS; d++) {
-		if ((d->kind == KIND_STRING || d->flags & OWNED) &&
-		    owns_field(d)) {
+		if (d->flags & LIST) {
+			char **list = *FIELD(o, d, char **);
+			size_t n = *(size_t *)(void *)((char *)o + d->count);
+			for (size_t i = 0; i < n; i++) {
+				free(list[i]);
+			}
+			free(list);
+		} else if ((d->kind == KIND_STRING || d->flags & OWNED) &&
+			   owns_field(d)) {
 			free(*FIELD(o, d, char *));
 		}
 	}
-	for (size_t i = 0; i < o->n_arg_files; i++) {
-		free(o->arg_files[i]);
-	}
-	free(o->arg_files);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -809,6 +848,13 @@ const char *options_field(const char *name)
 	const struct opt_def *d = find_def(name);
 
 	return d ? d->field : NULL;
+}
+
+bool options_is_list(const char *name)
+{
+	const struct opt_def *d = find_def(name);
+
+	return d && d->flags & LIST;
 }
 
 bool options_takes_value(const char *name)

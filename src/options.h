@@ -94,6 +94,11 @@ struct options {
 	char *arg_file_sep;    /* owned; "::::" */
 	char **arg_files;      /* owned; -a FILE, in order */
 	size_t n_arg_files;
+	char **rpl;            /* owned; --rpl 'TAG EXPR', in order */
+	size_t n_rpl;
+	char *parens;          /* owned; --parens, NULL for {==} */
+	char **filter;         /* owned; --filter EXPR, in order */
+	size_t n_filter;
 
 	double timeout;        /* --timeout seconds; 0 for none */
 	double timeout_pct;    /* --timeout N%: N / 100 of the median */
@@ -177,9 +182,12 @@ const char *options_field(const char *name);
 /*
  * The value of option `name` in `o`, as the option would be given:
  * "true" or "false" for a flag, "" for a value that is not set.  The
- * caller frees it.  NULL for a list (arg-file) or an unknown name.
+ * caller frees it.  NULL for a list (arg-file, rpl, filter) or an unknown
+ * name.
  */
 char *options_get(const struct options *o, const char *name);
+/* True for an option that is a list (arg-file, rpl, filter). */
+bool options_is_list(const char *name);
 
 /*
  * Resolves a --load spec (N, +N, -N, N% of `cores`, a fraction) to the

@@ -752,6 +752,25 @@ static bool start(struct sched *s, struct job *job)
 		skip_job(s, job);
 		return true;
 	}
+	if (s->cfg->perl) {
+		/* skip() or --filter: the job is passed over, as not run. */
+		const struct template *ts[] = {s->cfg->tag, s->cfg->results};
+		int r = job_prepare(s->spawner, job, ts, 2,
+				    (const struct template *const *)
+				    s->cfg->filters, s->cfg->n_filters,
+				    &cause);
+		if (r < 0) {
+			fail(s, cause);
+			slot_release(&s->slots, job->slot);
+			results_skip(s->results, job->order);
+			job_destroy(job);
+			return true;
+		}
+		if (r > 0) {
+			skip_job(s, job);
+			return true;
+		}
+	}
 	if (s->cfg->tag) {
 		render_tag(s, job);
 	}
@@ -1153,6 +1172,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		 */
 		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
+		.perl = cfg->perl,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);

@@ -14,6 +14,8 @@
 #include "options.h"
 #include "template.h"
 
+struct perl;
+
 struct sched_config {
 	const struct options *opts;
 	struct template *tmpl;      /* --header binds names in it */
@@ -27,6 +29,9 @@ struct sched_config {
 	const uint64_t *skip;        /* sorted seqs not to run (--resume) */
 	size_t n_skip;
 	const uint64_t *seqs;        /* the seq of the i-th job, or NULL */
+	struct perl *perl;           /* evaluates {= =}, or NULL if unused */
+	struct template *const *filters; /* --filter, as text templates */
+	size_t n_filters;
 };
 
 struct sched_result {

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "perl.h"
 #include "quote.h"
 #include "util.h"
 
@@ -32,6 +33,7 @@ enum piece_kind {
 	P_TOTAL, /* {##} */
 	P_NAME,  /* {name}: a header column, until bound to a position */
 	P_CTX,   /* -X: a word with {} in it, repeated for each argument */
+	P_PERL,  /* {= expr =} on each argument, or on one ({=n expr =}) */
 };
 
 enum op {
@@ -59,7 +61,9 @@ struct pieces {
 struct piece {
 	enum piece_kind kind;
 	enum op op;
-	long pos;     /* P_POS: 1-based; negative counts from the end */
+	long pos;     /* P_POS: 1-based; negative counts from the end;
+	                 P_PERL: the same, or 0 for each argument */
+	unsigned expr; /* P_PERL: the expression's number in the perl */
 	bool raw;     /* insert the value unquoted (input lines as commands) */
 	char *text;   /* P_LIT, P_NAME: owned */
 	size_t len;
@@ -88,6 +92,8 @@ struct template {
 	size_t gnu_ctx;     /* of which in words that hold a replacement */
 	size_t gnu_groups;  /* those words: repeated per argument (-X) */
 	size_t gnu_repl;    /* the replacement strings */
+	struct perl *perl;  /* where the expressions are, or NULL */
+	bool has_perl;      /* there are P_PERL pieces */
 };
 
 static void pieces_push(struct pieces *ps, struct piece p)
@@ -128,6 +134,8 @@ static void pieces_finish(struct pieces *ps)
 	free(ps->v);
 	memset(ps, 0, sizeof(*ps));
 }
+
+static bool has_kind(const struct pieces *ps, enum piece_kind kind);
 
 /* The suffixes of {n...} and what they do; the --plus ones last. */
 static const struct {
@@ -227,6 +235,61 @@ static bool positional_op(const struct rpl *table, size_t n_table,
 	return false;
 }
 
+/* Where the string `needle` (of length n) starts in s, or NULL. */
+static const char *find_str(const char *s, const char *needle, size_t n)
+{
+	for (; *s; s++) {
+		if (strncmp(s, needle, n) == 0) {
+			return s;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Recognises a perl expression at s, {= expr =} or {=n expr =} (with the
+ * delimiters --parens gives): the shortest one that holds no other
+ * opening, as GNU parallel matches them.  Returns its length, with the
+ * expression's text in *expr (owned) and its position in p->pos, or 0.
+ */
+static long match_perl(const char *s, const struct template_config *cfg,
+		       struct piece *p, char **expr, size_t *len)
+{
+	const char *parens = cfg->parens ? cfg->parens : "{==}";
+	size_t half = strlen(parens) / 2;
+	const char *left = parens, *right = parens + half;
+
+	if (half == 0 || strncmp(s, left, half) != 0) {
+		return 0;
+	}
+	const char *body = s + half;
+	const char *end = find_str(body, right, half);
+	const char *inner = find_str(body, left, half);
+	if (!end || (inner && inner < end)) {
+		return 0;
+	}
+	/* {=n expr =}: n, then spaces, are not part of the expression. */
+	const char *e = body;
+	bool neg = *e == '-';
+	const char *digits = e + neg;
+	long n = 0;
+	while (digits < end && *digits >= '0' && *digits <= '9' &&
+	       n < 100000000) {
+		n = n * 10 + (*digits++ - '0');
+	}
+	if (digits > e + neg) {
+		e = digits;
+		p->pos = neg ? -n : n;
+	}
+	while (e < end && *e == ' ') {
+		e++;
+	}
+	p->kind = P_PERL;
+	*expr = xmemdup(e, (size_t)(end - e));
+	*len = (size_t)(end - e);
+	return (long)(end + half - s);
+}
+
 /*
  * Recognises a replacement string at s (NUL-terminated).  Returns its
  * length and fills *p, 0 if there is none, or -1 for a Perl expression.
@@ -236,6 +299,18 @@ static long match_repl(const char *s, const struct template_config *cfg,
 		       struct piece *p)
 {
 	memset(p, 0, sizeof(*p));
+	char *expr;
+	size_t expr_len;
+	long m = match_perl(s, cfg, p, &expr, &expr_len);
+	if (m > 0) {
+		if (!cfg->perl) {
+			free(expr);
+			return -1;
+		}
+		p->expr = perl_add(cfg->perl, expr, expr_len);
+		free(expr);
+		return m;
+	}
 	for (size_t i = 0; i < n_table; i++) {
 		size_t len = strlen(table[i].s);
 		if (strncmp(s, table[i].s, len) == 0) {
@@ -246,9 +321,6 @@ static long match_repl(const char *s, const struct template_config *cfg,
 	}
 	if (s[0] != '{') {
 		return 0;
-	}
-	if (s[1] == '=') {
-		return -1;
 	}
 	const char *close = strchr(s + 1, '}');
 	if (!close) {
@@ -318,9 +390,7 @@ static int cut_word(struct pieces *ps, const char *s,
 		long m = match_repl(s + i, cfg, table, n_table, &p);
 		if (m < 0) {
 			*cause = xasprintf("perl expressions like '%.20s' are "
-					   "not supported: use a shell "
-					   "command, e.g. '$(echo {} | sed ...)'",
-					   s + i);
+					   "not supported here", s + i);
 			return -1;
 		}
 		if (m == 0) {
@@ -384,6 +454,12 @@ static int cut_pieces(struct pieces *ps, char *const *words, size_t n,
 	return 0;
 }
 
+/* True for a piece that stands for each argument in turn, as {} does. */
+static bool is_each(const struct piece *p)
+{
+	return p->kind == P_ALL || (p->kind == P_PERL && p->pos == 0);
+}
+
 static bool is_blank_char(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n';
@@ -399,7 +475,7 @@ static void gather_context(struct pieces *ps)
 	struct pieces out = {0};
 
 	for (size_t i = 0; i < ps->n; i++) {
-		if (ps->v[i].kind != P_ALL) {
+		if (!is_each(&ps->v[i])) {
 			pieces_push(&out, ps->v[i]);
 			continue;
 		}
@@ -713,6 +789,53 @@ static char *first_word(const struct template *t)
 	return xmemdup(s, len);
 }
 
+/* True if s opens a perl expression that it does not close. */
+static bool opens_perl(const char *s, const struct template_config *cfg)
+{
+	const char *parens = cfg->parens ? cfg->parens : "{==}";
+	size_t half = strlen(parens) / 2;
+
+	for (size_t i = 0; s[i]; i++) {
+		struct piece p = {0};
+		char *expr;
+		size_t len;
+		long m = match_perl(s + i, cfg, &p, &expr, &len);
+		if (m > 0) {
+			free(expr);
+			i += (size_t)m - 1;
+		} else if (strncmp(s + i, parens, half) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * -q: words that together hold one perl expression, as in
+ * `{= s/a/b/ =}` typed as three words, are one word, as GNU parallel
+ * takes them.  Returns owned copies; their number in *n_out.
+ */
+static char **merge_perl_words(char *const *words, size_t n,
+			       const struct template_config *cfg,
+			       size_t *n_out)
+{
+	char **out = xcalloc(n + 1, sizeof(char *));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf b;
+		buf_init(&b);
+		buf_adds(&b, words[i]);
+		while (opens_perl(b.data, cfg) && i + 1 < n) {
+			buf_addc(&b, ' ');
+			buf_adds(&b, words[++i]);
+		}
+		out[k++] = buf_steal(&b);
+	}
+	*n_out = k;
+	return out;
+}
+
 /*
  * -q: every command word stays one word, whatever it holds; replacement
  * strings inside it are filled in raw and the word is quoted as a whole,
@@ -748,16 +871,42 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	struct template *t = xcalloc(1, sizeof(*t));
 
 	t->context = cfg->context;
-	if (cfg->quote && n > 0) {
-		if (quoted_words(t, words, n, cfg, cause) < 0) {
-			template_destroy(t);
-			return -1;
-		}
+	char **tagless = NULL;
+	if (cfg->tags && cfg->perl &&
+	    perl_rewrite(cfg->perl, cfg->tags, words, n, &tagless, cause) < 0) {
+		template_destroy(t);
+		return -1;
 	}
-
-	if (n == 0) {
-		pieces_push(&t->raw, (struct piece){.kind = P_ALL, .raw = true});
-	} else if (cut_pieces(&t->raw, words, n, cfg, cause) < 0) {
+	size_t n_tagless = tagless ? n : 0;
+	if (tagless) {
+		words = tagless;
+	}
+	size_t n_merged = 0;
+	char **merged = NULL;
+	if (cfg->quote && n > 0) {
+		merged = merge_perl_words(words, n, cfg, &n_merged);
+		words = merged;
+		n = n_merged;
+	}
+	int r = 0;
+	if (cfg->quote && n > 0) {
+		r = quoted_words(t, words, n, cfg, cause);
+	}
+	if (r == 0 && n == 0) {
+		pieces_push(&t->raw,
+			    (struct piece){.kind = P_ALL, .raw = true});
+	} else if (r == 0) {
+		r = cut_pieces(&t->raw, words, n, cfg, cause);
+	}
+	for (size_t i = 0; i < n_merged; i++) {
+		free(merged[i]);
+	}
+	free(merged);
+	for (size_t i = 0; i < n_tagless; i++) {
+		free(tagless[i]);
+	}
+	free(tagless);
+	if (r < 0) {
 		template_destroy(t);
 		return -1;
 	}
@@ -765,6 +914,8 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	if (cfg->context) {
 		gather_context(&t->raw);
 	}
+	t->perl = cfg->perl;
+	t->has_perl = has_kind(&t->raw, P_PERL);
 
 	char *first = first_word(t);
 	bool function = first && is_exported_function(first);
@@ -802,11 +953,27 @@ static int parse_text(struct template **out, const char *text, size_t len,
 	struct rpl table[32];
 	size_t n_table = rpl_table(cfg, table);
 	bool any = false;
+	char **tagless = NULL;
 
+	if (cfg->tags && cfg->perl &&
+	    perl_rewrite(cfg->perl, cfg->tags, (char *const *)&text, 1,
+			 &tagless, cause) < 0) {
+		template_destroy(t);
+		return -1;
+	}
 	/* No -q and nothing appended: the text is taken as it is. */
+	if (tagless) {
+		/* perl_rewrite() gave a C string: the text up to a NUL. */
+		text = tagless[0];
+		len = strlen(text);
+	}
 	for (size_t at = 0;;) {
 		if (cut_word(&t->raw, text + at, cfg, table, n_table, false,
 			     &any, cause) < 0) {
+			if (tagless) {
+				free(tagless[0]);
+				free(tagless);
+			}
 			template_destroy(t);
 			return -1;
 		}
@@ -815,6 +982,10 @@ static int parse_text(struct template **out, const char *text, size_t len,
 			break;
 		}
 		pieces_add_lit(&t->raw, text + at - 1, 1);
+	}
+	if (tagless) {
+		free(tagless[0]);
+		free(tagless);
 	}
 	/* Text for people, not for a shell: values go in unquoted. */
 	for (size_t i = 0; i < t->raw.n; i++) {
@@ -825,6 +996,8 @@ static int parse_text(struct template **out, const char *text, size_t len,
 	if (cfg->context) {
 		gather_context(&t->raw);
 	}
+	t->perl = cfg->perl;
+	t->has_perl = has_kind(&t->raw, P_PERL);
 	t->shell = xstrdup(cfg->shell);
 	*out = t;
 	return 0;
@@ -1045,6 +1218,57 @@ static const struct value *piece_values(const struct piece *p,
 	return &a->v[idx];
 }
 
+/*
+ * The arguments (0-based, count in *n) a perl piece is evaluated on: the
+ * one of -X's context, each in turn, or the one {=n =} names.
+ */
+static size_t perl_args(const struct piece *p, const struct job_args *a,
+			const struct value *ctx, size_t *n)
+{
+	if (p->pos == 0) {
+		*n = ctx ? 1 : a->n;
+		return ctx ? (size_t)(ctx - a->v) : 0;
+	}
+	long idx = p->pos > 0 ? p->pos - 1 : (long)a->n + p->pos;
+	*n = idx >= 0 && (size_t)idx < a->n;
+	return *n ? (size_t)idx : 0;
+}
+
+/* The value of a perl piece on argument i (0-based), "" if unknown. */
+static struct value perl_value(const struct piece *p,
+			       const struct job_args *a, size_t i,
+			       bool *unquoted)
+{
+	struct value v = {"", 0};
+
+	*unquoted = false;
+	perl_memo_get(a->memo, p->expr, i + 1, &v, unquoted);
+	return v;
+}
+
+/* Appends a perl piece's values, space-separated; quoted unless uq(). */
+static void add_perl(struct buf *b, const struct piece *p,
+		     const struct job_args *a, const struct value *ctx)
+{
+	size_t n, first = perl_args(p, a, ctx, &n);
+
+	for (size_t k = first, got = 0; k < first + n; k++) {
+		bool uq;
+		if (!a->v[k].s) {
+			continue;
+		}
+		if (got++) {
+			buf_addc(b, ' ');
+		}
+		struct value v = perl_value(p, a, k, &uq);
+		if (p->raw || uq) {
+			buf_add(b, v.s, v.len);
+		} else {
+			quote_append(b, v.s, v.len);
+		}
+	}
+}
+
 /* Appends one value, quoted unless raw. */
 static void add_value(struct buf *b, const struct piece *p, struct value v)
 {
@@ -1097,6 +1321,9 @@ static void render_pieces(const struct pieces *ps, const struct job_args *a,
 				}
 				render_pieces(p->sub, a, &a->v[k], b);
 			}
+			break;
+		case P_PERL:
+			add_perl(b, p, a, ctx);
 			break;
 		case P_ALL:
 			if (ctx) {
@@ -1195,14 +1422,17 @@ static size_t value_len(const struct piece *p, const struct value *v,
 	return b->len;
 }
 
-/* True if p puts in the value at column col of a row of width values. */
+/*
+ * True if p puts in the value at column col of a row of width values.  A
+ * perl expression is counted as the value it starts from.
+ */
 static bool piece_takes(const struct piece *p, size_t col, size_t width)
 {
-	if (p->kind == P_ALL) {
+	if (is_each(p)) {
 		return true;
 	}
 	long idx = p->pos > 0 ? p->pos - 1 : (long)width + p->pos;
-	return p->kind == P_POS && idx == (long)col;
+	return (p->kind == P_POS || p->kind == P_PERL) && idx == (long)col;
 }
 
 /*
@@ -1247,6 +1477,7 @@ static size_t real_len(const struct pieces *ps, const struct value *v,
 			break;
 		case P_ALL:
 		case P_POS:
+		case P_PERL:
 			if (piece_takes(p, at->col, at->width)) {
 				len += value_len(p, v, b) + !in_ctx;
 				*strings += !in_ctx;
@@ -1331,6 +1562,68 @@ static bool has_kind(const struct pieces *ps, enum piece_kind kind)
 bool template_needs_total(const struct template *t)
 {
 	return has_kind(&t->raw, P_TOTAL);
+}
+
+bool template_has_perl(const struct template *t)
+{
+	return t->has_perl;
+}
+
+struct reqs {
+	struct perl_req *v; /* owned */
+	size_t n, cap;
+};
+
+/* The (expression, argument) pairs the pieces need for a job. */
+static void collect_reqs(const struct pieces *ps, const struct job_args *a,
+			 struct reqs *r)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct piece *p = &ps->v[i];
+		if (p->sub) {
+			collect_reqs(p->sub, a, r);
+		}
+		if (p->kind != P_PERL) {
+			continue;
+		}
+		size_t n, first = perl_args(p, a, NULL, &n);
+		for (size_t k = first; k < first + n; k++) {
+			if (!a->v[k].s) {
+				continue;
+			}
+			if (r->n == r->cap) {
+				r->cap = r->cap ? r->cap * 2 : 8;
+				r->v = xreallocarray(r->v, r->cap,
+						     sizeof(*r->v));
+			}
+			r->v[r->n++] = (struct perl_req){p->expr, k + 1};
+		}
+	}
+}
+
+int template_eval(const struct template *t, const struct job_args *a,
+		  char **cause)
+{
+	if (!t->has_perl) {
+		return 0;
+	}
+	struct reqs r = {0};
+	collect_reqs(&t->raw, a, &r);
+	struct perl_job j = {
+		.seq = a->seq,
+		.slot = a->slot,
+		.total = a->total,
+		.v = a->v,
+		.n = a->n,
+	};
+	int ret = r.n ? perl_eval(t->perl, a->memo, &j, r.v, r.n, cause) : 0;
+	free(r.v);
+	return ret;
+}
+
+bool template_unquoted(const struct template *t, const struct job_args *a)
+{
+	return t->has_perl && perl_memo_unquoted(a->memo);
 }
 
 void argv_init(struct argv *a)
@@ -1429,6 +1722,23 @@ static void render_word(const struct word *word, const struct job_args *a,
 			buf_add(&out->store, num, n);
 			content = true;
 			break;
+		case P_PERL: {
+			size_t cnt, first = perl_args(p, a, ctx, &cnt);
+			for (size_t k = first, got = 0; k < first + cnt; k++) {
+				bool uq;
+				if (!a->v[k].s) {
+					continue;
+				}
+				if (got++) {
+					argv_push(out, start);
+					start = out->store.len;
+				}
+				struct value v = perl_value(p, a, k, &uq);
+				buf_add(&out->store, v.s, v.len);
+				content = true;
+			}
+			break;
+		}
 		case P_NAME:
 		case P_CTX:
 			/* Unbound names were literal text to lex_words. */
@@ -1471,7 +1781,7 @@ static void render_word(const struct word *word, const struct job_args *a,
 static bool word_has_all(const struct word *w)
 {
 	for (size_t i = 0; i < w->p.n; i++) {
-		if (w->p.v[i].kind == P_ALL) {
+		if (is_each(&w->p.v[i])) {
 			return true;
 		}
 	}

@@ -13,6 +13,9 @@
 #include "util.h"
 
 struct template;
+struct perl;
+struct perl_memo;
+struct perl_tags;
 
 /* One argument value; s == NULL means "missing" (renders as nothing). */
 struct value {
@@ -28,6 +31,7 @@ struct job_args {
 	uint64_t seq;          /* {#} */
 	unsigned slot;         /* {%} */
 	uint64_t total;        /* {##}: the number of jobs, if known */
+	struct perl_memo *memo; /* the job's perl values, or NULL */
 };
 
 struct template_config {
@@ -44,6 +48,10 @@ struct template_config {
 	bool context;               /* -X: repeat the word around {} */
 	bool names;                 /* --header: {name} names a column */
 	const char *shell;          /* the shell commands run under */
+	struct perl *perl;          /* collects {= =} expressions, or NULL
+	                               if they are refused */
+	const char *parens;         /* --parens: "{==}" if NULL */
+	const struct perl_tags *tags; /* --rpl and --plus tags, or NULL */
 };
 
 /*
@@ -63,6 +71,17 @@ void template_bind_names(struct template *t, char *const *names, size_t n);
 
 /* True if the template uses {##} (the total number of jobs). */
 bool template_needs_total(const struct template *t);
+
+/* True if the template has perl expressions. */
+bool template_has_perl(const struct template *t);
+/*
+ * Evaluates the template's perl expressions for a job, keeping the values
+ * in a->memo for the renderings.  Returns 0, or -1 with *cause.
+ */
+int template_eval(const struct template *t, const struct job_args *a,
+		  char **cause);
+/* True if a perl value of the job asked not to be quoted (uq()). */
+bool template_unquoted(const struct template *t, const struct job_args *a);
 
 /*
  * A command line's length, counted two ways: as GNU parallel counts it

@@ -18,7 +18,7 @@ function __prun_value_options
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
-        --seqreplace --slotreplace \
+        --seqreplace --slotreplace --rpl --parens --filter \
         --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
         --results --res --total-jobs --total
@@ -188,8 +188,11 @@ complete -c prun -n $options -l dnr -l dirnamereplace -x -d 'Use STR instead of 
 complete -c prun -n $options -l bner -l basenameextensionreplace -x -d 'Use STR instead of {/.}'
 complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
 complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
-complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##}'
+complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##} and GNU parallel\'s tags'
 complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
+complete -c prun -n $options -l rpl -x -d 'TAG stands for a perl expression'
+complete -c prun -n $options -l parens -x -a '{==}' -d 'Write perl expressions between the halves of LR'
+complete -c prun -n $options -l filter -x -d 'Run only the jobs for which a perl expression is true'
 # Supervision
 complete -c prun -n $options -l timeout -x -d 'Kill a job that runs longer than SECS (or N% of the median)'
 complete -c prun -n $options -l termseq -l term-seq -x -a 'TERM,200,TERM,100,TERM,50,KILL,25\tThe\ default' -d 'How to kill a job\'s process group'

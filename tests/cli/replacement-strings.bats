@@ -63,18 +63,6 @@ load helpers
 	assert_output "{x} {1x} a}"
 }
 
-@test "perl expressions are rejected with a hint" {
-	run prun echo '{= s/a/b/ =}' ::: a
-	assert_failure 255
-	assert_output --partial "prun: perl expressions like '{= s/a/b/ =}' are not supported"
-}
-
-@test "--rpl is rejected with a hint" {
-	run prun --rpl '{x} s/a/b/' echo ::: a
-	assert_failure 255
-	assert_output --partial "prun: --rpl is not supported"
-}
-
 @test "renaming {} also renames its positional forms" {
 	run prun --dry-run -I {x} echo {x} {1x} {1} ::: a
 	assert_output "echo a a {1}"
