@@ -129,6 +129,8 @@ static const char *const usage[] = {
 	"  -0, --null                arguments end at NUL\n",
 	"  -E, --eof=STR             stop reading input at a line that is STR\n",
 	"  -C, --colsep=REGEX        split each line into columns {1} {2}...\n",
+	"      --csv                 the columns are CSV fields (quoted with \"\");\n",
+	"                              -C gives the separator (default: ,)\n",
 	"      --header=REGEX        the first line names the columns: {name};\n",
 	"                              ':' for the first line as it is\n",
 	"      --trim=n|l|r|lr|rl    remove white space around arguments\n",

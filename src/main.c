@@ -224,6 +224,7 @@ static int run(struct cli *c)
 		.skip_empty = o->no_run_if_empty,
 		.eof_str = o->eof_str,
 		.colsep = o->colsep,
+		.csv = o->csv,
 		.header = o->header,
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,

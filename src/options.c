@@ -627,6 +627,7 @@ static const struct opt_def defs[] = {
 	CHOICE("xargs", FILL_XARGS, AT(fill)),
 	CHOICE("multi", FILL_MULTI, AT(fill), .shorts = "m"),
 	CHOICE("context-replace", FILL_CONTEXT, AT(fill), .shorts = "X"),
+	FLAG("csv", AT(csv)),
 	FLAG("quote", AT(quote), .shorts = "q"),
 	FLAG("plus", AT(plus)),
 	FLAG("shuf", AT(shuf)),

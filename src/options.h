@@ -76,6 +76,7 @@ struct options {
 	bool max_lines;        /* -L: lines ending in a blank continue */
 	char *eof_str;         /* owned; -E, NULL for none */
 	char *colsep;          /* owned; --colsep regex, NULL for none */
+	bool csv;              /* --csv: columns are CSV fields */
 	char *header;          /* owned; --header regex or ":", NULL */
 	char *trim;            /* owned; --trim: n, l, r, lr or rl; NULL:
 				  lr with --colsep, else n */

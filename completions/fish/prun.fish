@@ -165,6 +165,7 @@ complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not
 complete -c prun -n $options -s 0 -l null -d 'Arguments end at NUL'
 complete -c prun -n $options -s E -l eof -x -d 'Stop reading input at a line that is STR'
 complete -c prun -n $options -s C -l colsep -x -d 'Split each line into columns {1} {2}...'
+complete -c prun -n $options -l csv -d 'The columns are CSV fields'
 complete -c prun -n $options -l header -x -a : -d 'The first line names the columns'
 complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
