@@ -78,6 +78,10 @@ struct files {
 struct spawner {
 	struct spawner_config cfg;
 	int devnull;              /* owned */
+	int tty;                  /* owned; --tty's terminal, or -1 */
+	pid_t *tty_jobs;          /* owned; jobs that have the terminal as
+				     stdin, the last started last */
+	size_t n_tty_jobs;
 	posix_spawnattr_t attr;
 	struct actions act;       /* for jobs without spool files */
 	int proc_fd;              /* owned; /proc/self/fd, or -1 */
@@ -122,6 +126,8 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 		free(sp);
 		return -1;
 	}
+	/* As GNU parallel: without a terminal, jobs get /dev/null. */
+	sp->tty = cfg->tty ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
 
 	size_t n = 0;
 	while (environ[n]) {
@@ -192,6 +198,10 @@ void spawner_destroy(struct spawner *sp)
 		files_destroy(f);
 	}
 	close(sp->devnull);
+	if (sp->tty >= 0) {
+		close(sp->tty);
+	}
+	free(sp->tty_jobs);
 	if (sp->proc_fd >= 0) {
 		close(sp->proc_fd);
 	}
@@ -512,9 +522,13 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 	return r < 0 ? r : 0;
 }
 
-/* The file actions that give a child child[] as stdout and stderr. */
+/*
+ * The file actions that give a child child[] as stdout and stderr, and
+ * stdin: /dev/null, or under --tty the terminal, whose foreground the
+ * child's process group then is (else its reads would stop it).
+ */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
-						     int devnull,
+						     int devnull, int tty,
 						     const int child[2])
 {
 	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
@@ -524,7 +538,11 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 		posix_spawn_file_actions_destroy(&a->fa);
 	}
 	posix_spawn_file_actions_init(&a->fa);
-	posix_spawn_file_actions_adddup2(&a->fa, devnull, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : devnull,
+					 STDIN_FILENO);
+	if (tty >= 0) {
+		posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
+	}
 	for (int i = 0; i < 2 && child[i] >= 0; i++) {
 		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
 	}
@@ -570,7 +588,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
-			    sp->devnull, child);
+			    sp->devnull, sp->tty, child);
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -610,6 +628,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		job->pid = pid;
+		if (sp->tty >= 0) {
+			sp->tty_jobs = xreallocarray(sp->tty_jobs,
+						     sp->n_tty_jobs + 1,
+						     sizeof(pid_t));
+			sp->tty_jobs[sp->n_tty_jobs++] = pid;
+		}
 		job->start_ns = now_ns();
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
@@ -627,6 +651,37 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		*cause = xasprintf("%s: %s", prog, strerror(err));
 	}
 	return -err;
+}
+
+void spawner_exited(struct spawner *sp, const struct job *job)
+{
+	size_t i = 0;
+
+	while (i < sp->n_tty_jobs && sp->tty_jobs[i] != job->pid) {
+		i++;
+	}
+	if (i == sp->n_tty_jobs) {
+		return;
+	}
+	memmove(sp->tty_jobs + i, sp->tty_jobs + i + 1,
+		(sp->n_tty_jobs - i - 1) * sizeof(pid_t));
+	if (i < --sp->n_tty_jobs || tcgetpgrp(sp->tty) != job->pid) {
+		return; /* the terminal is another job's */
+	}
+	/* A background group that takes the terminal gets SIGTTOU. */
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (sp->n_tty_jobs > 0) {
+		pid_t next = sp->tty_jobs[sp->n_tty_jobs - 1];
+		tcsetpgrp(sp->tty, next);
+		/* It may have stopped reading the terminal it did not have. */
+		kill(-next, SIGCONT);
+	} else {
+		tcsetpgrp(sp->tty, getpgrp());
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void job_signal(const struct job *job, int sig)

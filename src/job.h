@@ -69,6 +69,7 @@ struct spawner_config {
 	 */
 	bool capture;
 	const char *tmpdir;   /* for spool files */
+	bool tty;             /* --tty, -o: stdin is the terminal */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
@@ -107,6 +108,13 @@ void job_render(const struct spawner *sp, const struct template *t,
  * -errno with a message in *cause, the job being unable to run at all.
  */
 int job_spawn(struct spawner *sp, struct job *job, char **cause);
+
+/*
+ * Tells the spawner that the job's leader has exited: under --tty, the
+ * terminal goes back to the job started before it that still runs, or
+ * to prun.
+ */
+void spawner_exited(struct spawner *sp, const struct job *job);
 
 /* Sends sig to the job's whole process group. */
 void job_signal(const struct job *job, int sig);

@@ -12,7 +12,7 @@
 # The options that take a value (in the same word after '=', or in the
 # next word).
 function __prun_value_options
-    printf '%s\n' -j -P --jobs --max-procs --shell \
+    printf '%s\n' -j -P --jobs --max-procs --shell --env \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
@@ -159,6 +159,11 @@ set -l options "__prun_is options"
 # Jobs
 complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
+complete -c prun -n $options -l tty -d 'Jobs read the terminal, one at a time'
+complete -c prun -n $options -s o -l open-tty -d 'Jobs read the terminal'
+complete -c prun -n $options -s p -l interactive -d 'Ask on the terminal before each job'
+complete -c prun -n $options -l env -x -a '(set -nx)' -d 'Copy VAR to the jobs'
+complete -c prun -n $options -l record-env -l recordenv -d 'Record the names of the environment for --env _'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
 complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
