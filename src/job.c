@@ -82,6 +82,7 @@ struct spawner {
 	pid_t *tty_jobs;          /* owned; jobs that have the terminal as
 				     stdin, the last started last */
 	size_t n_tty_jobs;
+	bool tty_fg;              /* prun has the terminal's foreground */
 	posix_spawnattr_t attr;
 	struct actions act;       /* for jobs without spool files */
 	int proc_fd;              /* owned; /proc/self/fd, or -1 */
@@ -128,6 +129,11 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	}
 	/* As GNU parallel: without a terminal, jobs get /dev/null. */
 	sp->tty = cfg->tty ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
+	/*
+	 * The terminal is handed to jobs only if it is prun's to give: a
+	 * prun in the background does not take it from the shell's job.
+	 */
+	sp->tty_fg = sp->tty >= 0 && tcgetpgrp(sp->tty) == getpgrp();
 
 	size_t n = 0;
 	while (environ[n]) {
@@ -529,6 +535,7 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
  */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 						     int devnull, int tty,
+						     bool fg,
 						     const int child[2])
 {
 	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
@@ -540,7 +547,7 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 	posix_spawn_file_actions_init(&a->fa);
 	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : devnull,
 					 STDIN_FILENO);
-	if (tty >= 0) {
+	if (tty >= 0 && fg) {
 		posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
 	}
 	for (int i = 0; i < 2 && child[i] >= 0; i++) {
@@ -588,7 +595,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
-			    sp->devnull, sp->tty, child);
+			    sp->devnull, sp->tty, sp->tty_fg, child);
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -628,7 +635,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		job->pid = pid;
-		if (sp->tty >= 0) {
+		if (sp->tty_fg) {
 			sp->tty_jobs = xreallocarray(sp->tty_jobs,
 						     sp->n_tty_jobs + 1,
 						     sizeof(pid_t));
