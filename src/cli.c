@@ -128,6 +128,8 @@ static const char *const usage[] = {
 	"                              or --line-buffer say otherwise\n",
 	"  -o, --open-tty            jobs read the terminal\n",
 	"  -p, --interactive         ask on the terminal before each job\n",
+	"      --tmux                run each job in a window of a tmux session\n",
+	"      --tmuxpane            run each job in a pane of a tmux window\n",
 	"      --record-env, --recordenv\n",
 	"                            record the names of the environment now for\n",
 	"                              --env _, and run nothing\n",

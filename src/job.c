@@ -44,6 +44,7 @@
 
 #include "input.h"
 #include "spool.h"
+#include "tmux.h"
 #include "util.h"
 
 /* Spool files that are kept for the next job: at most this many pairs. */
@@ -83,6 +84,7 @@ struct spawner {
 				     stdin, the last started last */
 	size_t n_tty_jobs;
 	bool tty_fg;              /* prun has the terminal's foreground */
+	struct tmux tmux;         /* --tmux, if tmux.sock */
 	posix_spawnattr_t attr;
 	struct actions act;       /* for jobs without spool files */
 	int proc_fd;              /* owned; /proc/self/fd, or -1 */
@@ -134,6 +136,15 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	 * prun in the background does not take it from the shell's job.
 	 */
 	sp->tty_fg = sp->tty >= 0 && tcgetpgrp(sp->tty) == getpgrp();
+	if ((cfg->tmux || cfg->tmuxpane) &&
+	    tmux_init(&sp->tmux, cfg->tmpdir, cfg->tmuxpane, cause) < 0) {
+		close(sp->devnull);
+		if (sp->tty >= 0) {
+			close(sp->tty);
+		}
+		free(sp);
+		return -1;
+	}
 
 	size_t n = 0;
 	while (environ[n]) {
@@ -208,6 +219,7 @@ void spawner_destroy(struct spawner *sp)
 		close(sp->tty);
 	}
 	free(sp->tty_jobs);
+	tmux_finish(&sp->tmux);
 	if (sp->proc_fd >= 0) {
 		close(sp->proc_fd);
 	}
@@ -607,7 +619,20 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	const char *prog = template_program(sp->cfg.tmpl);
 	char *const *argv;
 	char *shell_argv[4];
-	if (prog) {
+	if (sp->tmux.sock) {
+		struct buf cmd;
+		buf_init(&cmd);
+		job_command(sp, job, &cmd);
+		sp->cmd.len = 0;
+		tmux_wrap(&sp->tmux, cmd.data, &sp->cmd);
+		buf_finish(&cmd);
+		prog = "/bin/sh";
+		shell_argv[0] = "sh";
+		shell_argv[1] = "-c";
+		shell_argv[2] = sp->cmd.data;
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+	} else if (prog) {
 		template_render_argv(sp->cfg.tmpl, &a, &sp->argv);
 		argv = sp->argv.v;
 	} else {

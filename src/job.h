@@ -70,6 +70,8 @@ struct spawner_config {
 	bool capture;
 	const char *tmpdir;   /* for spool files */
 	bool tty;             /* --tty, -o: stdin is the terminal */
+	bool tmux;            /* --tmux: each job in a tmux window */
+	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

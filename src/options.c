@@ -650,6 +650,8 @@ static const struct opt_def defs[] = {
 	FLAG("tty", AT(tty)),
 	FLAG("open-tty", AT(open_tty), .shorts = "o"),
 	FLAG("interactive", AT(interactive), .shorts = "p"),
+	FLAG("tmux", AT(tmux)),
+	FLAG("tmuxpane", AT(tmuxpane)),
 	FLAG("quote", AT(quote), .shorts = "q"),
 	FLAG("plus", AT(plus)),
 	FLAG("shuf", AT(shuf)),

@@ -82,6 +82,8 @@ struct options {
 	bool tty;              /* --tty: -o, and -j1 -u unless said */
 	bool open_tty;         /* -o: jobs read the terminal */
 	bool interactive;      /* -p: ask before each job */
+	bool tmux;             /* --tmux: jobs in tmux windows */
+	bool tmuxpane;         /* --tmuxpane: in panes of one window */
 	char *header;          /* owned; --header regex or ":", NULL */
 	char *trim;            /* owned; --trim: n, l, r, lr or rl; NULL:
 				  lr with --colsep, else n */

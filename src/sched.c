@@ -1184,6 +1184,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
+		.tmux = cfg->opts->tmux,
+		.tmuxpane = cfg->opts->tmuxpane,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);

@@ -162,6 +162,8 @@ complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shell
 complete -c prun -n $options -l tty -d 'Jobs read the terminal, one at a time'
 complete -c prun -n $options -s o -l open-tty -d 'Jobs read the terminal'
 complete -c prun -n $options -s p -l interactive -d 'Ask on the terminal before each job'
+complete -c prun -n $options -l tmux -d 'Run each job in a window of a tmux session'
+complete -c prun -n $options -l tmuxpane -d 'Run each job in a pane of a tmux window'
 complete -c prun -n $options -l env -x -a '(set -nx)' -d 'Copy VAR to the jobs'
 complete -c prun -n $options -l record-env -l recordenv -d 'Record the names of the environment for --env _'
 # Input
