@@ -25,6 +25,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "csv.h"
 #include "log.h"
 #include "util.h"
 
@@ -38,6 +39,7 @@ struct stream {
 	size_t start;
 	size_t scan;        /* no delimiter before this offset */
 	bool eof;
+	bool csv;           /* --csv: a delimiter inside quotes is data */
 	bool reading;
 	uv_fs_t req;
 	uv_buf_t iov;
@@ -89,6 +91,8 @@ struct input {
 
 	regex_t colsep;         /* valid if has_colsep */
 	bool has_colsep;
+	char csv_sep;           /* --csv's separator */
+	char *csv_error;        /* owned; a record that is not CSV */
 	char **names;           /* owned; --header's column names */
 	size_t n_names;
 	bool carry;             /* the current combination is not taken */
@@ -147,6 +151,13 @@ static int stream_take(struct stream *s, char delim, struct value *v)
 	size_t from = s->scan > s->start ? s->scan : s->start;
 	char *hit = base ? memchr(base + from, delim, s->data.len - from)
 			 : NULL;
+
+	/* --csv: a quoted field goes on past the delimiter. */
+	while (s->csv && hit && csv_open(base + s->start,
+					 (size_t)(hit - base) - s->start)) {
+		hit = memchr(hit + 1, delim,
+			     s->data.len - (size_t)(hit + 1 - base));
+	}
 
 	if (hit) {
 		v->s = base + s->start;
@@ -341,10 +352,35 @@ static bool reader_end(struct reader *r, struct value *v)
 	return true;
 }
 
-/* Calls fn for each column of a line (the line itself without --colsep). */
-static void split_columns(struct input *in, struct value line,
-			  void (*fn)(struct input *, struct value))
+typedef void column_fn(struct input *, struct value);
+
+struct csv_sink {
+	struct input *in;
+	column_fn *fn;
+};
+
+static void csv_column(void *data, const char *s, size_t len)
 {
+	struct csv_sink *sink = data;
+
+	sink->fn(sink->in, (struct value){s, len});
+}
+
+/*
+ * Calls fn for each column of a line (the line itself without --colsep).
+ * A --csv record that is not CSV leaves in->csv_error set.
+ */
+static void split_columns(struct input *in, struct value line,
+			  column_fn *fn)
+{
+	if (in->cfg.csv) {
+		struct csv_sink sink = {in, fn};
+		if (!in->csv_error) {
+			csv_split(line.s, line.len, in->csv_sep, csv_column,
+				  &sink, &in->csv_error);
+		}
+		return;
+	}
 	if (!in->has_colsep) {
 		fn(in, line);
 		return;
@@ -459,6 +495,7 @@ static int column_load(struct input *in, struct column *c,
 			reader_finish(&r);
 			return -1;
 		}
+		s.csv = in->cfg.csv;
 		e = stream_slurp(&s, cause);
 		while (e == 0 && !r.ended &&
 		       stream_take(&s, in->cfg.delimiter, &v) > 0) {
@@ -597,7 +634,11 @@ int input_create(struct input **out, const struct input_config *cfg,
 	if (!colsep && cfg->header) {
 		colsep = "\t"; /* as GNU parallel: --header splits at tabs */
 	}
-	if (colsep) {
+	if (cfg->csv && csv_separator(cfg->colsep, &in->csv_sep, cause) < 0) {
+		free(in);
+		return -1;
+	}
+	if (colsep && !cfg->csv) {
 		char *ere = perl_to_ere(colsep);
 		int e = regcomp(&in->colsep, ere, REG_EXTENDED);
 		free(ere);
@@ -641,6 +682,7 @@ int input_create(struct input **out, const struct input_config *cfg,
 				in->stream = NULL;
 				goto fail;
 			}
+			in->stream->csv = cfg->csv;
 			if (!cfg->header) {
 				continue;
 			}
@@ -658,6 +700,11 @@ int input_create(struct input **out, const struct input_config *cfg,
 		if (column_load(in, &in->cols[i], &src[i], cause) < 0) {
 			goto fail;
 		}
+	}
+	if (in->csv_error) { /* in a --header line */
+		*cause = in->csv_error;
+		in->csv_error = NULL;
+		goto fail;
 	}
 	fix_lengths(in);
 	if (in->cfg.prefetch && prefetch(in, cause) < 0) {
@@ -689,6 +736,7 @@ void input_destroy(struct input *in)
 	if (in->has_colsep) {
 		regfree(&in->colsep);
 	}
+	free(in->csv_error);
 	for (size_t i = 0; i < in->n_names; i++) {
 		free(in->names[i]);
 	}
@@ -1045,6 +1093,11 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		in->carry = false;
 		size_t pn = in->pn, plen = in->pending.len;
 		collect(in);
+		if (in->csv_error) {
+			*cause = in->csv_error;
+			in->csv_error = NULL;
+			return INPUT_ERROR;
+		}
 		int r = fill ? fits(in, pn, cause) : 1;
 		if (r < 0) {
 			return INPUT_ERROR;

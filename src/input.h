@@ -54,6 +54,8 @@ struct input_config {
 	bool skip_empty;           /* -r */
 	const char *eof_str;       /* -E: input ends at this line */
 	const char *colsep;        /* --colsep: a regex, or NULL */
+	bool csv;                  /* --csv: columns are CSV fields,
+				      separated by colsep's one character */
 	const char *header;        /* --header: a regex, ":", or NULL */
 	bool trim_left, trim_right; /* --trim */
 	bool link;                 /* --link: zip all sources, wrapping */

@@ -45,6 +45,7 @@
 #include "input.h"
 #include "perl.h"
 #include "spool.h"
+#include "tmux.h"
 #include "util.h"
 
 /* Spool files that are kept for the next job: at most this many pairs. */
@@ -79,6 +80,12 @@ struct files {
 struct spawner {
 	struct spawner_config cfg;
 	int devnull;              /* owned */
+	int tty;                  /* owned; --tty's terminal, or -1 */
+	pid_t *tty_jobs;          /* owned; jobs that have the terminal as
+				     stdin, the last started last */
+	size_t n_tty_jobs;
+	bool tty_fg;              /* prun has the terminal's foreground */
+	struct tmux tmux;         /* --tmux, if tmux.sock */
 	posix_spawnattr_t attr;
 	struct actions act;       /* for jobs without spool files */
 	int proc_fd;              /* owned; /proc/self/fd, or -1 */
@@ -120,6 +127,22 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	if (sp->devnull < 0) {
 		*cause = xasprintf("cannot open /dev/null: %s",
 				   strerror(errno));
+		free(sp);
+		return -1;
+	}
+	/* As GNU parallel: without a terminal, jobs get /dev/null. */
+	sp->tty = cfg->tty ? open("/dev/tty", O_RDWR | O_CLOEXEC) : -1;
+	/*
+	 * The terminal is handed to jobs only if it is prun's to give: a
+	 * prun in the background does not take it from the shell's job.
+	 */
+	sp->tty_fg = sp->tty >= 0 && tcgetpgrp(sp->tty) == getpgrp();
+	if ((cfg->tmux || cfg->tmuxpane) &&
+	    tmux_init(&sp->tmux, cfg->tmpdir, cfg->tmuxpane, cause) < 0) {
+		close(sp->devnull);
+		if (sp->tty >= 0) {
+			close(sp->tty);
+		}
 		free(sp);
 		return -1;
 	}
@@ -193,6 +216,11 @@ void spawner_destroy(struct spawner *sp)
 		files_destroy(f);
 	}
 	close(sp->devnull);
+	if (sp->tty >= 0) {
+		close(sp->tty);
+	}
+	free(sp->tty_jobs);
+	tmux_finish(&sp->tmux);
 	if (sp->proc_fd >= 0) {
 		close(sp->proc_fd);
 	}
@@ -563,9 +591,14 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 	return r < 0 ? r : 0;
 }
 
-/* The file actions that give a child child[] as stdout and stderr. */
+/*
+ * The file actions that give a child child[] as stdout and stderr, and
+ * stdin: /dev/null, or under --tty the terminal, whose foreground the
+ * child's process group then is (else its reads would stop it).
+ */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
-						     int devnull,
+						     int devnull, int tty,
+						     bool fg,
 						     const int child[2])
 {
 	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
@@ -575,7 +608,11 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 		posix_spawn_file_actions_destroy(&a->fa);
 	}
 	posix_spawn_file_actions_init(&a->fa);
-	posix_spawn_file_actions_adddup2(&a->fa, devnull, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : devnull,
+					 STDIN_FILENO);
+	if (tty >= 0 && fg) {
+		posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
+	}
 	for (int i = 0; i < 2 && child[i] >= 0; i++) {
 		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
 	}
@@ -621,7 +658,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
-			    sp->devnull, child);
+			    sp->devnull, sp->tty, sp->tty_fg, child);
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -636,7 +673,20 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 	char *const *argv;
 	char *shell_argv[4];
-	if (prog) {
+	if (sp->tmux.sock) {
+		struct buf cmd;
+		buf_init(&cmd);
+		job_command(sp, job, &cmd);
+		sp->cmd.len = 0;
+		tmux_wrap(&sp->tmux, cmd.data, &sp->cmd);
+		buf_finish(&cmd);
+		prog = "/bin/sh";
+		shell_argv[0] = "sh";
+		shell_argv[1] = "-c";
+		shell_argv[2] = sp->cmd.data;
+		shell_argv[3] = NULL;
+		argv = shell_argv;
+	} else if (prog) {
 		template_render_argv(sp->cfg.tmpl, &a, &sp->argv);
 		argv = sp->argv.v;
 	} else {
@@ -664,6 +714,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		job->pid = pid;
+		if (sp->tty_fg) {
+			sp->tty_jobs = xreallocarray(sp->tty_jobs,
+						     sp->n_tty_jobs + 1,
+						     sizeof(pid_t));
+			sp->tty_jobs[sp->n_tty_jobs++] = pid;
+		}
 		job->start_ns = now_ns();
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 		return 0;
@@ -681,6 +737,37 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		*cause = xasprintf("%s: %s", prog, strerror(err));
 	}
 	return -err;
+}
+
+void spawner_exited(struct spawner *sp, const struct job *job)
+{
+	size_t i = 0;
+
+	while (i < sp->n_tty_jobs && sp->tty_jobs[i] != job->pid) {
+		i++;
+	}
+	if (i == sp->n_tty_jobs) {
+		return;
+	}
+	memmove(sp->tty_jobs + i, sp->tty_jobs + i + 1,
+		(sp->n_tty_jobs - i - 1) * sizeof(pid_t));
+	if (i < --sp->n_tty_jobs || tcgetpgrp(sp->tty) != job->pid) {
+		return; /* the terminal is another job's */
+	}
+	/* A background group that takes the terminal gets SIGTTOU. */
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (sp->n_tty_jobs > 0) {
+		pid_t next = sp->tty_jobs[sp->n_tty_jobs - 1];
+		tcsetpgrp(sp->tty, next);
+		/* It may have stopped reading the terminal it did not have. */
+		kill(-next, SIGCONT);
+	} else {
+		tcsetpgrp(sp->tty, getpgrp());
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
 void job_signal(const struct job *job, int sig)

@@ -72,6 +72,9 @@ struct spawner_config {
 	bool capture;
 	const char *tmpdir;   /* for spool files */
 	struct perl *perl;    /* evaluates {= =}, or NULL if none is used */
+	bool tty;             /* --tty, -o: stdin is the terminal */
+	bool tmux;            /* --tmux: each job in a tmux window */
+	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
@@ -121,6 +124,13 @@ int job_prepare(struct spawner *sp, struct job *job,
  * -errno with a message in *cause, the job being unable to run at all.
  */
 int job_spawn(struct spawner *sp, struct job *job, char **cause);
+
+/*
+ * Tells the spawner that the job's leader has exited: under --tty, the
+ * terminal goes back to the job started before it that still runs, or
+ * to prun.
+ */
+void spawner_exited(struct spawner *sp, const struct job *job);
 
 /* Sends sig to the job's whole process group. */
 void job_signal(const struct job *job, int sig);

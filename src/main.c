@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "gnuenv.h"
 #include "joblog.h"
 #include "log.h"
 #include "perl.h"
@@ -282,6 +283,24 @@ static int parse_filters(const struct options *o, struct template **out,
 static int run(struct cli *c)
 {
 	char *cause = NULL;
+
+	if ((c->opts.record_env && gnuenv_record(&cause) < 0) ||
+	    (c->opts.env && gnuenv_check(c->opts.env, &cause) < 0)) {
+		warn("%s", cause);
+		free(cause);
+		return 255;
+	}
+	if (c->opts.record_env) {
+		return 0; /* as GNU parallel: it records, and runs nothing */
+	}
+	if (c->opts.tty && strcmp(c->opts.jobs, "100%") == 0) {
+		free(c->opts.jobs); /* --tty: one job at a time, unless -j */
+		c->opts.jobs = xstrdup("1");
+	}
+	if (c->opts.tty && c->opts.output == OUTPUT_GROUP &&
+	    !c->opts.keep_order) {
+		c->opts.output = OUTPUT_UNGROUP; /* and straight to the output */
+	}
 	long cores = (long)uv_available_parallelism();
 	long max_jobs = options_jobs(c->opts.jobs, cores, &cause);
 	double max_load = c->opts.load && max_jobs >= 0
@@ -391,6 +410,7 @@ static int run(struct cli *c)
 		.skip_empty = o->no_run_if_empty,
 		.eof_str = o->eof_str,
 		.colsep = o->colsep,
+		.csv = o->csv,
 		.header = o->header,
 		.trim_left = strchr(trim, 'l') != NULL,
 		.trim_right = strchr(trim, 'r') != NULL,

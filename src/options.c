@@ -626,6 +626,23 @@ static int set_parens(struct options *o, const struct opt_def *d,
 	return 0;
 }
 
+/* --env VAR, repeated or as VAR1,VAR2: one list of names. */
+static int set_env(struct options *o, const struct opt_def *d,
+		   const char *value, char **cause)
+{
+	char **names = FIELD(o, d, char *);
+
+	(void)cause;
+	if (*names) {
+		char *joined = xasprintf("%s,%s", *names, value);
+		free(*names);
+		*names = joined;
+	} else {
+		*names = xstrdup(value);
+	}
+	return 0;
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -662,6 +679,14 @@ static const struct opt_def defs[] = {
 	CHOICE("xargs", FILL_XARGS, AT(fill)),
 	CHOICE("multi", FILL_MULTI, AT(fill), .shorts = "m"),
 	CHOICE("context-replace", FILL_CONTEXT, AT(fill), .shorts = "X"),
+	FLAG("csv", AT(csv)),
+	CUSTOM("env", set_env, get_string, AT(env), .flags = OWNED),
+	FLAG("record-env", AT(record_env), ALIASES("recordenv")),
+	FLAG("tty", AT(tty)),
+	FLAG("open-tty", AT(open_tty), .shorts = "o"),
+	FLAG("interactive", AT(interactive), .shorts = "p"),
+	FLAG("tmux", AT(tmux)),
+	FLAG("tmuxpane", AT(tmuxpane)),
 	FLAG("quote", AT(quote), .shorts = "q"),
 	FLAG("plus", AT(plus)),
 	FLAG("shuf", AT(shuf)),
@@ -731,8 +756,8 @@ static const char *const unsupported[] = {
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
-	"trc", "basefile", "bf", "rsync-opts", "workdir", "wd", "env",
-	"record-env", "session", "semaphore", "semaphore-name", "id",
+	"trc", "basefile", "bf", "rsync-opts", "workdir", "wd", "session",
+	"semaphore", "semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
 	"sql-worker", "embed", "noswap", "exit",

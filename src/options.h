@@ -79,6 +79,14 @@ struct options {
 	bool max_lines;        /* -L: lines ending in a blank continue */
 	char *eof_str;         /* owned; -E, NULL for none */
 	char *colsep;          /* owned; --colsep regex, NULL for none */
+	bool csv;              /* --csv: columns are CSV fields */
+	char *env;             /* owned; --env names, comma-separated */
+	bool record_env;       /* --record-env: record, and do nothing else */
+	bool tty;              /* --tty: -o, and -j1 -u unless said */
+	bool open_tty;         /* -o: jobs read the terminal */
+	bool interactive;      /* -p: ask before each job */
+	bool tmux;             /* --tmux: jobs in tmux windows */
+	bool tmuxpane;         /* --tmuxpane: in panes of one window */
 	char *header;          /* owned; --header regex or ":", NULL */
 	char *trim;            /* owned; --trim: n, l, r, lr or rl; NULL:
 				  lr with --colsep, else n */

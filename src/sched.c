@@ -31,6 +31,7 @@
 #include "log.h"
 #include "output.h"
 #include "progress.h"
+#include "prompt.h"
 #include "results.h"
 #include "util.h"
 
@@ -737,6 +738,22 @@ static void render_tag(struct sched *s, struct job *job)
 	job->tag = buf_steal(&b);
 }
 
+/* --interactive: whether the user wants the job run. */
+static bool ask(struct sched *s, struct job *job)
+{
+	struct buf b;
+	char *cause = NULL;
+	bool yes = false;
+
+	buf_init(&b);
+	job_command(s->spawner, job, &b);
+	if (prompt_ask(b.data, &yes, &cause) < 0) {
+		fail(s, cause);
+	}
+	buf_finish(&b);
+	return yes;
+}
+
 /* Starts one job.  Returns false if it must wait for resources. */
 static bool start(struct sched *s, struct job *job)
 {
@@ -774,10 +791,15 @@ static bool start(struct sched *s, struct job *job)
 	if (s->cfg->tag) {
 		render_tag(s, job);
 	}
-	if (s->opts->dry_run || s->opts->verbose || s->opts->trace) {
+	if (s->opts->dry_run || s->opts->verbose ||
+	    (s->opts->trace && !s->opts->interactive)) {
 		print_header(s, job);
 	}
 	if (s->opts->dry_run) {
+		skip_job(s, job);
+		return true;
+	}
+	if (s->opts->interactive && !ask(s, job)) {
 		skip_job(s, job);
 		return true;
 	}
@@ -984,6 +1006,7 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		job->exited = true;
 		job->end_ns = now_ns();
 		killer_leader_reaped(s->killer, job);
+		spawner_exited(s->spawner, job);
 		running_remove(s, job);
 		slot_release(&s->slots, job->slot);
 		finish_job(s, job);
@@ -1173,6 +1196,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
 		.perl = cfg->perl,
+		.tty = cfg->opts->tty || cfg->opts->open_tty,
+		.tmux = cfg->opts->tmux,
+		.tmuxpane = cfg->opts->tmuxpane,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);

@@ -12,7 +12,7 @@
 # The options that take a value (in the same word after '=', or in the
 # next word).
 function __prun_value_options
-    printf '%s\n' -j -P --jobs --max-procs --shell \
+    printf '%s\n' -j -P --jobs --max-procs --shell --env \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
@@ -159,12 +159,20 @@ set -l options "__prun_is options"
 # Jobs
 complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
+complete -c prun -n $options -l tty -d 'Jobs read the terminal, one at a time'
+complete -c prun -n $options -s o -l open-tty -d 'Jobs read the terminal'
+complete -c prun -n $options -s p -l interactive -d 'Ask on the terminal before each job'
+complete -c prun -n $options -l tmux -d 'Run each job in a window of a tmux session'
+complete -c prun -n $options -l tmuxpane -d 'Run each job in a pane of a tmux window'
+complete -c prun -n $options -l env -x -a '(set -nx)' -d 'Copy VAR to the jobs'
+complete -c prun -n $options -l record-env -l recordenv -d 'Record the names of the environment for --env _'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
 complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
 complete -c prun -n $options -s 0 -l null -d 'Arguments end at NUL'
 complete -c prun -n $options -s E -l eof -x -d 'Stop reading input at a line that is STR'
 complete -c prun -n $options -s C -l colsep -x -d 'Split each line into columns {1} {2}...'
+complete -c prun -n $options -l csv -d 'The columns are CSV fields'
 complete -c prun -n $options -l header -x -a : -d 'The first line names the columns'
 complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
