@@ -21,6 +21,7 @@ enum {
 	OPT_VERSION,
 	OPT_RPL,
 	OPT_SHOW_CONFIG,
+	OPT_SHEBANG,
 	/* GNU parallel's options that prun lacks: this plus the index. */
 	OPT_UNSUPPORTED = 384,
 	/* An option that options_set() knows: this plus its index there. */
@@ -34,6 +35,11 @@ static const struct option own[] = {
 	{"rpl", required_argument, NULL, OPT_RPL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
+	/* Only the first argument (cli_shebang()); anywhere else, an error. */
+	{"shebang", no_argument, NULL, OPT_SHEBANG},
+	{"hashbang", no_argument, NULL, OPT_SHEBANG},
+	{"shebang-wrap", no_argument, NULL, OPT_SHEBANG},
+	{"shebangwrap", no_argument, NULL, OPT_SHEBANG},
 };
 
 /* getopt's entry for `name`, option i of options_set() or an alias. */
@@ -136,6 +142,8 @@ static const char *const usage[] = {
 	"      --shuf                run the jobs in random order\n",
 	"      --link, --xapply      take one argument from each source, the\n",
 	"                              shorter sources wrapping round\n",
+	"      --skip-first-line, --skipfirstline\n",
+	"                            leave out the first line of the first source\n",
 	"      --arg-sep, --argsep=SEP   use SEP instead of :::\n",
 	"      --arg-file-sep, --argfilesep=SEP\n",
 	"                            use SEP instead of ::::\n",
@@ -210,6 +218,15 @@ static const char *const usage[] = {
 	"      --progress            show jobs running and done\n",
 	"      --total-jobs, --total=N  the number of jobs, for input that is read\n",
 	"                              as it comes\n",
+	"\n",
+	"Scripts (only as the first argument, as on a #! line):\n",
+	"      --shebang, --hashbang\n",
+	"                            #!/usr/bin/prun --shebang [OPTION]... COMMAND\n",
+	"                              runs COMMAND once per line of the script\n",
+	"      --shebang-wrap, --shebangwrap\n",
+	"                            #!/usr/bin/prun --shebang-wrap [OPTION]... PROG\n",
+	"                              runs PROG SCRIPT once per argument given to\n",
+	"                              the script (or line of its input)\n",
 	"\n",
 	"Configuration:\n",
 	"  -J, --profile=NAME        apply the config files' [profile NAME] too\n",
@@ -378,6 +395,11 @@ static int parse_options(struct cli *c, int argc, char **argv,
 		case OPT_SHOW_CONFIG:
 			c->show_config = true;
 			continue;
+		case OPT_SHEBANG:
+			*cause = xasprintf("%s must be the first argument (on "
+					   "a script's #! line)",
+					   argv[optind - 1]);
+			goto out;
 		default:
 			if (code >= OPT_UNSUPPORTED && code < OPT_SET) {
 				*cause = xasprintf("--%s is not supported",
@@ -514,6 +536,99 @@ int cli_add_file(struct cli *c, const char *path, char **cause)
 	free(line);
 	fclose(f);
 	return r;
+}
+
+/* The rest of `word` if it starts with option `name` and a blank or end. */
+static const char *after_name(const char *word, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(word, name, n) != 0 || (word[n] && word[n] != ' ')) {
+		return NULL;
+	}
+	return word + n + strspn(word + n, " ");
+}
+
+/*
+ * The words are one allocation of pointers: the first holds quote_split()'s
+ * list (to free), the others point into it or into argv.
+ */
+int cli_shebang(int argc, char **argv, char ***out, char **cause)
+{
+	const char *rest = NULL;
+	bool wrap = false;
+	static const char *const wraps[] = {"--shebang-wrap", "--shebangwrap",
+					    "--hashbang-wrap", NULL};
+	static const char *const plain[] = {"--shebang", "--hashbang", NULL};
+
+	if (argc < 2) {
+		return 0;
+	}
+	for (size_t i = 0; !rest && wraps[i]; i++) {
+		rest = after_name(argv[1], wraps[i]);
+		wrap = rest != NULL;
+	}
+	for (size_t i = 0; !rest && plain[i]; i++) {
+		rest = after_name(argv[1], plain[i]);
+	}
+	if (!rest) {
+		return 0;
+	}
+	char **split, *why = NULL;
+	long n = quote_split(rest, &split, &why);
+	if (n < 0) {
+		*cause = xasprintf("%s: %s", argv[1], why);
+		free(why);
+		return -1;
+	}
+	/*
+	 * Typed by hand (`prun --shebang -r echo FILE`), the script is the
+	 * last word, as in GNU parallel; from a #! line it is the word after
+	 * the options, and the script's own arguments follow.
+	 */
+	bool by_hand = rest[0] == '\0' && !wrap;
+	int script = by_hand ? argc - 1 : 2;
+	if (script < 2 || script >= argc) {
+		quote_split_free(split);
+		*cause = xasprintf("%s needs a script", wrap ? "--shebang-wrap"
+							     : "--shebang");
+		return -1;
+	}
+	char **w = xcalloc((size_t)n + (size_t)argc + 8, sizeof(char *));
+	size_t k = 0;
+	w[k++] = (char *)split;
+	w[k++] = argv[0];
+	if (!wrap) {
+		/* The #! line is the first line of the script. */
+		w[k++] = "--skip-first-line";
+		w[k++] = "-a";
+		w[k++] = argv[script];
+	}
+	for (long i = 0; i < n; i++) {
+		w[k++] = split[i];
+	}
+	if (wrap) {
+		/* The program runs the script once per argument. */
+		w[k++] = argv[script];
+		if (argc > script + 1) {
+			w[k++] = ":::";
+		}
+	}
+	for (int i = by_hand ? 2 : script + 1; i < argc; i++) {
+		if (i != script) {
+			w[k++] = argv[i];
+		}
+	}
+	*out = w + 1;
+	return (int)k - 1;
+}
+
+void cli_shebang_free(char **words)
+{
+	if (words) {
+		quote_split_free((char **)words[-1]);
+		free(words - 1);
+	}
 }
 
 void cli_finish(struct cli *c)

@@ -329,14 +329,34 @@ static int stream_wait_value(struct stream *s, char delim, char **cause)
 	}
 }
 
+/*
+ * --skip-first-line: drops the stream's first value as it is, before -L
+ * joins lines or --header reads one (in a --shebang script it is the #!
+ * line).  Returns 0, or -1 with *cause.
+ */
+static int stream_skip_line(struct stream *s, char delim, char **cause)
+{
+	struct value v;
+	bool join = s->join;
+
+	if (stream_wait_value(s, delim, cause) < 0) {
+		return -1;
+	}
+	s->join = false;
+	stream_take(s, delim, &v);
+	s->join = join;
+	return 0;
+}
+
 static int column_load(struct input *in, struct column *c,
 		       const struct source_spec *spec, char **cause)
 {
 	bool header = in->cfg.header != NULL;
+	bool skip = in->cfg.skip_first_line && c == in->cols;
 
 	memset(c, 0, sizeof(*c));
 	if (!spec->path) {
-		for (size_t i = 0; i < spec->n; i++) {
+		for (size_t i = skip ? 1 : 0; i < spec->n; i++) {
 			struct value v = {spec->values[i],
 					  strlen(spec->values[i])};
 			if (is_eof_str(in, &v)) {
@@ -357,6 +377,9 @@ static int column_load(struct input *in, struct column *c,
 	}
 	s.join = in->cfg.join_lines;
 	int r = stream_slurp(&s, cause);
+	if (r == 0 && skip) {
+		r = stream_skip_line(&s, in->cfg.delimiter, cause);
+	}
 	struct value v;
 	while (r == 0 && stream_take(&s, in->cfg.delimiter, &v) > 0) {
 		if (header) {
@@ -542,6 +565,11 @@ int input_create(struct input **out, const struct input_config *cfg,
 				goto fail;
 			}
 			in->stream->join = cfg->join_lines;
+			if (cfg->skip_first_line &&
+			    stream_skip_line(in->stream, cfg->delimiter,
+					     cause) < 0) {
+				goto fail;
+			}
 			if (!cfg->header) {
 				continue;
 			}

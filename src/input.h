@@ -41,6 +41,7 @@ struct input_config {
 	long max_args;             /* records per job; 0 means 1 (or as
 				      many as fit, with `fill`) */
 	bool skip_empty;           /* -r */
+	bool skip_first_line;      /* --skip-first-line: of the first source */
 	const char *eof_str;       /* -E: input ends at this line */
 	const char *colsep;        /* --colsep: a regex, or NULL */
 	const char *header;        /* --header: a regex, ":", or NULL */

@@ -222,6 +222,7 @@ static int run(struct cli *c)
 		.delimiter = o->delimiter,
 		.max_args = o->max_args,
 		.skip_empty = o->no_run_if_empty,
+		.skip_first_line = o->skip_first_line,
 		.eof_str = o->eof_str,
 		.colsep = o->colsep,
 		.header = o->header,
@@ -376,7 +377,13 @@ int main(int argc, char **argv)
 	/* Orphans of jobs become prun's children, so prun can reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
-	int r = settle(&c, cfg, argc, argv, &cause);
+	char **script = NULL;
+	int n = cli_shebang(argc, argv, &script, &cause);
+	if (n > 0) {
+		argc = n;
+		argv = script;
+	}
+	int r = n < 0 ? -1 : settle(&c, cfg, argc, argv, &cause);
 	/* The settings are in c.opts now; where they came from is not needed. */
 	config_destroy(cfg);
 	if (r < 0) {
@@ -386,6 +393,9 @@ int main(int argc, char **argv)
 	} else if (!c.done) {
 		status = run(&c);
 	}
-	cli_finish(&c);
+	if (n >= 0) {
+		cli_finish(&c);
+	}
+	cli_shebang_free(script);
 	return status;
 }

@@ -670,6 +670,8 @@ static const struct opt_def defs[] = {
 	STRING("slotreplace", AT(slot_replace), .flags = NONEMPTY),
 	STRING("arg-sep", AT(arg_sep), ALIASES("argsep")),
 	STRING("arg-file-sep", AT(arg_file_sep), ALIASES("argfilesep")),
+	FLAG("skip-first-line", AT(skip_first_line),
+	     ALIASES("skipfirstline")),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
 	       .flags = LIST),
 };

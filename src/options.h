@@ -111,6 +111,7 @@ struct options {
 	bool eta;              /* --eta */
 	bool progress;         /* --progress */
 	long total_jobs;       /* --total-jobs; 0: count them */
+	bool skip_first_line;  /* --skip-first-line */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

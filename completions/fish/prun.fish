@@ -169,6 +169,7 @@ complete -c prun -n $options -l header -x -a : -d 'The first line names the colu
 complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
 complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
+complete -c prun -n $options -l skip-first-line -l skipfirstline -d 'Leave out the first line of the first source'
 complete -c prun -n $options -l link -l xapply -d 'One argument from each source, the shorter wrapping'
 complete -c prun -n $options -l arg-sep -l argsep -x -d 'Use SEP instead of :::'
 complete -c prun -n $options -l arg-file-sep -l argfilesep -x -d 'Use SEP instead of ::::'
@@ -224,6 +225,8 @@ complete -c prun -n $options -l progress -d 'Show jobs running and done'
 complete -c prun -n $options -l total-jobs -l total -x -d 'The number of jobs, for input read as it comes'
 # Configuration
 complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply a profile of the config files'
+complete -c prun -n $options -l shebang -l hashbang -d 'On a #! line: run the command once per line of the script'
+complete -c prun -n $options -l shebang-wrap -l shebangwrap -d 'On a #! line: run the script once per argument'
 complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'
 # Other
 complete -c prun -n $options -l help -d 'Show the help and exit'
