@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completions.h"
+#include "cpus.h"
 #include "quote.h"
 #include "util.h"
 
@@ -22,6 +24,9 @@ enum {
 	OPT_RPL,
 	OPT_SHOW_CONFIG,
 	OPT_SHEBANG,
+	OPT_NUMBER_OF,
+	OPT_MINVERSION,
+	OPT_SHELL_COMPLETION,
 	/* GNU parallel's options that prun lacks: this plus the index. */
 	OPT_UNSUPPORTED = 384,
 	/* An option that options_set() knows: this plus its index there. */
@@ -35,6 +40,19 @@ static const struct option own[] = {
 	{"rpl", required_argument, NULL, OPT_RPL},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
+	/* Print something about prun or the machine, and exit. */
+	{"number-of-threads", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofthreads", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-cores", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofcores", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-cpus", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofcpus", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-sockets", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofsockets", no_argument, NULL, OPT_NUMBER_OF},
+	{"minversion", required_argument, NULL, OPT_MINVERSION},
+	{"min-version", required_argument, NULL, OPT_MINVERSION},
+	{"shell-completion", required_argument, NULL, OPT_SHELL_COMPLETION},
+	{"shellcompletion", required_argument, NULL, OPT_SHELL_COMPLETION},
 	/* Only the first argument (cli_shebang()); anywhere else, an error. */
 	{"shebang", no_argument, NULL, OPT_SHEBANG},
 	{"hashbang", no_argument, NULL, OPT_SHEBANG},
@@ -128,6 +146,11 @@ static const char *const usage[] = {
 	"                              +N, -N, N% relative to the CPUs; 0: no limit\n",
 	"      --shell=PATH          run commands that need a shell with PATH\n",
 	"                              (default: $PRUN_SHELL or /bin/sh)\n",
+	"      --use-cores-instead-of-threads, --use-cpus-instead-of-cores\n",
+	"                            count physical cores for -j N% (+N, -N)\n",
+	"      --use-sockets-instead-of-threads\n",
+	"                            count filled CPU sockets for -j N% (+N, -N)\n",
+	"      --process-slot-var=NAME  set NAME to the job slot minus one\n",
 	"\n",
 	"Input:\n",
 	"  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n",
@@ -169,6 +192,8 @@ static const char *const usage[] = {
 	"      --plus                also {+/} {+.} {..} {...} {/..} {/...} {##}\n",
 	"  -q, --quote               quote the command, so it runs without a shell\n",
 	"                              reading it again\n",
+	"      --shell-quote         print each command quoted for a shell instead\n",
+	"                              of running it (twice: quoted twice)\n",
 	"\n",
 	"Supervision:\n",
 	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
@@ -194,18 +219,22 @@ static const char *const usage[] = {
 	"                              (default)\n",
 	"  -k, --keep-order          print outputs in the order of the input; the\n",
 	"                              oldest running job's output streams live\n",
+	"      --no-keep-order, --nok  undo -k, wherever it was given\n",
 	"      --line-buffer, --lb, --linebuffer\n",
 	"                            print whole lines as jobs write them\n",
 	"  -u, --ungroup             let jobs write straight to the output\n",
 	"      --tag                 start each line with the job's arguments\n",
 	"      --tagstring=STR       start each line with STR ({} etc. replaced)\n",
 	"      --color, --colour     colour the tags on a terminal (not if NO_COLOR)\n",
+	"      --ctag                --tag --color\n",
+	"      --ctagstring=STR      --tagstring=STR --color\n",
 	"      --files, --output-as-files, --outputasfiles\n",
 	"                            print the names of files that hold the output\n",
 	"      --tmpdir=DIR          keep spooled output in DIR (default: $TMPDIR\n",
 	"                              or /tmp)\n",
 	"  -v, --print-commands      print each command before its output\n",
 	"  -t, --verbose             print each command on standard error\n",
+	"      --silent              undo -v, wherever it was given\n",
 	"      --dry-run, --dryrun   print the commands instead of running them\n",
 	"      --results, --res=DIR  save each job's stdout, stderr and seq in\n",
 	"                              DIR/1/ARG/...; NAME.csv, NAME.tsv, NAME.json:\n",
@@ -233,15 +262,107 @@ static const char *const usage[] = {
 	"                              (repeatable)\n",
 	"      --show-config         show the settings in effect and where each\n",
 	"                              was made, and exit\n",
+	"      --plain               read no config file, profile file or $PARALLEL\n",
 	"\n",
 	"Other:\n",
 	"      --help                show this help and exit\n",
 	"      --version             show the version and exit\n",
+	"      --minversion=VERSION  print the GNU parallel version prun follows;\n",
+	"                              exit 255 if it is older than VERSION\n",
+	"      --number-of-threads   print the number of CPU threads and exit\n",
+	"      --number-of-cores, --number-of-cpus\n",
+	"                            print the number of physical cores and exit\n",
+	"      --number-of-sockets   print the number of filled sockets and exit\n",
+	"      --shell-completion=SHELL  print prun's completion code for SHELL\n",
+	"                              (bash, zsh, fish, or auto: the calling\n",
+	"                              shell's) and exit\n",
+	"      --gnu                 accepted for GNU parallel; does nothing\n",
 	"\n",
 	"Exit status: 0 if every job succeeded, else the number of failed jobs\n",
 	"(101 for more than 100), 255 for errors of prun itself.\n",
 	NULL,
 };
+
+/*
+ * The version of GNU parallel whose behaviour prun follows: --minversion
+ * compares with it, as scripts written for GNU parallel expect.
+ */
+#define GNU_VERSION 20221122L
+
+/* --number-of-cores and its siblings: the unit their name counts. */
+static enum cpu_unit unit_of(const char *word)
+{
+	if (strstr(word, "socket")) {
+		return CPU_SOCKETS;
+	}
+	if (strstr(word, "core") || strstr(word, "cpus")) {
+		return CPU_CORES;
+	}
+	return CPU_THREADS;
+}
+
+/* --minversion V: exits 0 if prun does what GNU parallel V does. */
+static int min_version(struct cli *c, const char *v, char **cause)
+{
+	long want;
+
+	if (parse_long(v, 0, 99999999, &want) < 0) {
+		*cause = xasprintf("bad value for --minversion: '%s' (want a "
+				   "GNU parallel version such as 20170422)",
+				   v);
+		return -1;
+	}
+	printf("%ld\n", GNU_VERSION);
+	c->status = want > GNU_VERSION ? 255 : 0;
+	return 0;
+}
+
+/*
+ * The shell prun was called from, for --shell-completion auto: the
+ * parent process's name, else $SHELL's last part.
+ */
+static char *parent_shell(void)
+{
+	char path[64];
+	char name[64] = "";
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)getppid());
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (!fgets(name, sizeof(name), f)) {
+			name[0] = '\0';
+		}
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+	}
+	for (size_t i = 0; completions[i].shell; i++) {
+		if (strcmp(name, completions[i].shell) == 0) {
+			return xstrdup(name);
+		}
+	}
+	const char *sh = getenv("SHELL");
+	const char *slash = sh ? strrchr(sh, '/') : NULL;
+	return xstrdup(slash ? slash + 1 : sh ? sh : "");
+}
+
+/* --shell-completion SHELL: prints prun's completion file for SHELL. */
+static int shell_completion(const char *shell, char **cause)
+{
+	char *want = strcmp(shell, "auto") == 0 ? parent_shell()
+						: xstrdup(shell);
+
+	for (size_t i = 0; completions[i].shell; i++) {
+		if (strcmp(want, completions[i].shell) == 0) {
+			fwrite(completions[i].text, 1, completions[i].len,
+			       stdout);
+			free(want);
+			return 0;
+		}
+	}
+	*cause = xasprintf("bad value for --shell-completion: '%s' (want "
+			   "bash, zsh, fish or auto)", want);
+	free(want);
+	return -1;
+}
 
 /* The long name options_set() knows for a getopt code. */
 static const char *long_name(int code)
@@ -395,6 +516,25 @@ static int parse_options(struct cli *c, int argc, char **argv,
 		case OPT_SHOW_CONFIG:
 			c->show_config = true;
 			continue;
+		case OPT_NUMBER_OF:
+			printf("%ld\n", cpus_count(unit_of(argv[optind - 1])));
+			c->done = true;
+			r = optind;
+			goto out;
+		case OPT_MINVERSION:
+			if (min_version(c, optarg, cause) < 0) {
+				goto out;
+			}
+			c->done = true;
+			r = optind;
+			goto out;
+		case OPT_SHELL_COMPLETION:
+			if (shell_completion(optarg, cause) < 0) {
+				goto out;
+			}
+			c->done = true;
+			r = optind;
+			goto out;
 		case OPT_SHEBANG:
 			*cause = xasprintf("%s must be the first argument (on "
 					   "a script's #! line)",

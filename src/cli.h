@@ -40,6 +40,7 @@ struct cli {
 	struct source_spec *sources; /* owned array */
 	size_t n_sources;
 	bool done;                   /* --help or --version was answered */
+	int status;                  /* then the exit status */
 	void **kept;                 /* owned allocations, for cli_finish() */
 	size_t n_kept;
 	char ***splits;              /* owned quote_split() word lists */

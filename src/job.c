@@ -88,6 +88,7 @@ struct spawner {
 	size_t n_env;             /* entries before the two of prun */
 	char env_seq[40];
 	char env_slot[40];
+	char *env_slot0;          /* owned; --process-slot-var's, or NULL */
 	struct buf cmd;           /* scratch: the shell command line */
 	struct argv argv;         /* scratch: a direct job's argv */
 	char *shell_argv0;        /* owned */
@@ -103,10 +104,13 @@ static bool is_transient(int err)
 	       err == ENOMEM;
 }
 
-static bool is_prun_var(const char *e)
+static bool is_prun_var(const struct spawner_config *cfg, const char *e)
 {
+	size_t n = cfg->slot_var ? strlen(cfg->slot_var) : 0;
+
 	return strncmp(e, "PARALLEL_SEQ=", 13) == 0 ||
-	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0;
+	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0 ||
+	       (n && strncmp(e, cfg->slot_var, n) == 0 && e[n] == '=');
 }
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
@@ -127,9 +131,9 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	while (environ[n]) {
 		n++;
 	}
-	sp->envp = xcalloc(n + 3, sizeof(char *));
+	sp->envp = xcalloc(n + 4, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		if (!is_prun_var(environ[i])) {
+		if (!is_prun_var(cfg, environ[i])) {
 			sp->envp[sp->n_env++] = environ[i];
 		}
 	}
@@ -200,6 +204,7 @@ void spawner_destroy(struct spawner *sp)
 	}
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
+	free(sp->env_slot0);
 	buf_finish(&sp->cmd);
 	argv_finish(&sp->argv);
 	free(sp->shell_argv0);
@@ -578,6 +583,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		 job->slot);
 	sp->envp[sp->n_env] = sp->env_seq;
 	sp->envp[sp->n_env + 1] = sp->env_slot;
+	if (sp->cfg.slot_var) {
+		free(sp->env_slot0);
+		sp->env_slot0 = xasprintf("%s=%u", sp->cfg.slot_var,
+					  job->slot - 1);
+		sp->envp[sp->n_env + 2] = sp->env_slot0;
+	}
 
 	const char *prog = template_program(sp->cfg.tmpl);
 	char *const *argv;

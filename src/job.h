@@ -69,6 +69,7 @@ struct spawner_config {
 	 */
 	bool capture;
 	const char *tmpdir;   /* for spool files */
+	const char *slot_var; /* --process-slot-var: set to the slot - 1 */
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "cpus.h"
 #include "joblog.h"
 #include "log.h"
 #include "results.h"
@@ -152,7 +153,9 @@ static int check_results(const struct options *o, struct template **out,
 static int run(struct cli *c)
 {
 	char *cause = NULL;
-	long cores = (long)uv_available_parallelism();
+	/* --shell-quote prints the commands, quoted, instead of running. */
+	c->opts.dry_run |= c->opts.shell_quote > 0;
+	long cores = cpus_count(c->opts.cpus);
 	long max_jobs = options_jobs(c->opts.jobs, cores, &cause);
 	double max_load = c->opts.load && max_jobs >= 0
 				  ? options_load(c->opts.load, cores, &cause)
@@ -322,11 +325,16 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 	}
 	/*
 	 * GNU parallel's way: -J's profile files, then $PARALLEL, then the
-	 * command line; all over prun's config files.
+	 * command line; all over prun's config files.  --plain (on the
+	 * command line) leaves all of them out.
 	 */
+	bool plain = false;
+	for (size_t i = 0; i < c->n_options; i++) {
+		plain |= strcmp(c->options[i].name, "plain") == 0;
+	}
 	bool *gnu = xcalloc(c->n_profiles + 1, sizeof(bool));
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < c->n_profiles; i++) {
+	for (size_t i = 0; !plain && r == 0 && i < c->n_profiles; i++) {
 		char **files = config_gnu_profiles(c->profiles[i]);
 		for (size_t k = 0; r == 0 && files[k]; k++) {
 			gnu[i] = true;
@@ -338,10 +346,10 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 		free(files);
 	}
 	const char *env = getenv("PARALLEL");
-	if (r == 0 && env && env[0]) {
+	if (!plain && r == 0 && env && env[0]) {
 		r = cli_add_words(c, env, "$PARALLEL", cause);
 	}
-	if (r == 0) {
+	if (!plain && r == 0) {
 		r = config_load(cfg, c->profiles, c->n_profiles, gnu, cause);
 	}
 	free(gnu);
@@ -354,6 +362,13 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 	}
 	if (config_apply(cfg, &c->opts, cause) < 0) {
 		return -1;
+	}
+	/* As in GNU parallel, these win wherever they are given. */
+	if (c->opts.no_keep_order) {
+		c->opts.keep_order = false;
+	}
+	if (c->opts.silent) {
+		c->opts.verbose = false;
 	}
 	cli_split(c);
 	if (c->show_config) {
@@ -392,6 +407,8 @@ int main(int argc, char **argv)
 		status = 255;
 	} else if (!c.done) {
 		status = run(&c);
+	} else {
+		status = c.status;
 	}
 	if (n >= 0) {
 		cli_finish(&c);

@@ -591,6 +591,76 @@ static int set_arg_file(struct options *o, const struct opt_def *d,
 	return 0;
 }
 
+/* --ctag is --tag --color. */
+static int set_ctag(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	(void)d, (void)value, (void)cause;
+	o->tag = true;
+	o->color = true;
+	return 0;
+}
+
+static void get_ctag(const struct options *o, const struct opt_def *d,
+		     struct buf *b)
+{
+	(void)d;
+	buf_adds(b, o->tag && o->color ? "true" : "false");
+}
+
+/* --ctagstring STR is --tagstring STR --color. */
+static int set_ctagstring(struct options *o, const struct opt_def *d,
+			  const char *value, char **cause)
+{
+	(void)d, (void)cause;
+	set_str(&o->tagstring, value);
+	o->color = true;
+	return 0;
+}
+
+static void get_ctagstring(const struct options *o, const struct opt_def *d,
+			   struct buf *b)
+{
+	(void)d;
+	if (o->tagstring && o->color) {
+		buf_adds(b, o->tagstring);
+	}
+}
+
+/* --shell-quote counts: each one quotes the command once more. */
+static int set_shell_quote(struct options *o, const struct opt_def *d,
+			   const char *value, char **cause)
+{
+	(void)d, (void)value, (void)cause;
+	o->shell_quote++;
+	return 0;
+}
+
+static void get_shell_quote(const struct options *o,
+			    const struct opt_def *d, struct buf *b)
+{
+	(void)d;
+	buf_adds(b, o->shell_quote ? "true" : "false");
+}
+
+/* A name the shell can export: a letter or _, then letters, digits, _. */
+static int set_var_name(struct options *o, const struct opt_def *d,
+			const char *value, char **cause)
+{
+	bool ok = value[0] && !isdigit((unsigned char)value[0]);
+
+	for (const char *p = value; ok && *p; p++) {
+		ok = isalnum((unsigned char)*p) || *p == '_';
+	}
+	if (!ok) {
+		*cause = xasprintf("bad value for --%s: '%s' (want a variable "
+				   "name)", d->name, value);
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -672,6 +742,24 @@ static const struct opt_def defs[] = {
 	STRING("arg-file-sep", AT(arg_file_sep), ALIASES("argfilesep")),
 	FLAG("skip-first-line", AT(skip_first_line),
 	     ALIASES("skipfirstline")),
+	FLAG("plain", AT(plain)),
+	FLAG("no-keep-order", AT(no_keep_order), ALIASES("nokeeporder",
+	     "nok", "no-k")),
+	FLAG("silent", AT(silent)),
+	FLAG("gnu", AT(gnu)),
+	CHOICE("use-cores-instead-of-threads", CPU_CORES, AT(cpus),
+	       ALIASES("usecoresinsteadofthreads",
+		       "use-cpus-instead-of-cores", "usecpusinsteadofcores")),
+	CHOICE("use-sockets-instead-of-threads", CPU_SOCKETS, AT(cpus),
+	       ALIASES("usesocketsinsteadofthreads")),
+	CUSTOM_FLAG("shell-quote", set_shell_quote, get_shell_quote,
+		    AT(shell_quote), ALIASES("shellquote", "shell_quote")),
+	CUSTOM("process-slot-var", set_var_name, get_string,
+	       AT(process_slot_var), ALIASES("processslotvar"),
+	       .flags = OWNED),
+	CUSTOM_FLAG("ctag", set_ctag, get_ctag, AT(tag)),
+	CUSTOM("ctagstring", set_ctagstring, get_ctagstring, AT(tagstring),
+	       ALIASES("ctag-string")),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
 	       .flags = LIST),
 };
@@ -681,6 +769,7 @@ static const struct opt_def defs[] = {
 /* KIND_CHOICE writes an int into these. */
 _Static_assert(sizeof(enum output_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum fill_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
 
 /*
  * GNU parallel's options that prun does not have: they get a clear "not

@@ -31,6 +31,13 @@ struct termseq {
 	size_t n;
 };
 
+/* What counts as a CPU for -j N% and the like (--use-*-instead-of-*). */
+enum cpu_unit {
+	CPU_THREADS,           /* what the kernel schedules on (the default) */
+	CPU_CORES,             /* physical cores */
+	CPU_SOCKETS,           /* filled sockets */
+};
+
 enum halt_when {
 	HALT_NEVER,
 	HALT_SOON,    /* start no more jobs */
@@ -112,6 +119,14 @@ struct options {
 	bool progress;         /* --progress */
 	long total_jobs;       /* --total-jobs; 0: count them */
 	bool skip_first_line;  /* --skip-first-line */
+	bool plain;            /* --plain: no config, profiles, $PARALLEL */
+	bool no_keep_order;    /* --no-keep-order: -k is off, wherever */
+	bool silent;           /* --silent: -v is off, wherever */
+	bool gnu;              /* --gnu: accepted, as prun is GNU-like */
+	enum cpu_unit cpus;    /* --use-cores-instead-of-threads... */
+	long shell_quote;      /* --shell-quote: print commands quoted this
+				  many times instead of running them */
+	char *process_slot_var; /* owned; --process-slot-var NAME, or NULL */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "output.h"
 #include "progress.h"
+#include "quote.h"
 #include "results.h"
 #include "util.h"
 
@@ -669,6 +670,14 @@ static void print_header(struct sched *s, struct job *job)
 
 	buf_init(&b);
 	job_command(s->spawner, job, &b);
+	for (long i = 0; i < s->opts->shell_quote; i++) {
+		/* --shell-quote: the command quoted, once per time given. */
+		struct buf q;
+		buf_init(&q);
+		quote_append(&q, b.data ? b.data : "", b.len);
+		buf_finish(&b);
+		b = q;
+	}
 	buf_addc(&b, '\n');
 	job->header_len = b.len;
 	job->header = buf_steal(&b);
@@ -1160,6 +1169,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		 */
 		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
+		.slot_var = cfg->opts->process_slot_var,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);

@@ -21,7 +21,8 @@ function __prun_value_options
         --seqreplace --slotreplace \
         --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
-        --results --res --total-jobs --total
+        --results --res --total-jobs --total \
+        --process-slot-var --ctagstring --minversion --shell-completion
 end
 
 # The profiles of the config files that prun reads.
@@ -158,6 +159,9 @@ set -l options "__prun_is options"
 
 # Jobs
 complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
+complete -c prun -n $options -l use-cores-instead-of-threads -l use-cpus-instead-of-cores -d 'Count physical cores for -j N%'
+complete -c prun -n $options -l use-sockets-instead-of-threads -d 'Count filled CPU sockets for -j N%'
+complete -c prun -n $options -l process-slot-var -x -d 'Set NAME to the job slot minus one'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
@@ -189,6 +193,7 @@ complete -c prun -n $options -l dnr -l dirnamereplace -x -d 'Use STR instead of 
 complete -c prun -n $options -l bner -l basenameextensionreplace -x -d 'Use STR instead of {/.}'
 complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
 complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
+complete -c prun -n $options -l shell-quote -d 'Print each command quoted instead of running it'
 complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##}'
 complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
 # Supervision
@@ -207,6 +212,9 @@ complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the 
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
+complete -c prun -n $options -l no-keep-order -l nok -d 'Undo -k'
+complete -c prun -n $options -l ctag -d 'Tag with --color'
+complete -c prun -n $options -l ctagstring -x -d 'Tagstring with --color'
 complete -c prun -n $options -l line-buffer -l lb -l linebuffer -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
 complete -c prun -n $options -l tag -d 'Start each line with the job\'s arguments'
@@ -216,6 +224,7 @@ complete -c prun -n $options -l files -l output-as-files -l outputasfiles -d 'Pr
 complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep spooled output in DIR'
 complete -c prun -n $options -s v -l print-commands -d 'Print each command before its output'
 complete -c prun -n $options -s t -l verbose -d 'Print each command on standard error'
+complete -c prun -n $options -l silent -d 'Undo -v'
 complete -c prun -n $options -l dry-run -l dryrun -d 'Print the commands instead of running them'
 complete -c prun -n $options -l results -l res -r -d 'Save each job\'s output in a directory, or one table'
 # Progress
@@ -228,9 +237,16 @@ complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply
 complete -c prun -n $options -l shebang -l hashbang -d 'On a #! line: run the command once per line of the script'
 complete -c prun -n $options -l shebang-wrap -l shebangwrap -d 'On a #! line: run the script once per argument'
 complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'
+complete -c prun -n $options -l plain -d 'Read no config file, profile file or $PARALLEL'
 # Other
 complete -c prun -n $options -l help -d 'Show the help and exit'
 complete -c prun -n $options -l version -d 'Show the version and exit'
+complete -c prun -n $options -l minversion -x -d 'Print the GNU parallel version prun follows'
+complete -c prun -n $options -l number-of-threads -d 'Print the number of CPU threads and exit'
+complete -c prun -n $options -l number-of-cores -l number-of-cpus -d 'Print the number of physical cores and exit'
+complete -c prun -n $options -l number-of-sockets -d 'Print the number of filled sockets and exit'
+complete -c prun -n $options -l shell-completion -x -a 'bash zsh fish auto' -d 'Print the completion code for SHELL and exit'
+complete -c prun -n $options -l gnu -d 'Accepted for GNU parallel; does nothing'
 
 # The command, its arguments, and the input sources.
 complete -c prun -n '__prun_is options command' -f -a '(__prun_command)'
