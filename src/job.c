@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -90,6 +91,8 @@ struct spawner {
 	char env_slot[40];
 	char *env_slot0;          /* owned; --process-slot-var's, or NULL */
 	struct buf cmd;           /* scratch: the shell command line */
+	struct buf workdir;       /* scratch: the job's --workdir */
+	struct actions wd_act;    /* for jobs with a --workdir */
 	struct argv argv;         /* scratch: a direct job's argv */
 	char *shell_argv0;        /* owned */
 	uint64_t total;           /* {##} */
@@ -156,6 +159,7 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	sp->reuse = sp->proc_fd >= 0;
 
 	buf_init(&sp->cmd);
+	buf_init(&sp->workdir);
 	argv_init(&sp->argv);
 	const char *shell = template_shell(cfg->tmpl);
 	const char *slash = strrchr(shell, '/');
@@ -199,6 +203,10 @@ void spawner_destroy(struct spawner *sp)
 	if (sp->proc_fd >= 0) {
 		close(sp->proc_fd);
 	}
+	if (sp->wd_act.built) {
+		posix_spawn_file_actions_destroy(&sp->wd_act.fa);
+	}
+	buf_finish(&sp->workdir);
 	if (sp->act.built) {
 		posix_spawn_file_actions_destroy(&sp->act.fa);
 	}
@@ -235,6 +243,72 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	return job;
 }
 
+/* nftw()'s callback for remove_tree(). */
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* rm -rf, without following symbolic links. */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* mkdir -p.  Returns 0, or -errno. */
+static int make_dirs(char *path)
+{
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0') {
+			continue;
+		}
+		char c = *p;
+		*p = '\0';
+		int r = mkdir(path, 0777);
+		int err = errno;
+		*p = c;
+		if (r < 0 && err != EEXIST) {
+			return -err;
+		}
+		if (c == '\0') {
+			return 0;
+		}
+	}
+}
+
+/*
+ * --workdir: the job's directory, made if missing, in sp->workdir.
+ * Returns 0, or -errno with *cause.
+ */
+static int job_workdir(struct spawner *sp, struct job *job, char **cause)
+{
+	sp->workdir.len = 0;
+	if (sp->cfg.workdir_unique) {
+		const char *home = getenv("HOME");
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		buf_addf(&sp->workdir, "%s/.parallel/tmp/%s-%ld-%llu",
+			 home && home[0] ? home : "/tmp", host,
+			 (long)getpid(), (unsigned long long)job->seq);
+	} else {
+		job_render(sp, sp->cfg.workdir, job, &sp->workdir);
+	}
+	buf_addc(&sp->workdir, '\0');
+	int err = make_dirs(sp->workdir.data);
+	if (err < 0) {
+		*cause = xasprintf("cannot create --workdir '%s': %s",
+				   sp->workdir.data, strerror(-err));
+		return err;
+	}
+	if (sp->cfg.workdir_unique) {
+		job->workdir_rm = xstrdup(sp->workdir.data);
+	}
+	return 0;
+}
+
 void job_destroy(struct job *job)
 {
 	if (!job) {
@@ -242,6 +316,10 @@ void job_destroy(struct job *job)
 	}
 	close_spools(job);
 	free(job->out_path);
+	if (job->workdir_rm) {
+		remove_tree(job->workdir_rm);
+		free(job->workdir_rm);
+	}
 	free(job->tag);
 	free(job->header);
 	free(job->rec);
@@ -576,6 +654,26 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
 			    sp->devnull, child);
+	if (sp->cfg.workdir || sp->cfg.workdir_unique) {
+		if ((err = job_workdir(sp, job, cause)) < 0) {
+			if (own) {
+				close(child[0]);
+				close(child[1]);
+			}
+			spawner_reclaim(sp, job);
+			drop_outputs(job);
+			return err;
+		}
+		/* The same actions, and a chdir, in a set of their own. */
+		if (sp->wd_act.built) {
+			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
+			sp->wd_act.built = false;
+		}
+		actions_for(&sp->wd_act, sp->devnull, child);
+		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
+						     sp->workdir.data);
+		fa = &sp->wd_act.fa;
+	}
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);

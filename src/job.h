@@ -27,6 +27,7 @@ struct job {
 	bool piped;           /* out_fd and err_fd are pipes */
 	struct files *files;  /* owned; reusable spool files, or NULL */
 	char *out_path;       /* owned; --files: the stdout file's name */
+	char *workdir_rm;     /* owned; --wd ...: removed with the job */
 	uint64_t start_ns;    /* monotonic */
 	uint64_t end_ns;
 	double start_wall;    /* seconds since the epoch, for the job log */
@@ -70,6 +71,11 @@ struct spawner_config {
 	bool capture;
 	const char *tmpdir;   /* for spool files */
 	const char *slot_var; /* --process-slot-var: set to the slot - 1 */
+	/* --workdir: jobs run in this directory, made if missing; NULL for
+	   prun's own.  With workdir_unique, each job in a directory of its
+	   own under $HOME/.parallel/tmp, removed after it (--wd ...). */
+	const struct template *workdir;
+	bool workdir_unique;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

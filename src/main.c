@@ -183,6 +183,11 @@ static int run(struct cli *c)
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
 	struct template *results = NULL;
+	struct template *workdir = NULL;
+	/* --wd . is where prun runs; --wd ... is made per job. */
+	const char *wd = o->workdir && strcmp(o->workdir, ".") != 0 &&
+				 strcmp(o->workdir, "...") != 0
+				 ? o->workdir : NULL;
 	/* --tag is --tagstring with the arguments as the string. */
 	const char *tagstring = o->tagstring ? o->tagstring
 			      : o->tag ? o->replace : NULL;
@@ -200,7 +205,8 @@ static int run(struct cli *c)
 			   &cause) < 0 ||
 	    (tagstring &&
 	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
-	    (o->results && check_results(o, &results, &tc, &cause) < 0)) {
+	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
+	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -245,6 +251,7 @@ static int run(struct cli *c)
 		.tmpl = tmpl,
 		.tag = tag,
 		.results = results,
+		.workdir = workdir,
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.max_load = max_load,
@@ -258,6 +265,7 @@ out:
 	template_destroy(tmpl);
 	template_destroy(tag);
 	template_destroy(results);
+	template_destroy(workdir);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {

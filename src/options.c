@@ -760,6 +760,8 @@ static const struct opt_def defs[] = {
 	CUSTOM_FLAG("ctag", set_ctag, get_ctag, AT(tag)),
 	CUSTOM("ctagstring", set_ctagstring, get_ctagstring, AT(tagstring),
 	       ALIASES("ctag-string")),
+	STRING("workdir", AT(workdir), ALIASES("work-dir", "wd"),
+	       .flags = NONEMPTY),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
 	       .flags = LIST),
 };
@@ -783,7 +785,7 @@ static const char *const unsupported[] = {
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
-	"trc", "basefile", "bf", "rsync-opts", "workdir", "wd", "env",
+	"trc", "basefile", "bf", "rsync-opts", "env",
 	"record-env", "session", "semaphore", "semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",

@@ -127,6 +127,7 @@ struct options {
 	long shell_quote;      /* --shell-quote: print commands quoted this
 				  many times instead of running them */
 	char *process_slot_var; /* owned; --process-slot-var NAME, or NULL */
+	char *workdir;         /* owned; --workdir DIR, "...", ".", or NULL */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

@@ -1170,6 +1170,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.capture = !results && cfg->opts->retries <= 1,
 		.tmpdir = cfg->tmpdir,
 		.slot_var = cfg->opts->process_slot_var,
+		.workdir = cfg->workdir,
+		.workdir_unique = cfg->opts->workdir &&
+				  strcmp(cfg->opts->workdir, "...") == 0,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);

@@ -19,6 +19,7 @@ struct sched_config {
 	struct template *tmpl;      /* --header binds names in it */
 	struct template *tag;       /* --tag/--tagstring or NULL; the same */
 	struct template *results;   /* --results as text, or NULL; the same */
+	struct template *workdir;   /* --workdir DIR, or NULL; the same */
 	const struct input_config *input;
 	long max_jobs;
 	double max_load;             /* --load: start no job at or above

@@ -2,7 +2,8 @@
 # GNU parallel's options for one machine that change how prun is set up
 # rather than what a job does: --plain, --no-keep-order, --silent, --gnu,
 # --minversion, the CPU counts, --shell-quote, --process-slot-var, --ctag,
-# --shell-completion.  The expected outputs are GNU parallel 20221122's.
+# --shell-completion; and --workdir.  The expected outputs are GNU
+# parallel 20221122's.
 
 load helpers
 
@@ -199,4 +200,33 @@ sysfs_count() {
 		complete -p prun'
 	assert_success
 	assert_output "complete -F _prun prun"
+}
+
+@test "--workdir runs each job in DIR, made if missing, {} replaced" {
+	cd "$BATS_TEST_TMPDIR"
+	run prun -k --wd "$BATS_TEST_TMPDIR/w/{}" 'pwd; touch here' ::: a 'b c'
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/w/a"$'\n'"$BATS_TEST_TMPDIR/w/b c"
+	[ -e "w/a/here" ] && [ -e "w/b c/here" ]
+	run prun --workdir rel 'pwd #' ::: x
+	assert_output "$BATS_TEST_TMPDIR/rel"
+	run prun --wd . 'pwd #' ::: x
+	assert_output "$BATS_TEST_TMPDIR"
+}
+
+@test "--wd ... runs each job in a directory of its own, removed after" {
+	cd "$BATS_TEST_TMPDIR"
+	run prun -k --wd ... 'pwd; touch f; ls; echo {}' ::: a b
+	assert_success
+	[ "${lines[0]}" != "${lines[3]}" ]
+	[[ ${lines[0]} == "$HOME/.parallel/tmp/"*-1 ]]
+	assert_equal "${lines[1]}" f
+	assert_equal "${lines[2]}" a
+	[ ! -e "${lines[0]}" ] && [ ! -e "${lines[3]}" ]
+}
+
+@test "--wd DIR that cannot be made fails the job, not the run" {
+	run prun -k --wd '/proc/no/{}' echo ::: a
+	assert_failure 1
+	assert_output "prun: cannot create --workdir '/proc/no/a': No such file or directory"
 }
