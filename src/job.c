@@ -309,6 +309,40 @@ static int job_workdir(struct spawner *sp, struct job *job, char **cause)
 	return 0;
 }
 
+/*
+ * --tmpl: writes each template file, rendered for the job.  Returns 0,
+ * or -errno with *cause.
+ */
+static int job_tmpls(struct spawner *sp, struct job *job, char **cause)
+{
+	for (size_t i = 0; i < sp->cfg.n_tmpls; i++) {
+		struct buf name, text;
+		buf_init(&name);
+		buf_init(&text);
+		job_render(sp, sp->cfg.tmpl_names[i], job, &name);
+		buf_addc(&name, '\0');
+		job_render(sp, sp->cfg.tmpl_texts[i], job, &text);
+		int fd = open(name.data, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_CLOEXEC, 0666);
+		int err = fd < 0 ? -errno
+				 : write_all(fd, text.data ? text.data : "",
+					     text.len);
+		if (err < 0) {
+			*cause = xasprintf("cannot write --tmpl file '%s': %s",
+					   name.data, strerror(-err));
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+		buf_finish(&name);
+		buf_finish(&text);
+		if (err) {
+			return err;
+		}
+	}
+	return 0;
+}
+
 void job_destroy(struct job *job)
 {
 	if (!job) {
@@ -654,16 +688,18 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
 			    sp->devnull, child);
-	if (sp->cfg.workdir || sp->cfg.workdir_unique) {
-		if ((err = job_workdir(sp, job, cause)) < 0) {
-			if (own) {
-				close(child[0]);
-				close(child[1]);
-			}
-			spawner_reclaim(sp, job);
-			drop_outputs(job);
-			return err;
+	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
+	    ((sp->cfg.workdir || sp->cfg.workdir_unique) &&
+	     (err = job_workdir(sp, job, cause)) < 0)) {
+		if (own) {
+			close(child[0]);
+			close(child[1]);
 		}
+		spawner_reclaim(sp, job);
+		drop_outputs(job);
+		return err;
+	}
+	if (sp->cfg.workdir || sp->cfg.workdir_unique) {
 		/* The same actions, and a chdir, in a set of their own. */
 		if (sp->wd_act.built) {
 			posix_spawn_file_actions_destroy(&sp->wd_act.fa);

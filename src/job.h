@@ -76,6 +76,10 @@ struct spawner_config {
 	   own under $HOME/.parallel/tmp, removed after it (--wd ...). */
 	const struct template *workdir;
 	bool workdir_unique;
+	/* --tmpl: before each job, text i rendered into the file name i. */
+	struct template *const *tmpl_names;
+	struct template *const *tmpl_texts;
+	size_t n_tmpls;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -132,6 +132,61 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 	return 0;
 }
 
+/* Appends the whole file at `path` to b.  Returns 0, or -errno. */
+static int read_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		if (n > 0) {
+			buf_add(b, chunk, (size_t)n);
+		}
+	}
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * --tmpl FILE=REPL: the contents of each FILE and each REPL, parsed as
+ * text with replacement strings.  Returns 0, or -1 with *cause.
+ */
+static int parse_tmpls(const struct options *o, struct template **names,
+		       struct template **texts,
+		       const struct template_config *tc, char **cause)
+{
+	for (size_t i = 0; i < o->n_tmpls; i++) {
+		char *file = xstrdup(o->tmpls[i]);
+		char *eq = strchr(file, '=');
+		*eq = '\0';
+		struct buf text;
+		buf_init(&text);
+		int r = read_file(file, &text);
+		if (r < 0) {
+			*cause = xasprintf("--tmpl: cannot read '%s': %s", file,
+					   strerror(-r));
+		} else {
+			buf_addc(&text, '\0');
+			r = template_parse_text(&texts[i], text.data, tc,
+						cause) < 0 ||
+			    template_parse_text(&names[i], eq + 1, tc,
+						cause) < 0 ? -1 : 0;
+		}
+		buf_finish(&text);
+		free(file);
+		if (r < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * --results: refuses what it cannot go with, and parses the name as text
  * in which replacement strings name the files (a table needs none).
@@ -184,6 +239,10 @@ static int run(struct cli *c)
 	struct template *tag = NULL;
 	struct template *results = NULL;
 	struct template *workdir = NULL;
+	struct template **tmpl_names = xcalloc(o->n_tmpls + 1,
+					       sizeof(*tmpl_names));
+	struct template **tmpl_texts = xcalloc(o->n_tmpls + 1,
+					       sizeof(*tmpl_texts));
 	/* --wd . is where prun runs; --wd ... is made per job. */
 	const char *wd = o->workdir && strcmp(o->workdir, ".") != 0 &&
 				 strcmp(o->workdir, "...") != 0
@@ -206,7 +265,8 @@ static int run(struct cli *c)
 	    (tagstring &&
 	     template_parse_text(&tag, tagstring, &tc, &cause) < 0) ||
 	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
-	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0)) {
+	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0) ||
+	    parse_tmpls(o, tmpl_names, tmpl_texts, &tc, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -252,6 +312,9 @@ static int run(struct cli *c)
 		.tag = tag,
 		.results = results,
 		.workdir = workdir,
+		.tmpl_names = tmpl_names,
+		.tmpl_texts = tmpl_texts,
+		.n_tmpls = o->n_tmpls,
 		.input = &ic,
 		.max_jobs = max_jobs,
 		.max_load = max_load,
@@ -266,6 +329,12 @@ out:
 	template_destroy(tag);
 	template_destroy(results);
 	template_destroy(workdir);
+	for (size_t i = 0; i < o->n_tmpls; i++) {
+		template_destroy(tmpl_names[i]);
+		template_destroy(tmpl_texts[i]);
+	}
+	free(tmpl_names);
+	free(tmpl_texts);
 	free(skip);
 	free(seqs);
 	for (size_t i = 0; i < retry.n; i++) {

@@ -661,6 +661,22 @@ static int set_var_name(struct options *o, const struct opt_def *d,
 	return 0;
 }
 
+/* --tmpl FILE=REPL, repeatable. */
+static int set_tmpl(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	const char *eq = strchr(value, '=');
+
+	if (!eq || eq == value || eq[1] == '\0') {
+		*cause = xasprintf("bad value for --%s: '%s' (want FILE=REPL)",
+				   d->name, value);
+		return -1;
+	}
+	o->tmpls = xreallocarray(o->tmpls, o->n_tmpls + 1, sizeof(char *));
+	o->tmpls[o->n_tmpls++] = xstrdup(value);
+	return 0;
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -762,6 +778,8 @@ static const struct opt_def defs[] = {
 	       ALIASES("ctag-string")),
 	STRING("workdir", AT(workdir), ALIASES("work-dir", "wd"),
 	       .flags = NONEMPTY),
+	CUSTOM("tmpl", set_tmpl, NULL, AT(tmpls), ALIASES("template"),
+	       .flags = LIST),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",
 	       .flags = LIST),
 };
@@ -842,6 +860,10 @@ void options_finish(struct options *o)
 	for (size_t i = 0; i < o->n_arg_files; i++) {
 		free(o->arg_files[i]);
 	}
+	for (size_t i = 0; i < o->n_tmpls; i++) {
+		free(o->tmpls[i]);
+	}
+	free(o->tmpls);
 	free(o->arg_files);
 	memset(o, 0, sizeof(*o));
 }

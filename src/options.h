@@ -128,6 +128,8 @@ struct options {
 				  many times instead of running them */
 	char *process_slot_var; /* owned; --process-slot-var NAME, or NULL */
 	char *workdir;         /* owned; --workdir DIR, "...", ".", or NULL */
+	char **tmpls;          /* owned; --tmpl FILE=REPL, in order */
+	size_t n_tmpls;
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

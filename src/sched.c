@@ -1171,6 +1171,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.tmpdir = cfg->tmpdir,
 		.slot_var = cfg->opts->process_slot_var,
 		.workdir = cfg->workdir,
+		.tmpl_names = cfg->tmpl_names,
+		.tmpl_texts = cfg->tmpl_texts,
+		.n_tmpls = cfg->n_tmpls,
 		.workdir_unique = cfg->opts->workdir &&
 				  strcmp(cfg->opts->workdir, "...") == 0,
 	};

@@ -20,6 +20,9 @@ struct sched_config {
 	struct template *tag;       /* --tag/--tagstring or NULL; the same */
 	struct template *results;   /* --results as text, or NULL; the same */
 	struct template *workdir;   /* --workdir DIR, or NULL; the same */
+	struct template **tmpl_names; /* --tmpl FILE=REPL: the REPLs */
+	struct template **tmpl_texts; /* and the FILEs' contents */
+	size_t n_tmpls;
 	const struct input_config *input;
 	long max_jobs;
 	double max_load;             /* --load: start no job at or above

@@ -22,7 +22,7 @@ function __prun_value_options
         --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
         --results --res --total-jobs --total \
-        --process-slot-var --workdir --wd --ctagstring --minversion --shell-completion
+        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
 end
 
 # The profiles of the config files that prun reads.
@@ -162,6 +162,7 @@ complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at
 complete -c prun -n $options -l use-cores-instead-of-threads -l use-cpus-instead-of-cores -d 'Count physical cores for -j N%'
 complete -c prun -n $options -l use-sockets-instead-of-threads -d 'Count filled CPU sockets for -j N%'
 complete -c prun -n $options -l process-slot-var -x -d 'Set NAME to the job slot minus one'
+complete -c prun -n $options -l tmpl -l template -r -d 'Before each job, write FILE to REPL, strings replaced'
 complete -c prun -n $options -l workdir -l wd -x -a '(__fish_complete_directories)' -d 'Run each job in DIR'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
 # Input

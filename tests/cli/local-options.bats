@@ -2,7 +2,7 @@
 # GNU parallel's options for one machine that change how prun is set up
 # rather than what a job does: --plain, --no-keep-order, --silent, --gnu,
 # --minversion, the CPU counts, --shell-quote, --process-slot-var, --ctag,
-# --shell-completion; and --workdir.  The expected outputs are GNU
+# --shell-completion; and --workdir, --tmpl.  The expected outputs are GNU
 # parallel 20221122's.
 
 load helpers
@@ -229,4 +229,24 @@ sysfs_count() {
 	run prun -k --wd '/proc/no/{}' echo ::: a
 	assert_failure 1
 	assert_output "prun: cannot create --workdir '/proc/no/a': No such file or directory"
+}
+
+@test "--tmpl writes FILE, its replacement strings replaced, to REPL per job" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'a={}\nseq={#}\nb={.}\n' >t.tmpl
+	run prun -k --tmpl t.tmpl=out{#}.txt --template t.tmpl=o_{}.txt \
+		'cat out{#}.txt' ::: x.y z
+	assert_success
+	assert_output $'a=x.y\nseq=1\nb=x\na=z\nseq=2\nb=z'
+	assert_equal "$(cat o_z.txt)" $'a=z\nseq=2\nb=z'
+	assert_equal "$(cat o_x.y.txt)" $'a=x.y\nseq=1\nb=x'
+}
+
+@test "--tmpl: a bad value or a missing FILE is an error, exit 255" {
+	run prun --tmpl nofile=x echo ::: a
+	assert_failure 255
+	assert_output "prun: --tmpl: cannot read 'nofile': No such file or directory"
+	run prun --tmpl nofile echo ::: a
+	assert_failure 255
+	assert_output "prun: bad value for --tmpl: 'nofile' (want FILE=REPL)"
 }
