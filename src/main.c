@@ -317,6 +317,8 @@ static int run(struct cli *c)
 		.n_tmpls = o->n_tmpls,
 		.input = &ic,
 		.max_jobs = max_jobs,
+		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
+		.cores = cores,
 		.max_load = max_load,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
 		.skip = skip,

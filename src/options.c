@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -214,7 +217,51 @@ static int parse_delimiter(const char *v, char *out, char **cause)
 	return -1;
 }
 
+/* Whether spec is one of the number forms of --jobs. */
+static bool jobs_is_number(const char *spec)
+{
+	char *cause = NULL;
+	long n = options_jobs_spec(spec, 1, &cause);
+
+	free(cause);
+	return n >= 0;
+}
+
+bool options_jobs_is_file(const char *spec)
+{
+	struct stat st;
+
+	return !jobs_is_number(spec) && stat(spec, &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
 long options_jobs(const char *spec, long cores, char **cause)
+{
+	if (!options_jobs_is_file(spec)) {
+		return options_jobs_spec(spec, cores, cause);
+	}
+	/* -j FILE: the file holds the spec (GNU parallel's procfile). */
+	FILE *f = fopen(spec, "re");
+	char line[64] = "";
+	if (!f) {
+		*cause = xasprintf("--jobs: cannot read '%s': %s", spec,
+				   strerror(errno));
+		return -1;
+	}
+	size_t n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	char *s = line + strspn(line, " \t\r\n");
+	s[strcspn(s, " \t\r\n")] = '\0';
+	if (!jobs_is_number(s)) {
+		*cause = xasprintf("bad value for --jobs in '%s': '%s' (want "
+				   "N, +N, -N, N%% or 0)", spec, s);
+		return -1;
+	}
+	return options_jobs_spec(s, cores, cause);
+}
+
+long options_jobs_spec(const char *spec, long cores, char **cause)
 {
 	long n = 0, r;
 	size_t len = strlen(spec);
@@ -378,7 +425,8 @@ static void set_str(char **field, const char *value)
 static int set_jobs(struct options *o, const struct opt_def *d,
 		    const char *value, char **cause)
 {
-	if (options_jobs(value, 1, cause) < 0) {
+	if (!options_jobs_is_file(value) &&
+	    options_jobs_spec(value, 1, cause) < 0) {
 		return -1;
 	}
 	set_str(FIELD(o, d, char *), value);

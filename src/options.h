@@ -208,5 +208,9 @@ double options_load(const char *spec, long cores, char **cause);
  * limit (>= 1; "0" gives a very large number) or -1 with *cause.
  */
 long options_jobs(const char *spec, long cores, char **cause);
+/* The same for the forms of a number alone, not a file. */
+long options_jobs_spec(const char *spec, long cores, char **cause);
+/* Whether -j `spec` names a file that holds the spec (-j FILE). */
+bool options_jobs_is_file(const char *spec);
 
 #endif

@@ -78,6 +78,9 @@ struct sched {
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
+	long max_jobs;             /* -j; -j FILE changes it as it goes */
+	struct timespec jobs_mtime; /* -j FILE: as last read */
+	off_t jobs_size;
 
 	uv_signal_t sigchld;
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
@@ -927,10 +930,38 @@ static void requeue_front(struct sched *s, struct job *job)
 	}
 }
 
+/*
+ * -j FILE: reads the file again if it changed since the last look (GNU
+ * parallel looks after each job ends; so does fill()).  A value that is
+ * bad for now leaves the limit as it was.
+ */
+static void reread_jobs_file(struct sched *s)
+{
+	struct stat st;
+	char *cause = NULL;
+
+	if (stat(s->cfg->jobs_file, &st) < 0 ||
+	    (st.st_mtim.tv_sec == s->jobs_mtime.tv_sec &&
+	     st.st_mtim.tv_nsec == s->jobs_mtime.tv_nsec &&
+	     st.st_size == s->jobs_size)) {
+		return;
+	}
+	s->jobs_mtime = st.st_mtim;
+	s->jobs_size = st.st_size;
+	long n = options_jobs(s->cfg->jobs_file, s->cfg->cores, &cause);
+	if (n > 0) {
+		s->max_jobs = n;
+	}
+	free(cause);
+}
+
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill(struct sched *s)
 {
-	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs &&
+	if (s->cfg->jobs_file) {
+		reread_jobs_file(s);
+	}
+	while (!s->stopping && s->running.n < (size_t)s->max_jobs &&
 	       output_pending(s->output) + results_pending(s->results) <
 		       s->held_max) {
 		if (!may_start(s)) {
@@ -1224,6 +1255,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
+	s.max_jobs = cfg->max_jobs;
+	if (cfg->jobs_file) {
+		reread_jobs_file(&s);
+	}
 	s.held_max = (size_t)cfg->max_jobs * 2;
 	if (s.held_max < HELD_MIN) {
 		s.held_max = HELD_MIN;

@@ -25,6 +25,8 @@ struct sched_config {
 	size_t n_tmpls;
 	const struct input_config *input;
 	long max_jobs;
+	const char *jobs_file;      /* -j FILE: read again when it changes */
+	long cores;                 /* CPUs, for the spec in jobs_file */
 	double max_load;             /* --load: start no job at or above
 					this load average; 0: no limit */
 	const char *tmpdir;
