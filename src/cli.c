@@ -215,6 +215,8 @@ static const char *const usage[] = {
 	"      --delay=SECS          wait SECS between job starts\n",
 	"      --load=MAX            start jobs only while the load is below MAX\n",
 	"      --memfree=SIZE        start jobs only while SIZE memory is free\n",
+	"      --limit=CMD           start a job only if CMD exits 0 (else look\n",
+	"                              again soon)\n",
 	"      --nice=N              run the jobs (and prun) at niceness N\n",
 	"      --joblog, --jl=[+]FILE  log each job to FILE (+: append; -: stdout)\n",
 	"      --resume              run only jobs not in the job log\n",

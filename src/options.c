@@ -826,6 +826,7 @@ static const struct opt_def defs[] = {
 	       ALIASES("ctag-string")),
 	STRING("workdir", AT(workdir), ALIASES("work-dir", "wd"),
 	       .flags = NONEMPTY),
+	STRING("limit", AT(limit), .flags = NONEMPTY),
 	CUSTOM("tmpl", set_tmpl, NULL, AT(tmpls), ALIASES("template"),
 	       .flags = LIST),
 	CUSTOM("arg-file", set_arg_file, NULL, AT(arg_files), .shorts = "a",

@@ -128,6 +128,7 @@ struct options {
 				  many times instead of running them */
 	char *process_slot_var; /* owned; --process-slot-var NAME, or NULL */
 	char *workdir;         /* owned; --workdir DIR, "...", ".", or NULL */
+	char *limit;           /* owned; --limit CMD, or NULL */
 	char **tmpls;          /* owned; --tmpl FILE=REPL, in order */
 	size_t n_tmpls;
 };

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@
 
 /* A retry after running out of processes or descriptors, in ms. */
 #define RETRY_MS 50
+/* --limit: how soon to run the command again after it said wait. */
+#define LIMIT_RETRY_MS 200
 /*
  * The most jobs that may have ended without their output written (under
  * -k they wait for an earlier job; each holds two files) before no more
@@ -858,8 +861,28 @@ static unsigned long long mem_available(void)
 }
 
 /*
- * Whether a job may start now (--delay, --load, --memfree); if not, the
- * retry timer is armed for the next look.
+ * --limit CMD: runs CMD with the shell and waits for it.  True if its
+ * exit status is 0 (below the limit), or if it could not run at all.
+ */
+static bool below_limit(struct sched *s)
+{
+	extern char **environ;
+	const char *shell = template_shell(s->cfg->tmpl);
+	char *argv[] = {(char *)shell, "-c", s->opts->limit, NULL};
+	pid_t pid;
+	int status;
+
+	if (posix_spawn(&pid, shell, NULL, NULL, argv, environ) != 0) {
+		return true;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * Whether a job may start now (--delay, --load, --memfree, --limit); if
+ * not, the retry timer is armed for the next look.
  */
 static bool may_start(struct sched *s)
 {
@@ -879,6 +902,10 @@ static bool may_start(struct sched *s)
 	}
 	if (o->memfree > 0 && mem_available() < o->memfree) {
 		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
+		return false;
+	}
+	if (o->limit && !below_limit(s)) {
+		uv_timer_start(&s->retry_timer, on_retry, LIMIT_RETRY_MS, 0);
 		return false;
 	}
 	return true;

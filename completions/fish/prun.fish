@@ -19,7 +19,7 @@ function __prun_value_options
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
         --seqreplace --slotreplace \
-        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
+        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --limit --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
@@ -205,6 +205,7 @@ complete -c prun -n $options -l halt -x -a 'never\tRun\ every\ job soon\tStart\ 
 complete -c prun -n $options -l retries -x -d 'Try a failing job up to N times'
 complete -c prun -n $options -l delay -x -d 'Wait SECS between job starts'
 complete -c prun -n $options -l load -x -d 'Start jobs only while the load is below MAX'
+complete -c prun -n $options -l limit -x -d 'Start a job only if CMD exits 0'
 complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
 complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
 complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE appends, - for stdout)'

@@ -2,6 +2,7 @@
 # -j FILE: the number of jobs read from FILE, and again whenever FILE
 # changes, so that the concurrency of a run can be changed while it runs.
 # The jobs themselves show how many run at once, with marker files.
+# --limit CMD, which holds jobs back as the command says, is here too.
 
 load helpers
 
@@ -61,4 +62,13 @@ setup() {
 	run prun -j nosuchfile echo ::: a
 	assert_failure 255
 	assert_output "prun: bad value for --jobs: 'nosuchfile' (want N, +N, -N, N% or 0)"
+}
+
+@test "--limit CMD: a job starts only once CMD exits 0" {
+	# The command says "over the limit" twice, then "below" each time.
+	run prun -j1 -k --limit 'n=$(cat calls 2>/dev/null || echo 0)
+		echo $((n + 1)) >calls; [ "$n" -ge 2 ]' 'echo {} $(cat calls)' \
+		::: a b
+	assert_success
+	assert_output $'a 3\nb 4'
 }
