@@ -261,6 +261,9 @@ static void remove_tree(const char *path)
 /* mkdir -p.  Returns 0, or -errno. */
 static int make_dirs(char *path)
 {
+	if (path[0] == '\0') {
+		return -ENOENT;
+	}
 	for (char *p = path + 1;; p++) {
 		if (*p != '/' && *p != '\0') {
 			continue;
