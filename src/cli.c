@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completions.h"
+#include "cpus.h"
 #include "quote.h"
 #include "util.h"
 
@@ -20,6 +22,10 @@ enum {
 	OPT_HELP = 256,
 	OPT_VERSION,
 	OPT_SHOW_CONFIG,
+	OPT_SHEBANG,
+	OPT_NUMBER_OF,
+	OPT_MINVERSION,
+	OPT_SHELL_COMPLETION,
 	/* GNU parallel's options that prun lacks: this plus the index. */
 	OPT_UNSUPPORTED = 384,
 	/* An option that options_set() knows: this plus its index there. */
@@ -32,6 +38,24 @@ static const struct option own[] = {
 	{"show-config", no_argument, NULL, OPT_SHOW_CONFIG},
 	{"help", no_argument, NULL, OPT_HELP},
 	{"version", no_argument, NULL, OPT_VERSION},
+	/* Print something about prun or the machine, and exit. */
+	{"number-of-threads", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofthreads", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-cores", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofcores", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-cpus", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofcpus", no_argument, NULL, OPT_NUMBER_OF},
+	{"number-of-sockets", no_argument, NULL, OPT_NUMBER_OF},
+	{"numberofsockets", no_argument, NULL, OPT_NUMBER_OF},
+	{"minversion", required_argument, NULL, OPT_MINVERSION},
+	{"min-version", required_argument, NULL, OPT_MINVERSION},
+	{"shell-completion", required_argument, NULL, OPT_SHELL_COMPLETION},
+	{"shellcompletion", required_argument, NULL, OPT_SHELL_COMPLETION},
+	/* Only the first argument (cli_shebang()); anywhere else, an error. */
+	{"shebang", no_argument, NULL, OPT_SHEBANG},
+	{"hashbang", no_argument, NULL, OPT_SHEBANG},
+	{"shebang-wrap", no_argument, NULL, OPT_SHEBANG},
+	{"shebangwrap", no_argument, NULL, OPT_SHEBANG},
 };
 
 /* getopt's entry for `name`, option i of options_set() or an alias. */
@@ -117,7 +141,8 @@ static const char *const usage[] = {
 	"Jobs:\n",
 	"  -j, -P, --jobs, --max-procs=N\n",
 	"                            run N jobs at once (default: one per CPU);\n",
-	"                              +N, -N, N% relative to the CPUs; 0: no limit\n",
+	"                              +N, -N, N% relative to the CPUs; 0: no limit;\n",
+	"                              FILE: read from FILE, again when it changes\n",
 	"      --shell=PATH          run commands that need a shell with PATH\n",
 	"                              (default: $PRUN_SHELL or /bin/sh)\n",
 	"      --env=VAR[,VAR]...    copy VAR to the jobs (they get the whole\n",
@@ -131,6 +156,17 @@ static const char *const usage[] = {
 	"      --record-env, --recordenv\n",
 	"                            record the names of the environment now for\n",
 	"                              --env _, and run nothing\n",
+	"      --use-cores-instead-of-threads, --use-cpus-instead-of-cores\n",
+	"                            count physical cores for -j N% (+N, -N)\n",
+	"      --use-sockets-instead-of-threads\n",
+	"                            count filled CPU sockets for -j N% (+N, -N)\n",
+	"      --process-slot-var=NAME  set NAME to the job slot minus one\n",
+	"      --workdir, --wd=DIR   run each job in DIR ({} etc. replaced), made\n",
+	"                              if missing; ...: a new directory per job,\n",
+	"                              removed after it\n",
+	"      --tmpl, --template=FILE=REPL\n",
+	"                            before each job, write FILE to REPL with\n",
+	"                              the replacement strings of both replaced\n",
 	"\n",
 	"Input:\n",
 	"  -a, --arg-file=FILE       read arguments from FILE (repeatable)\n",
@@ -147,6 +183,8 @@ static const char *const usage[] = {
 	"      --shuf                run the jobs in random order\n",
 	"      --link, --xapply      take one argument from each source, the\n",
 	"                              shorter sources wrapping round\n",
+	"      --skip-first-line, --skipfirstline\n",
+	"                            leave out the first line of the first source\n",
 	"      --arg-sep, --argsep=SEP   use SEP instead of :::\n",
 	"      --arg-file-sep, --argfilesep=SEP\n",
 	"                            use SEP instead of ::::\n",
@@ -178,6 +216,8 @@ static const char *const usage[] = {
 	"      --filter=EXPR         run only the jobs for which the perl\n",
 	"                              expression EXPR (after replacement) is true\n",
 	"                              (repeatable)\n",
+	"      --shell-quote         print each command quoted for a shell instead\n",
+	"                              of running it (twice: quoted twice)\n",
 	"\n",
 	"Supervision:\n",
 	"      --timeout=SECS        kill a job that runs longer than SECS; N%:\n",
@@ -192,6 +232,8 @@ static const char *const usage[] = {
 	"      --delay=SECS          wait SECS between job starts\n",
 	"      --load=MAX            start jobs only while the load is below MAX\n",
 	"      --memfree=SIZE        start jobs only while SIZE memory is free\n",
+	"      --limit=CMD           start a job only if CMD exits 0 (else look\n",
+	"                              again soon)\n",
 	"      --nice=N              run the jobs (and prun) at niceness N\n",
 	"      --joblog, --jl=[+]FILE  log each job to FILE (+: append; -: stdout)\n",
 	"      --resume              run only jobs not in the job log\n",
@@ -203,18 +245,22 @@ static const char *const usage[] = {
 	"                              (default)\n",
 	"  -k, --keep-order          print outputs in the order of the input; the\n",
 	"                              oldest running job's output streams live\n",
+	"      --no-keep-order, --nok  undo -k, wherever it was given\n",
 	"      --line-buffer, --lb, --linebuffer\n",
 	"                            print whole lines as jobs write them\n",
 	"  -u, --ungroup             let jobs write straight to the output\n",
 	"      --tag                 start each line with the job's arguments\n",
 	"      --tagstring=STR       start each line with STR ({} etc. replaced)\n",
 	"      --color, --colour     colour the tags on a terminal (not if NO_COLOR)\n",
+	"      --ctag                --tag --color\n",
+	"      --ctagstring=STR      --tagstring=STR --color\n",
 	"      --files, --output-as-files, --outputasfiles\n",
 	"                            print the names of files that hold the output\n",
 	"      --tmpdir=DIR          keep spooled output in DIR (default: $TMPDIR\n",
 	"                              or /tmp)\n",
 	"  -v, --print-commands      print each command before its output\n",
 	"  -t, --verbose             print each command on standard error\n",
+	"      --silent              undo -v, wherever it was given\n",
 	"      --dry-run, --dryrun   print the commands instead of running them\n",
 	"      --results, --res=DIR  save each job's stdout, stderr and seq in\n",
 	"                              DIR/1/ARG/...; NAME.csv, NAME.tsv, NAME.json:\n",
@@ -228,11 +274,21 @@ static const char *const usage[] = {
 	"      --total-jobs, --total=N  the number of jobs, for input that is read\n",
 	"                              as it comes\n",
 	"\n",
+	"Scripts (only as the first argument, as on a #! line):\n",
+	"      --shebang, --hashbang\n",
+	"                            #!/usr/bin/prun --shebang [OPTION]... COMMAND\n",
+	"                              runs COMMAND once per line of the script\n",
+	"      --shebang-wrap, --shebangwrap\n",
+	"                            #!/usr/bin/prun --shebang-wrap [OPTION]... PROG\n",
+	"                              runs PROG SCRIPT once per argument given to\n",
+	"                              the script (or line of its input)\n",
+	"\n",
 	"Configuration:\n",
 	"  -J, --profile=NAME        apply the config files' [profile NAME] too\n",
 	"                              (repeatable)\n",
 	"      --show-config         show the settings in effect and where each\n",
 	"                              was made, and exit\n",
+	"      --plain               read no config file, profile file or $PARALLEL\n",
 	"\n",
 	"Other:\n",
 	"      --help                show this help and exit\n",
@@ -240,11 +296,102 @@ static const char *const usage[] = {
 	"      --show-limits         print the longest command lines, then run\n",
 	"      --max-line-length-allowed\n",
 	"                            print the longest command line and exit\n",
+	"      --minversion=VERSION  print the GNU parallel version prun follows;\n",
+	"                              exit 255 if it is older than VERSION\n",
+	"      --number-of-threads   print the number of CPU threads and exit\n",
+	"      --number-of-cores, --number-of-cpus\n",
+	"                            print the number of physical cores and exit\n",
+	"      --number-of-sockets   print the number of filled sockets and exit\n",
+	"      --shell-completion=SHELL  print prun's completion code for SHELL\n",
+	"                              (bash, zsh, fish, or auto: the calling\n",
+	"                              shell's) and exit\n",
+	"      --gnu                 accepted for GNU parallel; does nothing\n",
 	"\n",
 	"Exit status: 0 if every job succeeded, else the number of failed jobs\n",
 	"(101 for more than 100), 255 for errors of prun itself.\n",
 	NULL,
 };
+
+/*
+ * The version of GNU parallel whose behaviour prun follows: --minversion
+ * compares with it, as scripts written for GNU parallel expect.
+ */
+#define GNU_VERSION 20221122L
+
+/* --number-of-cores and its siblings: the unit their name counts. */
+static enum cpu_unit unit_of(const char *word)
+{
+	if (strstr(word, "socket")) {
+		return CPU_SOCKETS;
+	}
+	if (strstr(word, "core") || strstr(word, "cpus")) {
+		return CPU_CORES;
+	}
+	return CPU_THREADS;
+}
+
+/* --minversion V: exits 0 if prun does what GNU parallel V does. */
+static int min_version(struct cli *c, const char *v, char **cause)
+{
+	long want;
+
+	if (parse_long(v, 0, 99999999, &want) < 0) {
+		*cause = xasprintf("bad value for --minversion: '%s' (want a "
+				   "GNU parallel version such as 20170422)",
+				   v);
+		return -1;
+	}
+	printf("%ld\n", GNU_VERSION);
+	c->status = want > GNU_VERSION ? 255 : 0;
+	return 0;
+}
+
+/*
+ * The shell prun was called from, for --shell-completion auto: the
+ * parent process's name, else $SHELL's last part.
+ */
+static char *parent_shell(void)
+{
+	char path[64];
+	char name[64] = "";
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)getppid());
+	FILE *f = fopen(path, "re");
+	if (f) {
+		if (!fgets(name, sizeof(name), f)) {
+			name[0] = '\0';
+		}
+		fclose(f);
+		name[strcspn(name, "\n")] = '\0';
+	}
+	for (size_t i = 0; completions[i].shell; i++) {
+		if (strcmp(name, completions[i].shell) == 0) {
+			return xstrdup(name);
+		}
+	}
+	const char *sh = getenv("SHELL");
+	const char *slash = sh ? strrchr(sh, '/') : NULL;
+	return xstrdup(slash ? slash + 1 : sh ? sh : "");
+}
+
+/* --shell-completion SHELL: prints prun's completion file for SHELL. */
+static int shell_completion(const char *shell, char **cause)
+{
+	char *want = strcmp(shell, "auto") == 0 ? parent_shell()
+						: xstrdup(shell);
+
+	for (size_t i = 0; completions[i].shell; i++) {
+		if (strcmp(want, completions[i].shell) == 0) {
+			fwrite(completions[i].text, 1, completions[i].len,
+			       stdout);
+			free(want);
+			return 0;
+		}
+	}
+	*cause = xasprintf("bad value for --shell-completion: '%s' (want "
+			   "bash, zsh, fish or auto)", want);
+	free(want);
+	return -1;
+}
 
 /* The long name options_set() knows for a getopt code. */
 static const char *long_name(int code)
@@ -396,6 +543,30 @@ static int parse_options(struct cli *c, int argc, char **argv,
 		case OPT_SHOW_CONFIG:
 			c->show_config = true;
 			continue;
+		case OPT_NUMBER_OF:
+			printf("%ld\n", cpus_count(unit_of(argv[optind - 1])));
+			c->done = true;
+			r = optind;
+			goto out;
+		case OPT_MINVERSION:
+			if (min_version(c, optarg, cause) < 0) {
+				goto out;
+			}
+			c->done = true;
+			r = optind;
+			goto out;
+		case OPT_SHELL_COMPLETION:
+			if (shell_completion(optarg, cause) < 0) {
+				goto out;
+			}
+			c->done = true;
+			r = optind;
+			goto out;
+		case OPT_SHEBANG:
+			*cause = xasprintf("%s must be the first argument (on "
+					   "a script's #! line)",
+					   argv[optind - 1]);
+			goto out;
 		default:
 			if (code >= OPT_UNSUPPORTED && code < OPT_SET) {
 				*cause = xasprintf("--%s is not supported",
@@ -532,6 +703,99 @@ int cli_add_file(struct cli *c, const char *path, char **cause)
 	free(line);
 	fclose(f);
 	return r;
+}
+
+/* The rest of `word` if it starts with option `name` and a blank or end. */
+static const char *after_name(const char *word, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(word, name, n) != 0 || (word[n] && word[n] != ' ')) {
+		return NULL;
+	}
+	return word + n + strspn(word + n, " ");
+}
+
+/*
+ * The words are one allocation of pointers: the first holds quote_split()'s
+ * list (to free), the others point into it or into argv.
+ */
+int cli_shebang(int argc, char **argv, char ***out, char **cause)
+{
+	const char *rest = NULL;
+	bool wrap = false;
+	static const char *const wraps[] = {"--shebang-wrap", "--shebangwrap",
+					    "--hashbang-wrap", NULL};
+	static const char *const plain[] = {"--shebang", "--hashbang", NULL};
+
+	if (argc < 2) {
+		return 0;
+	}
+	for (size_t i = 0; !rest && wraps[i]; i++) {
+		rest = after_name(argv[1], wraps[i]);
+		wrap = rest != NULL;
+	}
+	for (size_t i = 0; !rest && plain[i]; i++) {
+		rest = after_name(argv[1], plain[i]);
+	}
+	if (!rest) {
+		return 0;
+	}
+	char **split, *why = NULL;
+	long n = quote_split(rest, &split, &why);
+	if (n < 0) {
+		*cause = xasprintf("%s: %s", argv[1], why);
+		free(why);
+		return -1;
+	}
+	/*
+	 * Typed by hand (`prun --shebang -r echo FILE`), the script is the
+	 * last word, as in GNU parallel; from a #! line it is the word after
+	 * the options, and the script's own arguments follow.
+	 */
+	bool by_hand = rest[0] == '\0' && !wrap;
+	int script = by_hand ? argc - 1 : 2;
+	if (script < 2 || script >= argc) {
+		quote_split_free(split);
+		*cause = xasprintf("%s needs a script", wrap ? "--shebang-wrap"
+							     : "--shebang");
+		return -1;
+	}
+	char **w = xcalloc((size_t)n + (size_t)argc + 8, sizeof(char *));
+	size_t k = 0;
+	w[k++] = (char *)split;
+	w[k++] = argv[0];
+	if (!wrap) {
+		/* The #! line is the first line of the script. */
+		w[k++] = "--skip-first-line";
+		w[k++] = "-a";
+		w[k++] = argv[script];
+	}
+	for (long i = 0; i < n; i++) {
+		w[k++] = split[i];
+	}
+	if (wrap) {
+		/* The program runs the script once per argument. */
+		w[k++] = argv[script];
+		if (argc > script + 1) {
+			w[k++] = ":::";
+		}
+	}
+	for (int i = by_hand ? 2 : script + 1; i < argc; i++) {
+		if (i != script) {
+			w[k++] = argv[i];
+		}
+	}
+	*out = w + 1;
+	return (int)k - 1;
+}
+
+void cli_shebang_free(char **words)
+{
+	if (words) {
+		quote_split_free((char **)words[-1]);
+		free(words - 1);
+	}
 }
 
 void cli_finish(struct cli *c)

@@ -40,6 +40,7 @@ struct cli {
 	struct source_spec *sources; /* owned array */
 	size_t n_sources;
 	bool done;                   /* --help or --version was answered */
+	int status;                  /* then the exit status */
 	void **kept;                 /* owned allocations, for cli_finish() */
 	size_t n_kept;
 	char ***splits;              /* owned quote_split() word lists */
@@ -74,5 +75,15 @@ int cli_add_file(struct cli *c, const char *path, char **cause);
  */
 void cli_split(struct cli *c);
 void cli_finish(struct cli *c);
+
+/*
+ * A script whose #! line is "prun --shebang ..." or "prun --shebang-wrap
+ * ...": the kernel passes what follows the interpreter as one word, then
+ * the script's path and its arguments.  Returns the number of words of
+ * the command line the script stands for, in *out (free it with
+ * cli_shebang_free()); 0 if argv[1] is neither; -1 with *cause.
+ */
+int cli_shebang(int argc, char **argv, char ***out, char **cause);
+void cli_shebang_free(char **words);
 
 #endif

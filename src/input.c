@@ -455,12 +455,13 @@ static void column_take(struct input *in, struct column *c,
  * an argument that holds one stays whole, as with -0.
  */
 static void column_load_values(struct input *in, struct column *c,
-			       struct reader *r, const struct source_spec *spec)
+			       struct reader *r, const struct source_spec *spec,
+			       size_t first)
 {
 	bool header = in->cfg.header != NULL;
 	char delim = in->cfg.delimiter;
 
-	for (size_t i = 0; i < spec->n && !r->ended; i++) {
+	for (size_t i = first; i < spec->n && !r->ended; i++) {
 		const char *p = spec->values[i];
 		const char *end = p + strlen(p);
 		const char *hit;
@@ -477,10 +478,27 @@ static void column_load_values(struct input *in, struct column *c,
 	}
 }
 
+/*
+ * --skip-first-line: drops the stream's first value as it is, before -L
+ * joins lines or --header reads one (in a --shebang script it is the #!
+ * line).  Returns 0, or -1 with *cause.
+ */
+static int stream_skip_line(struct stream *s, char delim, char **cause)
+{
+	struct value v;
+
+	if (stream_wait_value(s, delim, cause) < 0) {
+		return -1;
+	}
+	stream_take(s, delim, &v);
+	return 0;
+}
+
 static int column_load(struct input *in, struct column *c,
 		       const struct source_spec *spec, char **cause)
 {
 	bool header = in->cfg.header != NULL;
+	bool skip = in->cfg.skip_first_line && c == in->cols;
 	struct reader r;
 	struct value v;
 	int e = 0;
@@ -488,7 +506,7 @@ static int column_load(struct input *in, struct column *c,
 	memset(c, 0, sizeof(*c));
 	reader_init(&r);
 	if (!spec->path) {
-		column_load_values(in, c, &r, spec);
+		column_load_values(in, c, &r, spec, skip ? 1 : 0);
 	} else {
 		struct stream s;
 		if (stream_open(&s, spec->path, cause) < 0) {
@@ -497,6 +515,9 @@ static int column_load(struct input *in, struct column *c,
 		}
 		s.csv = in->cfg.csv;
 		e = stream_slurp(&s, cause);
+		if (e == 0 && skip) {
+			e = stream_skip_line(&s, in->cfg.delimiter, cause);
+		}
 		while (e == 0 && !r.ended &&
 		       stream_take(&s, in->cfg.delimiter, &v) > 0) {
 			column_take(in, c, &r, &header, v);
@@ -683,6 +704,11 @@ int input_create(struct input **out, const struct input_config *cfg,
 				goto fail;
 			}
 			in->stream->csv = cfg->csv;
+			if (cfg->skip_first_line &&
+			    stream_skip_line(in->stream, cfg->delimiter,
+					     cause) < 0) {
+				goto fail;
+			}
 			if (!cfg->header) {
 				continue;
 			}

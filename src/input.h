@@ -52,6 +52,7 @@ struct input_config {
 	bool bare;                 /* -N0: one record per job, given
 				      none of its values */
 	bool skip_empty;           /* -r */
+	bool skip_first_line;      /* --skip-first-line: of the first source */
 	const char *eof_str;       /* -E: input ends at this line */
 	const char *colsep;        /* --colsep: a regex, or NULL */
 	bool csv;                  /* --csv: columns are CSV fields,

@@ -32,6 +32,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -96,7 +97,10 @@ struct spawner {
 	size_t n_env;             /* entries before the two of prun */
 	char env_seq[40];
 	char env_slot[40];
+	char *env_slot0;          /* owned; --process-slot-var's, or NULL */
 	struct buf cmd;           /* scratch: the shell command line */
+	struct buf workdir;       /* scratch: the job's --workdir */
+	struct actions wd_act;    /* for jobs with a --workdir */
 	struct argv argv;         /* scratch: a direct job's argv */
 	char *shell_argv0;        /* owned */
 	uint64_t total;           /* {##} */
@@ -111,10 +115,13 @@ static bool is_transient(int err)
 	       err == ENOMEM;
 }
 
-static bool is_prun_var(const char *e)
+static bool is_prun_var(const struct spawner_config *cfg, const char *e)
 {
+	size_t n = cfg->slot_var ? strlen(cfg->slot_var) : 0;
+
 	return strncmp(e, "PARALLEL_SEQ=", 13) == 0 ||
-	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0;
+	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0 ||
+	       (n && strncmp(e, cfg->slot_var, n) == 0 && e[n] == '=');
 }
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,
@@ -151,9 +158,9 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	while (environ[n]) {
 		n++;
 	}
-	sp->envp = xcalloc(n + 3, sizeof(char *));
+	sp->envp = xcalloc(n + 4, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
-		if (!is_prun_var(environ[i])) {
+		if (!is_prun_var(cfg, environ[i])) {
 			sp->envp[sp->n_env++] = environ[i];
 		}
 	}
@@ -176,6 +183,7 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	sp->reuse = sp->proc_fd >= 0;
 
 	buf_init(&sp->cmd);
+	buf_init(&sp->workdir);
 	argv_init(&sp->argv);
 	const char *shell = template_shell(cfg->tmpl);
 	const char *slash = strrchr(shell, '/');
@@ -224,11 +232,16 @@ void spawner_destroy(struct spawner *sp)
 	if (sp->proc_fd >= 0) {
 		close(sp->proc_fd);
 	}
+	if (sp->wd_act.built) {
+		posix_spawn_file_actions_destroy(&sp->wd_act.fa);
+	}
+	buf_finish(&sp->workdir);
 	if (sp->act.built) {
 		posix_spawn_file_actions_destroy(&sp->act.fa);
 	}
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
+	free(sp->env_slot0);
 	buf_finish(&sp->cmd);
 	argv_finish(&sp->argv);
 	free(sp->shell_argv0);
@@ -259,6 +272,109 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	return job;
 }
 
+/* nftw()'s callback for remove_tree(). */
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st, (void)flag, (void)ftw;
+	remove(path);
+	return 0;
+}
+
+/* rm -rf, without following symbolic links. */
+static void remove_tree(const char *path)
+{
+	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* mkdir -p.  Returns 0, or -errno. */
+static int make_dirs(char *path)
+{
+	if (path[0] == '\0') {
+		return -ENOENT;
+	}
+	for (char *p = path + 1;; p++) {
+		if (*p != '/' && *p != '\0') {
+			continue;
+		}
+		char c = *p;
+		*p = '\0';
+		int r = mkdir(path, 0777);
+		int err = errno;
+		*p = c;
+		if (r < 0 && err != EEXIST) {
+			return -err;
+		}
+		if (c == '\0') {
+			return 0;
+		}
+	}
+}
+
+/*
+ * --workdir: the job's directory, made if missing, in sp->workdir.
+ * Returns 0, or -errno with *cause.
+ */
+static int job_workdir(struct spawner *sp, struct job *job, char **cause)
+{
+	sp->workdir.len = 0;
+	if (sp->cfg.workdir_unique) {
+		const char *home = getenv("HOME");
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		buf_addf(&sp->workdir, "%s/.parallel/tmp/%s-%ld-%llu",
+			 home && home[0] ? home : "/tmp", host,
+			 (long)getpid(), (unsigned long long)job->seq);
+	} else {
+		job_render(sp, sp->cfg.workdir, job, &sp->workdir);
+	}
+	buf_addc(&sp->workdir, '\0');
+	int err = make_dirs(sp->workdir.data);
+	if (err < 0) {
+		*cause = xasprintf("cannot create --workdir '%s': %s",
+				   sp->workdir.data, strerror(-err));
+		return err;
+	}
+	if (sp->cfg.workdir_unique) {
+		job->workdir_rm = xstrdup(sp->workdir.data);
+	}
+	return 0;
+}
+
+/*
+ * --tmpl: writes each template file, rendered for the job.  Returns 0,
+ * or -errno with *cause.
+ */
+static int job_tmpls(struct spawner *sp, struct job *job, char **cause)
+{
+	for (size_t i = 0; i < sp->cfg.n_tmpls; i++) {
+		struct buf name, text;
+		buf_init(&name);
+		buf_init(&text);
+		job_render(sp, sp->cfg.tmpl_names[i], job, &name);
+		buf_addc(&name, '\0');
+		job_render(sp, sp->cfg.tmpl_texts[i], job, &text);
+		int fd = open(name.data, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_CLOEXEC, 0666);
+		int err = fd < 0 ? -errno
+				 : write_all(fd, text.data ? text.data : "",
+					     text.len);
+		if (err < 0) {
+			*cause = xasprintf("cannot write --tmpl file '%s': %s",
+					   name.data, strerror(-err));
+		}
+		if (fd >= 0) {
+			close(fd);
+		}
+		buf_finish(&name);
+		buf_finish(&text);
+		if (err) {
+			return err;
+		}
+	}
+	return 0;
+}
+
 void job_destroy(struct job *job)
 {
 	if (!job) {
@@ -267,6 +383,10 @@ void job_destroy(struct job *job)
 	close_spools(job);
 	perl_memo_destroy(job->memo);
 	free(job->out_path);
+	if (job->workdir_rm) {
+		remove_tree(job->workdir_rm);
+		free(job->workdir_rm);
+	}
 	free(job->tag);
 	free(job->header);
 	free(job->rec);
@@ -659,6 +779,29 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act,
 			    sp->devnull, sp->tty, sp->tty_fg, child);
+	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
+	    ((sp->cfg.workdir || sp->cfg.workdir_unique) &&
+	     (err = job_workdir(sp, job, cause)) < 0)) {
+		if (own) {
+			close(child[0]);
+			close(child[1]);
+		}
+		spawner_reclaim(sp, job);
+		drop_outputs(job);
+		return err;
+	}
+	if (sp->cfg.workdir || sp->cfg.workdir_unique) {
+		/* The same actions, and a chdir, in a set of their own. */
+		if (sp->wd_act.built) {
+			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
+			sp->wd_act.built = false;
+		}
+		actions_for(&sp->wd_act, sp->devnull, sp->tty, sp->tty_fg,
+			    child);
+		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
+						     sp->workdir.data);
+		fa = &sp->wd_act.fa;
+	}
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
 		 (unsigned long long)job->seq);
@@ -666,6 +809,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		 job->slot);
 	sp->envp[sp->n_env] = sp->env_seq;
 	sp->envp[sp->n_env + 1] = sp->env_slot;
+	if (sp->cfg.slot_var) {
+		free(sp->env_slot0);
+		sp->env_slot0 = xasprintf("%s=%u", sp->cfg.slot_var,
+					  job->slot - 1);
+		sp->envp[sp->n_env + 2] = sp->env_slot0;
+	}
 
 	const char *prog = template_program(sp->cfg.tmpl);
 	if (prog && template_unquoted(sp->cfg.tmpl, &a)) {

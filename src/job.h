@@ -28,6 +28,7 @@ struct job {
 	bool piped;           /* out_fd and err_fd are pipes */
 	struct files *files;  /* owned; reusable spool files, or NULL */
 	char *out_path;       /* owned; --files: the stdout file's name */
+	char *workdir_rm;     /* owned; --wd ...: removed with the job */
 	uint64_t start_ns;    /* monotonic */
 	uint64_t end_ns;
 	double start_wall;    /* seconds since the epoch, for the job log */
@@ -75,6 +76,16 @@ struct spawner_config {
 	bool tty;             /* --tty, -o: stdin is the terminal */
 	bool tmux;            /* --tmux: each job in a tmux window */
 	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
+	const char *slot_var; /* --process-slot-var: set to the slot - 1 */
+	/* --workdir: jobs run in this directory, made if missing; NULL for
+	   prun's own.  With workdir_unique, each job in a directory of its
+	   own under $HOME/.parallel/tmp, removed after it (--wd ...). */
+	const struct template *workdir;
+	bool workdir_unique;
+	/* --tmpl: before each job, text i rendered into the file name i. */
+	struct template *const *tmpl_names;
+	struct template *const *tmpl_texts;
+	size_t n_tmpls;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "config.h"
+#include "cpus.h"
 #include "gnuenv.h"
 #include "joblog.h"
 #include "log.h"
@@ -222,6 +223,61 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 	return 0;
 }
 
+/* Appends the whole file at `path` to b.  Returns 0, or -errno. */
+static int read_file(const char *path, struct buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+
+	if (fd < 0) {
+		return -errno;
+	}
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		if (n > 0) {
+			buf_add(b, chunk, (size_t)n);
+		}
+	}
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+/*
+ * --tmpl FILE=REPL: the contents of each FILE and each REPL, parsed as
+ * text with replacement strings.  Returns 0, or -1 with *cause.
+ */
+static int parse_tmpls(const struct options *o, struct template **names,
+		       struct template **texts,
+		       const struct template_config *tc, char **cause)
+{
+	for (size_t i = 0; i < o->n_tmpls; i++) {
+		char *file = xstrdup(o->tmpls[i]);
+		char *eq = strchr(file, '=');
+		*eq = '\0';
+		struct buf text;
+		buf_init(&text);
+		int r = read_file(file, &text);
+		if (r < 0) {
+			*cause = xasprintf("--tmpl: cannot read '%s': %s", file,
+					   strerror(-r));
+		} else {
+			buf_addc(&text, '\0');
+			r = template_parse_text(&texts[i], text.data, tc,
+						cause) < 0 ||
+			    template_parse_text(&names[i], eq + 1, tc,
+						cause) < 0 ? -1 : 0;
+		}
+		buf_finish(&text);
+		free(file);
+		if (r < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /*
  * --results: refuses what it cannot go with, and parses the name as text
  * in which replacement strings name the files (a table needs none).
@@ -301,7 +357,9 @@ static int run(struct cli *c)
 	    !c->opts.keep_order) {
 		c->opts.output = OUTPUT_UNGROUP; /* and straight to the output */
 	}
-	long cores = (long)uv_available_parallelism();
+	/* --shell-quote prints the commands, quoted, instead of running. */
+	c->opts.dry_run |= c->opts.shell_quote > 0;
+	long cores = cpus_count(c->opts.cpus);
 	long max_jobs = options_jobs(c->opts.jobs, cores, &cause);
 	double max_load = c->opts.load && max_jobs >= 0
 				  ? options_load(c->opts.load, cores, &cause)
@@ -336,6 +394,15 @@ static int run(struct cli *c)
 	struct template *tmpl = NULL;
 	struct template *tag = NULL;
 	struct template *results = NULL;
+	struct template *workdir = NULL;
+	struct template **tmpl_names = xcalloc(o->n_tmpls + 1,
+					       sizeof(*tmpl_names));
+	struct template **tmpl_texts = xcalloc(o->n_tmpls + 1,
+					       sizeof(*tmpl_texts));
+	/* --wd . is where prun runs; --wd ... is made per job. */
+	const char *wd = o->workdir && strcmp(o->workdir, ".") != 0 &&
+				 strcmp(o->workdir, "...") != 0
+				 ? o->workdir : NULL;
 	/* --tag is --tagstring with the arguments as the string. */
 	const char *tagstring = o->tagstring ? o->tagstring
 			      : o->tag ? o->replace : NULL;
@@ -356,6 +423,8 @@ static int run(struct cli *c)
 	    (tagstring &&
 	     template_parse_tag(&tag, tagstring, &tc, &cause) < 0) ||
 	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
+	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0) ||
+	    parse_tmpls(o, tmpl_names, tmpl_texts, &tc, &cause) < 0 ||
 	    parse_filters(o, filters, &tc, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
@@ -408,6 +477,7 @@ static int run(struct cli *c)
 		.max_args = o->max_args > 0 ? o->max_args : 0,
 		.bare = o->max_args == 0,
 		.skip_empty = o->no_run_if_empty,
+		.skip_first_line = o->skip_first_line,
 		.eof_str = o->eof_str,
 		.colsep = o->colsep,
 		.csv = o->csv,
@@ -430,8 +500,14 @@ static int run(struct cli *c)
 		.tmpl = tmpl,
 		.tag = tag,
 		.results = results,
+		.workdir = workdir,
+		.tmpl_names = tmpl_names,
+		.tmpl_texts = tmpl_texts,
+		.n_tmpls = o->n_tmpls,
 		.input = &ic,
 		.max_jobs = max_jobs,
+		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
+		.cores = cores,
 		.max_load = max_load,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
 		.skip = skip,
@@ -446,6 +522,13 @@ out:
 	template_destroy(tmpl);
 	template_destroy(tag);
 	template_destroy(results);
+	template_destroy(workdir);
+	for (size_t i = 0; i < o->n_tmpls; i++) {
+		template_destroy(tmpl_names[i]);
+		template_destroy(tmpl_texts[i]);
+	}
+	free(tmpl_names);
+	free(tmpl_texts);
 	for (size_t i = 0; i < o->n_filter; i++) {
 		template_destroy(filters[i]);
 	}
@@ -519,11 +602,16 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 	}
 	/*
 	 * GNU parallel's way: -J's profile files, then $PARALLEL, then the
-	 * command line; all over prun's config files.
+	 * command line; all over prun's config files.  --plain (on the
+	 * command line) leaves all of them out.
 	 */
+	bool plain = false;
+	for (size_t i = 0; i < c->n_options; i++) {
+		plain |= strcmp(c->options[i].name, "plain") == 0;
+	}
 	bool *gnu = xcalloc(c->n_profiles + 1, sizeof(bool));
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < c->n_profiles; i++) {
+	for (size_t i = 0; !plain && r == 0 && i < c->n_profiles; i++) {
 		char **files = config_gnu_profiles(c->profiles[i]);
 		for (size_t k = 0; r == 0 && files[k]; k++) {
 			gnu[i] = true;
@@ -535,10 +623,10 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 		free(files);
 	}
 	const char *env = getenv("PARALLEL");
-	if (r == 0 && env && env[0]) {
+	if (!plain && r == 0 && env && env[0]) {
 		r = cli_add_words(c, env, "$PARALLEL", cause);
 	}
-	if (r == 0) {
+	if (!plain && r == 0) {
 		r = config_load(cfg, c->profiles, c->n_profiles, gnu, cause);
 	}
 	free(gnu);
@@ -551,6 +639,13 @@ static int settle(struct cli *c, struct config *cfg, int argc, char **argv,
 	}
 	if (config_apply(cfg, &c->opts, cause) < 0) {
 		return -1;
+	}
+	/* As in GNU parallel, these win wherever they are given. */
+	if (c->opts.no_keep_order) {
+		c->opts.keep_order = false;
+	}
+	if (c->opts.silent) {
+		c->opts.verbose = false;
 	}
 	cli_split(c);
 	if (c->show_config) {
@@ -574,7 +669,13 @@ int main(int argc, char **argv)
 	/* Orphans of jobs become prun's children, so prun can reap them. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
-	int r = settle(&c, cfg, argc, argv, &cause);
+	char **script = NULL;
+	int n = cli_shebang(argc, argv, &script, &cause);
+	if (n > 0) {
+		argc = n;
+		argv = script;
+	}
+	int r = n < 0 ? -1 : settle(&c, cfg, argc, argv, &cause);
 	/* The settings are in c.opts now; where they came from is not needed. */
 	config_destroy(cfg);
 	if (r < 0) {
@@ -583,7 +684,12 @@ int main(int argc, char **argv)
 		status = 255;
 	} else if (!c.done) {
 		status = run(&c);
+	} else {
+		status = c.status;
 	}
-	cli_finish(&c);
+	if (n >= 0) {
+		cli_finish(&c);
+	}
+	cli_shebang_free(script);
 	return status;
 }

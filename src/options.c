@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include "util.h"
 
@@ -215,7 +218,51 @@ static int parse_delimiter(const char *v, char *out, char **cause)
 	return -1;
 }
 
+/* Whether spec is one of the number forms of --jobs. */
+static bool jobs_is_number(const char *spec)
+{
+	char *cause = NULL;
+	long n = options_jobs_spec(spec, 1, &cause);
+
+	free(cause);
+	return n >= 0;
+}
+
+bool options_jobs_is_file(const char *spec)
+{
+	struct stat st;
+
+	return !jobs_is_number(spec) && stat(spec, &st) == 0 &&
+	       S_ISREG(st.st_mode);
+}
+
 long options_jobs(const char *spec, long cores, char **cause)
+{
+	if (!options_jobs_is_file(spec)) {
+		return options_jobs_spec(spec, cores, cause);
+	}
+	/* -j FILE: the file holds the spec (GNU parallel's procfile). */
+	FILE *f = fopen(spec, "re");
+	char line[64] = "";
+	if (!f) {
+		*cause = xasprintf("--jobs: cannot read '%s': %s", spec,
+				   strerror(errno));
+		return -1;
+	}
+	size_t n = fread(line, 1, sizeof(line) - 1, f);
+	fclose(f);
+	line[n] = '\0';
+	char *s = line + strspn(line, " \t\r\n");
+	s[strcspn(s, " \t\r\n")] = '\0';
+	if (!jobs_is_number(s)) {
+		*cause = xasprintf("bad value for --jobs in '%s': '%s' (want "
+				   "N, +N, -N, N%% or 0)", spec, s);
+		return -1;
+	}
+	return options_jobs_spec(s, cores, cause);
+}
+
+long options_jobs_spec(const char *spec, long cores, char **cause)
 {
 	long n = 0, r;
 	size_t len = strlen(spec);
@@ -383,7 +430,8 @@ static void set_str(char **field, const char *value)
 static int set_jobs(struct options *o, const struct opt_def *d,
 		    const char *value, char **cause)
 {
-	if (options_jobs(value, 1, cause) < 0) {
+	if (!options_jobs_is_file(value) &&
+	    options_jobs_spec(value, 1, cause) < 0) {
 		return -1;
 	}
 	set_str(FIELD(o, d, char *), value);
@@ -643,6 +691,90 @@ static int set_env(struct options *o, const struct opt_def *d,
 	return 0;
 }
 
+/* --ctag is --tag --color. */
+static int set_ctag(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	(void)d, (void)value, (void)cause;
+	o->tag = true;
+	o->color = true;
+	return 0;
+}
+
+static void get_ctag(const struct options *o, const struct opt_def *d,
+		     struct buf *b)
+{
+	(void)d;
+	buf_adds(b, o->tag && o->color ? "true" : "false");
+}
+
+/* --ctagstring STR is --tagstring STR --color. */
+static int set_ctagstring(struct options *o, const struct opt_def *d,
+			  const char *value, char **cause)
+{
+	(void)d, (void)cause;
+	set_str(&o->tagstring, value);
+	o->color = true;
+	return 0;
+}
+
+static void get_ctagstring(const struct options *o, const struct opt_def *d,
+			   struct buf *b)
+{
+	(void)d;
+	if (o->tagstring && o->color) {
+		buf_adds(b, o->tagstring);
+	}
+}
+
+/* --shell-quote counts: each one quotes the command once more. */
+static int set_shell_quote(struct options *o, const struct opt_def *d,
+			   const char *value, char **cause)
+{
+	(void)d, (void)value, (void)cause;
+	o->shell_quote++;
+	return 0;
+}
+
+static void get_shell_quote(const struct options *o,
+			    const struct opt_def *d, struct buf *b)
+{
+	(void)d;
+	buf_adds(b, o->shell_quote ? "true" : "false");
+}
+
+/* A name the shell can export: a letter or _, then letters, digits, _. */
+static int set_var_name(struct options *o, const struct opt_def *d,
+			const char *value, char **cause)
+{
+	bool ok = value[0] && !isdigit((unsigned char)value[0]);
+
+	for (const char *p = value; ok && *p; p++) {
+		ok = isalnum((unsigned char)*p) || *p == '_';
+	}
+	if (!ok) {
+		*cause = xasprintf("bad value for --%s: '%s' (want a variable "
+				   "name)", d->name, value);
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
+/* --tmpl FILE=REPL, repeatable. */
+static int set_tmpl(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	const char *eq = strchr(value, '=');
+
+	if (!eq || eq == value || eq[1] == '\0') {
+		*cause = xasprintf("bad value for --%s: '%s' (want FILE=REPL)",
+				   d->name, value);
+		return -1;
+	}
+	return add_to_list(o, d, value, cause);
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -735,6 +867,32 @@ static const struct opt_def defs[] = {
 	LIST_OF("rpl", rpl, set_rpl, NULL),
 	CUSTOM("parens", set_parens, get_string, AT(parens), .flags = OWNED),
 	LIST_OF("filter", filter, add_to_list, NULL),
+	FLAG("skip-first-line", AT(skip_first_line),
+	     ALIASES("skipfirstline")),
+	FLAG("plain", AT(plain)),
+	FLAG("no-keep-order", AT(no_keep_order), ALIASES("nokeeporder",
+	     "nok", "no-k")),
+	FLAG("silent", AT(silent)),
+	FLAG("gnu", AT(gnu)),
+	CHOICE("use-cores-instead-of-threads", CPU_CORES, AT(cpus),
+	       ALIASES("usecoresinsteadofthreads",
+		       "use-cpus-instead-of-cores", "usecpusinsteadofcores")),
+	CHOICE("use-sockets-instead-of-threads", CPU_SOCKETS, AT(cpus),
+	       ALIASES("usesocketsinsteadofthreads")),
+	CUSTOM_FLAG("shell-quote", set_shell_quote, get_shell_quote,
+		    AT(shell_quote), ALIASES("shellquote", "shell_quote")),
+	CUSTOM("process-slot-var", set_var_name, get_string,
+	       AT(process_slot_var), ALIASES("processslotvar"),
+	       .flags = OWNED),
+	CUSTOM_FLAG("ctag", set_ctag, get_ctag, AT(tag)),
+	CUSTOM("ctagstring", set_ctagstring, get_ctagstring, AT(tagstring),
+	       ALIASES("ctag-string")),
+	STRING("workdir", AT(workdir), ALIASES("work-dir", "wd"),
+	       .flags = NONEMPTY),
+	STRING("limit", AT(limit), .flags = NONEMPTY),
+	{.name = "tmpl", .kind = KIND_CUSTOM, .value = true, AT(tmpls),
+	 .count = offsetof(struct options, n_tmpls), .set = set_tmpl,
+	 .flags = LIST, ALIASES("template")},
 	LIST_OF("arg-file", arg_files, add_to_list, "a"),
 };
 
@@ -743,6 +901,7 @@ static const struct opt_def defs[] = {
 /* KIND_CHOICE writes an int into these. */
 _Static_assert(sizeof(enum output_mode) == sizeof(int), "enum size");
 _Static_assert(sizeof(enum fill_mode) == sizeof(int), "enum size");
+_Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
 
 /*
  * GNU parallel's options that prun does not have: they get a clear "not
@@ -756,8 +915,8 @@ static const char *const unsupported[] = {
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
-	"trc", "basefile", "bf", "rsync-opts", "workdir", "wd", "session",
-	"semaphore", "semaphore-name", "id",
+	"trc", "basefile", "bf", "rsync-opts", "session", "semaphore",
+	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
 	"sql-worker", "embed", "noswap", "exit",

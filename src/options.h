@@ -31,6 +31,13 @@ struct termseq {
 	size_t n;
 };
 
+/* What counts as a CPU for -j N% and the like (--use-*-instead-of-*). */
+enum cpu_unit {
+	CPU_THREADS,           /* what the kernel schedules on (the default) */
+	CPU_CORES,             /* physical cores */
+	CPU_SOCKETS,           /* filled sockets */
+};
+
 enum halt_when {
 	HALT_NEVER,
 	HALT_SOON,    /* start no more jobs */
@@ -127,6 +134,19 @@ struct options {
 	bool eta;              /* --eta */
 	bool progress;         /* --progress */
 	long total_jobs;       /* --total-jobs; 0: count them */
+	bool skip_first_line;  /* --skip-first-line */
+	bool plain;            /* --plain: no config, profiles, $PARALLEL */
+	bool no_keep_order;    /* --no-keep-order: -k is off, wherever */
+	bool silent;           /* --silent: -v is off, wherever */
+	bool gnu;              /* --gnu: accepted, as prun is GNU-like */
+	enum cpu_unit cpus;    /* --use-cores-instead-of-threads... */
+	long shell_quote;      /* --shell-quote: print commands quoted this
+				  many times instead of running them */
+	char *process_slot_var; /* owned; --process-slot-var NAME, or NULL */
+	char *workdir;         /* owned; --workdir DIR, "...", ".", or NULL */
+	char *limit;           /* owned; --limit CMD, or NULL */
+	char **tmpls;          /* owned; --tmpl FILE=REPL, in order */
+	size_t n_tmpls;
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */
@@ -208,5 +228,9 @@ double options_load(const char *spec, long cores, char **cause);
  * limit (>= 1; "0" gives a very large number) or -1 with *cause.
  */
 long options_jobs(const char *spec, long cores, char **cause);
+/* The same for the forms of a number alone, not a file. */
+long options_jobs_spec(const char *spec, long cores, char **cause);
+/* Whether -j `spec` names a file that holds the spec (-j FILE). */
+bool options_jobs_is_file(const char *spec);
 
 #endif

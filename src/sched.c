@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,11 +33,14 @@
 #include "output.h"
 #include "progress.h"
 #include "prompt.h"
+#include "quote.h"
 #include "results.h"
 #include "util.h"
 
 /* A retry after running out of processes or descriptors, in ms. */
 #define RETRY_MS 50
+/* --limit: how soon to run the command again after it said wait. */
+#define LIMIT_RETRY_MS 200
 /*
  * The most jobs that may have ended without their output written (under
  * -k they wait for an earlier job; each holds two files) before no more
@@ -79,6 +83,9 @@ struct sched {
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
+	long max_jobs;             /* -j; -j FILE changes it as it goes */
+	struct timespec jobs_mtime; /* -j FILE: as last read */
+	off_t jobs_size;
 
 	uv_signal_t sigchld;
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
@@ -675,6 +682,14 @@ static void print_header(struct sched *s, struct job *job)
 
 	buf_init(&b);
 	job_command(s->spawner, job, &b);
+	for (long i = 0; i < s->opts->shell_quote; i++) {
+		/* --shell-quote: the command quoted, once per time given. */
+		struct buf q;
+		buf_init(&q);
+		quote_append(&q, b.data ? b.data : "", b.len);
+		buf_finish(&b);
+		b = q;
+	}
 	buf_addc(&b, '\n');
 	job->header_stderr = s->opts->trace && !s->opts->verbose &&
 			     !s->opts->dry_run;
@@ -880,8 +895,28 @@ static unsigned long long mem_available(void)
 }
 
 /*
- * Whether a job may start now (--delay, --load, --memfree); if not, the
- * retry timer is armed for the next look.
+ * --limit CMD: runs CMD with the shell and waits for it.  True if its
+ * exit status is 0 (below the limit), or if it could not run at all.
+ */
+static bool below_limit(struct sched *s)
+{
+	extern char **environ;
+	const char *shell = template_shell(s->cfg->tmpl);
+	char *argv[] = {(char *)shell, "-c", s->opts->limit, NULL};
+	pid_t pid;
+	int status;
+
+	if (posix_spawn(&pid, shell, NULL, NULL, argv, environ) != 0) {
+		return true;
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/*
+ * Whether a job may start now (--delay, --load, --memfree, --limit); if
+ * not, the retry timer is armed for the next look.
  */
 static bool may_start(struct sched *s)
 {
@@ -901,6 +936,10 @@ static bool may_start(struct sched *s)
 	}
 	if (o->memfree > 0 && mem_available() < o->memfree) {
 		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
+		return false;
+	}
+	if (o->limit && !below_limit(s)) {
+		uv_timer_start(&s->retry_timer, on_retry, LIMIT_RETRY_MS, 0);
 		return false;
 	}
 	return true;
@@ -952,10 +991,38 @@ static void requeue_front(struct sched *s, struct job *job)
 	}
 }
 
+/*
+ * -j FILE: reads the file again if it changed since the last look (GNU
+ * parallel looks after each job ends; so does fill()).  A value that is
+ * bad for now leaves the limit as it was.
+ */
+static void reread_jobs_file(struct sched *s)
+{
+	struct stat st;
+	char *cause = NULL;
+
+	if (stat(s->cfg->jobs_file, &st) < 0 ||
+	    (st.st_mtim.tv_sec == s->jobs_mtime.tv_sec &&
+	     st.st_mtim.tv_nsec == s->jobs_mtime.tv_nsec &&
+	     st.st_size == s->jobs_size)) {
+		return;
+	}
+	s->jobs_mtime = st.st_mtim;
+	s->jobs_size = st.st_size;
+	long n = options_jobs(s->cfg->jobs_file, s->cfg->cores, &cause);
+	if (n > 0) {
+		s->max_jobs = n;
+	}
+	free(cause);
+}
+
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill(struct sched *s)
 {
-	while (!s->stopping && s->running.n < (size_t)s->cfg->max_jobs &&
+	if (s->cfg->jobs_file) {
+		reread_jobs_file(s);
+	}
+	while (!s->stopping && s->running.n < (size_t)s->max_jobs &&
 	       output_pending(s->output) + results_pending(s->results) <
 		       s->held_max) {
 		if (!may_start(s)) {
@@ -1199,6 +1266,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
 		.tmux = cfg->opts->tmux,
 		.tmuxpane = cfg->opts->tmuxpane,
+		.slot_var = cfg->opts->process_slot_var,
+		.workdir = cfg->workdir,
+		.tmpl_names = cfg->tmpl_names,
+		.tmpl_texts = cfg->tmpl_texts,
+		.n_tmpls = cfg->n_tmpls,
+		.workdir_unique = cfg->opts->workdir &&
+				  strcmp(cfg->opts->workdir, "...") == 0,
 	};
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);
@@ -1247,6 +1321,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
+	s.max_jobs = cfg->max_jobs;
+	if (cfg->jobs_file) {
+		reread_jobs_file(&s);
+	}
 	s.held_max = (size_t)cfg->max_jobs * 2;
 	if (s.held_max < HELD_MIN) {
 		s.held_max = HELD_MIN;

@@ -21,8 +21,14 @@ struct sched_config {
 	struct template *tmpl;      /* --header binds names in it */
 	struct template *tag;       /* --tag/--tagstring or NULL; the same */
 	struct template *results;   /* --results as text, or NULL; the same */
+	struct template *workdir;   /* --workdir DIR, or NULL; the same */
+	struct template **tmpl_names; /* --tmpl FILE=REPL: the REPLs */
+	struct template **tmpl_texts; /* and the FILEs' contents */
+	size_t n_tmpls;
 	const struct input_config *input;
 	long max_jobs;
+	const char *jobs_file;      /* -j FILE: read again when it changes */
+	long cores;                 /* CPUs, for the spec in jobs_file */
 	double max_load;             /* --load: start no job at or above
 					this load average; 0: no limit */
 	const char *tmpdir;

@@ -19,9 +19,10 @@ function __prun_value_options
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
         --seqreplace --slotreplace --rpl --parens --filter \
-        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --nice \
+        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --limit --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
-        --results --res --total-jobs --total
+        --results --res --total-jobs --total \
+        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
 end
 
 # The profiles of the config files that prun reads.
@@ -158,6 +159,11 @@ set -l options "__prun_is options"
 
 # Jobs
 complete -c prun -n $options -s j -s P -l jobs -l max-procs -x -d 'Run N jobs at once (N, +N, -N, N%, 0)'
+complete -c prun -n $options -l use-cores-instead-of-threads -l use-cpus-instead-of-cores -d 'Count physical cores for -j N%'
+complete -c prun -n $options -l use-sockets-instead-of-threads -d 'Count filled CPU sockets for -j N%'
+complete -c prun -n $options -l process-slot-var -x -d 'Set NAME to the job slot minus one'
+complete -c prun -n $options -l tmpl -l template -r -d 'Before each job, write FILE to REPL, strings replaced'
+complete -c prun -n $options -l workdir -l wd -x -a '(__fish_complete_directories)' -d 'Run each job in DIR'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
 complete -c prun -n $options -l tty -d 'Jobs read the terminal, one at a time'
 complete -c prun -n $options -s o -l open-tty -d 'Jobs read the terminal'
@@ -177,6 +183,7 @@ complete -c prun -n $options -l header -x -a : -d 'The first line names the colu
 complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
 complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
+complete -c prun -n $options -l skip-first-line -l skipfirstline -d 'Leave out the first line of the first source'
 complete -c prun -n $options -l link -l xapply -d 'One argument from each source, the shorter wrapping'
 complete -c prun -n $options -l arg-sep -l argsep -x -d 'Use SEP instead of :::'
 complete -c prun -n $options -l arg-file-sep -l argfilesep -x -d 'Use SEP instead of ::::'
@@ -197,6 +204,7 @@ complete -c prun -n $options -l bner -l basenameextensionreplace -x -d 'Use STR 
 complete -c prun -n $options -l seqreplace -x -d 'Use STR instead of {#}'
 complete -c prun -n $options -l slotreplace -x -d 'Use STR instead of {%}'
 complete -c prun -n $options -l plus -d 'Also replace {+/} {+.} {..} {...} {/..} {/...} {##} and GNU parallel\'s tags'
+complete -c prun -n $options -l shell-quote -d 'Print each command quoted instead of running it'
 complete -c prun -n $options -s q -l quote -d 'Quote the command, so it runs without a shell reading it again'
 complete -c prun -n $options -l rpl -x -d 'TAG stands for a perl expression'
 complete -c prun -n $options -l parens -x -a '{==}' -d 'Write perl expressions between the halves of LR'
@@ -208,6 +216,7 @@ complete -c prun -n $options -l halt -x -a 'never\tRun\ every\ job soon\tStart\ 
 complete -c prun -n $options -l retries -x -d 'Try a failing job up to N times'
 complete -c prun -n $options -l delay -x -d 'Wait SECS between job starts'
 complete -c prun -n $options -l load -x -d 'Start jobs only while the load is below MAX'
+complete -c prun -n $options -l limit -x -d 'Start a job only if CMD exits 0'
 complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
 complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
 complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE appends, - for stdout)'
@@ -217,6 +226,9 @@ complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the 
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
+complete -c prun -n $options -l no-keep-order -l nok -d 'Undo -k'
+complete -c prun -n $options -l ctag -d 'Tag with --color'
+complete -c prun -n $options -l ctagstring -x -d 'Tagstring with --color'
 complete -c prun -n $options -l line-buffer -l lb -l linebuffer -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
 complete -c prun -n $options -l tag -d 'Start each line with the job\'s arguments'
@@ -226,6 +238,7 @@ complete -c prun -n $options -l files -l output-as-files -l outputasfiles -d 'Pr
 complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep spooled output in DIR'
 complete -c prun -n $options -s v -l print-commands -d 'Print each command before its output'
 complete -c prun -n $options -s t -l verbose -d 'Print each command on standard error'
+complete -c prun -n $options -l silent -d 'Undo -v'
 complete -c prun -n $options -l dry-run -l dryrun -d 'Print the commands instead of running them'
 complete -c prun -n $options -l results -l res -r -d 'Save each job\'s output in a directory, or one table'
 # Progress
@@ -235,12 +248,21 @@ complete -c prun -n $options -l progress -d 'Show jobs running and done'
 complete -c prun -n $options -l total-jobs -l total -x -d 'The number of jobs, for input read as it comes'
 # Configuration
 complete -c prun -n $options -s J -l profile -x -a '(__prun_profiles)' -d 'Apply a profile of the config files'
+complete -c prun -n $options -l shebang -l hashbang -d 'On a #! line: run the command once per line of the script'
+complete -c prun -n $options -l shebang-wrap -l shebangwrap -d 'On a #! line: run the script once per argument'
 complete -c prun -n $options -l show-config -d 'Show the settings in effect and exit'
+complete -c prun -n $options -l plain -d 'Read no config file, profile file or $PARALLEL'
 # Other
 complete -c prun -n $options -l help -d 'Show the help and exit'
 complete -c prun -n $options -l version -d 'Show the version and exit'
 complete -c prun -n $options -l show-limits -d 'Print the longest command lines, then run'
 complete -c prun -n $options -l max-line-length-allowed -d 'Print the longest command line and exit'
+complete -c prun -n $options -l minversion -x -d 'Print the GNU parallel version prun follows'
+complete -c prun -n $options -l number-of-threads -d 'Print the number of CPU threads and exit'
+complete -c prun -n $options -l number-of-cores -l number-of-cpus -d 'Print the number of physical cores and exit'
+complete -c prun -n $options -l number-of-sockets -d 'Print the number of filled sockets and exit'
+complete -c prun -n $options -l shell-completion -x -a 'bash zsh fish auto' -d 'Print the completion code for SHELL and exit'
+complete -c prun -n $options -l gnu -d 'Accepted for GNU parallel; does nothing'
 
 # The command, its arguments, and the input sources.
 complete -c prun -n '__prun_is options command' -f -a '(__prun_command)'
