@@ -122,3 +122,15 @@ bad:;
 	buf_finish(&field);
 	return -1;
 }
+
+void csv_quote(struct buf *b, const char *s, size_t len)
+{
+	buf_addc(b, '"');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"') {
+			buf_addc(b, '"');
+		}
+		buf_addc(b, s[i]);
+	}
+	buf_addc(b, '"');
+}

@@ -29,4 +29,12 @@ bool csv_open(const char *s, size_t len);
 int csv_split(const char *s, size_t len, char sep, csv_field_fn *fn,
 	      void *data, char **cause);
 
+struct buf;
+
+/*
+ * Appends s[0..len) to b as one quoted field: in double quotes, each quote
+ * doubled (RFC 4180).
+ */
+void csv_quote(struct buf *b, const char *s, size_t len);
+
 #endif

@@ -919,7 +919,9 @@ static const char *const unsupported[] = {
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed", "noswap", "exit",
+	"sql-worker", "embed", "noswap", "exit", "compress",
+	"compress-program", "decompress-program", "latest-line", "ll",
+	"color-failed", "cf", "memsuspend",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))

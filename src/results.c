@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "csv.h"
 #include "input.h"
 #include "job.h"
 #include "util.h"
@@ -357,18 +358,11 @@ static void csv_field(struct buf *b, const char *s, size_t len, char sep)
 	for (size_t i = 0; i < len && !quote; i++) {
 		quote = csv_special(s[i], sep);
 	}
-	if (!quote) {
+	if (quote) {
+		csv_quote(b, s, len);
+	} else {
 		buf_add(b, s, len);
-		return;
 	}
-	buf_addc(b, '"');
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"') {
-			buf_addc(b, '"');
-		}
-		buf_addc(b, s[i]);
-	}
-	buf_addc(b, '"');
 }
 
 /* JSON's escapes: \\ \" and \u00XX for the control characters. */

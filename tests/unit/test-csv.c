@@ -63,18 +63,11 @@ static void put_field(struct buf *b, const char *s, size_t len, char sep)
 	for (size_t i = 0; i < len; i++) {
 		quote = quote || strchr("\"\r\n", s[i]) || s[i] == sep;
 	}
-	if (!quote) {
+	if (quote) {
+		csv_quote(b, s, len);
+	} else {
 		buf_add(b, s, len);
-		return;
 	}
-	buf_addc(b, '"');
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"') {
-			buf_addc(b, '"');
-		}
-		buf_addc(b, s[i]);
-	}
-	buf_addc(b, '"');
 }
 
 /*
