@@ -92,15 +92,33 @@ void tmux_wrap(struct tmux *t, const char *cmd, struct buf *out)
 	buf_adds(&window, "exec /bin/sh -c ");
 	quote_append(&window, inner.data, inner.len);
 
-	buf_addf(out, "mkfifo %s || exit 255; tmux -S %s new-session -s %s "
-		 "-d 'sleep .2' >/dev/null 2>&1; tmux -S %s new-window -t %s "
-		 "-n ", fifo.data, sock.data, t->session, sock.data,
-		 t->session);
-	add_title(out, cmd);
-	buf_addc(out, ' ');
+	struct buf title;
+	buf_init(&title);
+	add_title(&title, cmd);
+	buf_addf(out, "mkfifo %s || exit 255; ", fifo.data);
+	if (t->pane) {
+		/* Window 0 holds the panes: it must be there first. */
+		buf_addf(out, "tmux -S %s new-session -s %s -d 'sleep .2' "
+			 ">/dev/null 2>&1; tmux -S %s new-window -t %s -n %s ",
+			 sock.data, t->session, sock.data, t->session,
+			 title.data);
+	} else {
+		/*
+		 * The first job's window starts the session; the others are
+		 * added to it.  No placeholder window: one that ends before
+		 * the next job's window is added takes the session with it.
+		 */
+		buf_addf(out, "{ tmux -S %s new-session -d -s %s -n %s ",
+			 sock.data, t->session, title.data);
+		quote_append(out, window.data, window.len);
+		buf_addf(out, " 2>/dev/null || tmux -S %s new-window -t %s "
+			 "-n %s ", sock.data, t->session, title.data);
+	}
 	quote_append(out, window.data, window.len);
-	buf_addf(out, " || { rm -f %s; exit 255; }; read s < %s; rm -f %s; "
-		 "exit \"$s\"", fifo.data, fifo.data, fifo.data);
+	buf_addf(out, "%s || { rm -f %s; exit 255; }; read s < %s; rm -f %s; "
+		 "exit \"$s\"", t->pane ? "" : "; }", fifo.data, fifo.data,
+		 fifo.data);
+	buf_finish(&title);
 	buf_finish(&fifo);
 	buf_finish(&sock);
 	buf_finish(&inner);
