@@ -1307,6 +1307,17 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	if (cfg->tag) {
 		template_bind_names(cfg->tag, names, n_names);
 	}
+	/* --header's names stand for columns in every text made per job. */
+	if (cfg->workdir) {
+		template_bind_names(cfg->workdir, names, n_names);
+	}
+	for (size_t i = 0; i < cfg->n_tmpls; i++) {
+		template_bind_names(cfg->tmpl_names[i], names, n_names);
+		template_bind_names(cfg->tmpl_texts[i], names, n_names);
+	}
+	for (size_t i = 0; i < cfg->n_filters; i++) {
+		template_bind_names(cfg->filters[i], names, n_names);
+	}
 	spawner_set_total(s.spawner, cfg->opts->total_jobs
 					     ? (uint64_t)cfg->opts->total_jobs
 					     : input_total(s.input));

@@ -250,3 +250,15 @@ sysfs_count() {
 	assert_failure 255
 	assert_output "prun: bad value for --tmpl: 'nofile' (want FILE=REPL)"
 }
+
+@test "--tmpl and --wd know --header's column names" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'x is {x}, y is {y}\n' >t.tmpl
+	run prun -k --header : --tmpl t.tmpl=out.{#} 'cat out.{#}' ::: x 1 2 ::: y 3
+	assert_success
+	assert_output $'x is 1, y is 3\nx is 2, y is 3'
+	run prun -k --header : --wd 'd{x}' 'pwd; true' ::: x a b
+	assert_success
+	assert_output "$BATS_TEST_TMPDIR/da
+$BATS_TEST_TMPDIR/db"
+}
