@@ -253,6 +253,7 @@ static const char *const usage[] = {
 	"      --tagstring=STR       start each line with STR ({} etc. replaced)\n",
 	"      --color, --colour     colour the tags on a terminal (not if NO_COLOR)\n",
 	"      --ctag                --tag --color\n",
+	"      --color-failed, --cf  print the lines of failed jobs white on red\n",
 	"      --ctagstring=STR      --tagstring=STR --color\n",
 	"      --files, --output-as-files, --outputasfiles\n",
 	"                            print the names of files that hold the output\n",

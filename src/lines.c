@@ -37,3 +37,46 @@ void lines_tag(struct buf *out, const char *tag, size_t tag_len,
 		p = stop;
 	}
 }
+
+void lines_color(struct buf *out, const char *on, const char *tag,
+		 size_t tag_len, const char *off, const char *p, size_t n,
+		 bool *bol, bool *cr)
+{
+	const char *end = p + n;
+
+	while (p < end) {
+		if (*bol) {
+			buf_adds(out, on);
+			buf_add(out, tag, tag_len);
+			*bol = false;
+		}
+		const char *q = p;
+		while (q < end && *q != '\n' && *q != '\r') {
+			q++;
+		}
+		buf_add(out, p, (size_t)(q - p));
+		if (q == end) {
+			return;
+		}
+		buf_adds(out, off);
+		buf_addc(out, *q);
+		*bol = true;
+		*cr = *q == '\r';
+		p = q + 1;
+	}
+}
+
+void lines_color_end(struct buf *out, const char *on, const char *tag,
+		     size_t tag_len, const char *off, bool *bol, bool *cr)
+{
+	if (*bol && *cr) {
+		buf_adds(out, on);
+		buf_add(out, tag, tag_len);
+	}
+	if (!*bol || *cr) {
+		buf_adds(out, off);
+		buf_addc(out, '\n');
+	}
+	*bol = true;
+	*cr = false;
+}

@@ -22,4 +22,22 @@ size_t lines_whole(const char *p, size_t n);
 void lines_tag(struct buf *out, const char *tag, size_t tag_len,
 	       const char *p, size_t n, bool *bol);
 
+/*
+ * Appends p[0..n) to out as GNU parallel's --color-failed shows it: every
+ * piece of a line between line ends ('\n' or '\r') starts with `on` and
+ * the tag and ends with `off`, before its line end.  *bol and *cr carry
+ * the state across calls: at a line start, and whether a '\r' ended the
+ * last piece.
+ */
+void lines_color(struct buf *out, const char *on, const char *tag,
+		 size_t tag_len, const char *off, const char *p, size_t n,
+		 bool *bol, bool *cr);
+
+/*
+ * Ends the output of lines_color() as GNU parallel does: an unfinished
+ * line, or the empty one after a final '\r', is closed with a newline.
+ */
+void lines_color_end(struct buf *out, const char *on, const char *tag,
+		     size_t tag_len, const char *off, bool *bol, bool *cr);
+
 #endif

@@ -791,6 +791,10 @@ static const struct opt_def defs[] = {
 	FLAG("tag", AT(tag)),
 	STRING("tagstring", AT(tagstring)),
 	FLAG("color", AT(color), ALIASES("colour")),
+	FLAG("color-failed", AT(color_failed), ALIASES("cf", "colour-failed",
+	     "colorfailed", "colourfailed", "color-fail", "colour-fail",
+	     "colorfail", "colourfail")),
+	FLAG("latest-line", AT(latest_line), ALIASES("ll", "latestline")),
 	FLAG("files", AT(files), ALIASES("output-as-files", "outputasfiles")),
 	STRING("tmpdir", AT(tmpdir), .flags = NONEMPTY),
 	FLAG("dry-run", AT(dry_run), ALIASES("dryrun")),
@@ -920,8 +924,7 @@ static const char *const unsupported[] = {
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
 	"sql-worker", "embed", "noswap", "exit", "compress",
-	"compress-program", "decompress-program", "latest-line", "ll",
-	"color-failed", "cf", "memsuspend",
+	"compress-program", "decompress-program", "memsuspend",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))

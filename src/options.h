@@ -64,6 +64,8 @@ struct options {
 	bool tag;              /* --tag: the arguments start each line */
 	char *tagstring;       /* owned; --tagstring, NULL for none */
 	bool color;            /* --color: colour tags on terminals */
+	bool color_failed;     /* --color-failed: failed jobs in red */
+	bool latest_line;      /* --latest-line: a live line per job */
 	bool files;            /* --files: print output files' names */
 	char *tmpdir;          /* owned; NULL = $TMPDIR or /tmp */
 	bool dry_run;

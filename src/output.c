@@ -155,6 +155,9 @@ struct copy {
 	bool part;            /* spool mode: part of the current job's
 	                         stream, which off and bol follow */
 	bool bol;             /* in and out: at a line start */
+	const char *on;       /* --color-failed: each line's colour, or NULL */
+	const char *color_off; /* its end */
+	bool cr;              /* in and out: a '\r' ended the last piece */
 	int err;              /* out: 0, or a write error (-errno) */
 	int read_err;         /* out: a read error of the file (-errno) */
 	int probe;            /* if >= 0, then free [0, off) of the file */
@@ -173,6 +176,8 @@ struct output {
 	bool hold_err;        /* -k: the live job's stderr waits for its end */
 	bool whole_lines;     /* pipe mode: never a torn line */
 	bool color[2];        /* colour the tags on stdout, stderr */
+	bool color_failed;    /* failed jobs' lines in red, when written
+	                         whole (grouped, -k) */
 	int probe;            /* owned; a temp file in tmpdir, or -1 until
 	                         one is needed */
 	bool lost;            /* a loss has been reported */
@@ -198,6 +203,10 @@ struct output {
 	int64_t released[2];  /* bytes whose disk space is given back */
 	int64_t end;          /* the end of the copy under way */
 	bool bol[2];
+	bool cr[2];           /* a '\r' ended the last piece of a line */
+	const char *on;       /* --color-failed: its lines' colour ("" if it
+	                         did not fail), or NULL */
+	const char *color_off; /* the end of that colour */
 	char *tag[2];         /* owned; the tag as written to each fd */
 	size_t tag_len[2];
 	struct buf line;      /* --files: the name line */
@@ -231,6 +240,14 @@ struct output {
 };
 
 static void pump(struct output *o);
+
+/*
+ * --color-failed: GNU parallel's white on red to the end of the line
+ * (tput el), and the end of all attributes, as it writes them where
+ * terminfo has no say.
+ */
+#define RED_ON "\033[48;5;196;38;5;231m\033[K"
+#define RED_OFF "\033[m"
 
 /* Colours of tags, one per job in turn. */
 static const char *const palette[] = {
@@ -332,23 +349,27 @@ static void set_broken(struct output *o, int err)
 	o->cb.failed(o->cb.data, err);
 }
 
-/* The tag of a job as written to stream i (0 stdout, 1 stderr). */
+/*
+ * The tag of a job as written to stream i (0 stdout, 1 stderr); `plain`
+ * without its colour.
+ */
 static char *make_tag(const struct output *o, const struct job *job, int i,
-		      size_t *len)
+		      bool plain, size_t *len)
 {
 	struct buf b;
+	bool color = o->color[i] && !plain;
 
 	*len = 0;
 	if (!job->tag) {
 		return NULL;
 	}
 	buf_init(&b);
-	if (o->color[i]) {
+	if (color) {
 		size_t n = sizeof(palette) / sizeof(palette[0]);
 		buf_addf(&b, "\033[%sm", palette[(job->seq - 1) % n]);
 	}
 	buf_add(&b, job->tag, job->tag_len);
-	if (o->color[i]) {
+	if (color) {
 		buf_adds(&b, "\033[0m");
 	}
 	buf_addc(&b, '\t');
@@ -420,6 +441,9 @@ int output_create(struct output **out, uv_loop_t *loop,
 		 * and the job's output is what grouping gives, every time.
 		 */
 		o->hold_err = cfg->keep_order && same_file();
+		/* GNU parallel colours only what it prints whole. */
+		o->color_failed = cfg->color_failed &&
+				  cfg->mode == OUTPUT_GROUP;
 		break;
 	}
 	/*
@@ -573,7 +597,13 @@ static void copy_read(struct copy *c)
 		}
 		const char *p = c->in;
 		size_t len = (size_t)n;
-		if (c->tag_len) {
+		if (c->on) {
+			c->out.len = 0;
+			lines_color(&c->out, c->on, c->tag, c->tag_len,
+				    c->color_off, c->in, len, &c->bol, &c->cr);
+			p = c->out.data;
+			len = c->out.len;
+		} else if (c->tag_len) {
 			c->out.len = 0;
 			lines_tag(&c->out, c->tag, c->tag_len, c->in, len,
 				  &c->bol);
@@ -613,10 +643,11 @@ static void copy_work(uv_work_t *req)
 		c->err = write_all(c->dst, c->mem, c->mem_len);
 		return;
 	}
-	if (c->tag_len == 0) {
+	bool plain = c->tag_len == 0 && !c->on;
+	if (plain) {
 		c->err = copy_send(c);
 	}
-	if (c->tag_len > 0 || c->err > 0) {
+	if (!plain || c->err > 0) {
 		c->err = 0;
 		if (!c->in) {
 			c->in = xmalloc(READ_SIZE);
@@ -697,7 +728,13 @@ static void start_bytes(struct output *o, int i, const char *p, size_t n,
 
 	c->out.len = 0;
 	c->bol = o->bol[i];
-	lines_tag(&c->out, o->tag[i], o->tag_len[i], p, n, &c->bol);
+	c->cr = o->cr[i];
+	if (o->on) {
+		lines_color(&c->out, o->on, o->tag[i], o->tag_len[i],
+			    o->color_off, p, n, &c->bol, &c->cr);
+	} else {
+		lines_tag(&c->out, o->tag[i], o->tag_len[i], p, n, &c->bol);
+	}
 	c->off = end;
 	start_mem(o, i ? STDERR_FILENO : STDOUT_FILENO, c->out.data,
 		  c->out.len, true);
@@ -722,6 +759,9 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->tag_len = tag_len;
 	c->part = true;
 	c->bol = bol;
+	c->on = o->on; /* only ever set for the current job's streams */
+	c->color_off = o->color_off;
+	c->cr = o->cr[o->phase == PH_ERR ? 1 : 0];
 	c->probe = release && o->releasing ? get_probe(o) : -1;
 	start_copy(o);
 }
@@ -779,6 +819,9 @@ static bool pick(struct output *o)
 		}
 		job = sl->job;
 		done = sl->done;
+		if (!done && o->color_failed) {
+			return false; /* its colour is known once it ends */
+		}
 	} else {
 		job = o->head;
 		if (!job) {
@@ -795,11 +838,19 @@ static bool pick(struct output *o)
 	o->last_round = done;
 	o->copied = false;
 	o->end = -1;
+	/*
+	 * GNU parallel passes every job's lines through the colouring:
+	 * lines of the others get no colour, but do end in a newline.
+	 */
+	bool red = o->color_failed && job_failed(job);
+	o->on = !o->color_failed ? NULL : red ? RED_ON : "";
+	o->color_off = red ? RED_OFF : "";
 	for (int i = 0; i < 2; i++) {
 		o->off[i] = 0;
 		o->released[i] = 0;
 		o->bol[i] = true;
-		o->tag[i] = make_tag(o, job, i, &o->tag_len[i]);
+		o->cr[i] = false;
+		o->tag[i] = make_tag(o, job, i, red, &o->tag_len[i]);
 	}
 	return true;
 }
@@ -869,6 +920,16 @@ static void step_stream(struct output *o, int i)
 	if (o->end < 0) {
 		o->end = held ? (int64_t)held->len : file_size(fd);
 	}
+	if (o->off[i] >= o->end && o->on && o->last_round &&
+	    (!o->bol[i] || o->cr[i])) {
+		/* GNU parallel ends a line that did not end. */
+		o->line.len = 0;
+		lines_color_end(&o->line, o->on, o->tag[i], o->tag_len[i],
+				o->color_off, &o->bol[i], &o->cr[i]);
+		start_write(o, i ? STDERR_FILENO : STDOUT_FILENO, o->line.data,
+			    o->line.len);
+		return;
+	}
 	if (o->off[i] >= o->end) {
 		o->end = -1;
 		o->phase++;
@@ -905,6 +966,7 @@ static void spool_op_done(struct output *o, int err)
 	/* What stderr could not take cannot be shown: skip it. */
 	o->off[i] = err < 0 ? o->end : c->off;
 	o->bol[i] = c->bol;
+	o->cr[i] = c->cr;
 }
 
 static void pump_spool(struct output *o)
@@ -924,7 +986,20 @@ static void pump_spool(struct output *o)
 		switch (o->phase) {
 		case PH_HEADER:
 			o->phase = PH_OUT;
-			if (job->header_len > 0) {
+			if (job->header_len > 0 && o->on &&
+			    !job->header_stderr) {
+				/* -v's command is part of the job's output. */
+				bool bol = true, cr = false;
+				o->line.len = 0;
+				lines_color(&o->line, o->on, NULL, 0,
+					    o->color_off,
+					    job->header, job->header_len, &bol,
+					    &cr);
+				lines_color_end(&o->line, o->on, NULL, 0,
+						o->color_off, &bol, &cr);
+				start_write(o, STDOUT_FILENO, o->line.data,
+					    o->line.len);
+			} else if (job->header_len > 0) {
 				start_write(o, job->header_stderr
 						       ? STDERR_FILENO
 						       : STDOUT_FILENO,
@@ -1410,7 +1485,8 @@ static void pipe_start(struct output *o, struct job *job)
 		st->bol = true;
 		spool_init(&st->partial);
 		if (o->kind == K_PIPE) {
-			oj->tag[i] = make_tag(o, job, i, &oj->tag_len[i]);
+			oj->tag[i] = make_tag(o, job, i, false,
+					      &oj->tag_len[i]);
 		}
 		st->fd = *fd;
 		*fd = -1;

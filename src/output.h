@@ -26,6 +26,8 @@ struct output_config {
 	bool files;           /* --files */
 	bool tag;             /* jobs carry a tag for their lines */
 	bool color;           /* --color: colour tags on terminals */
+	bool color_failed;    /* --color-failed: failed jobs' lines in red */
+	bool latest;          /* --latest-line: a live line per job */
 	const char *tmpdir;   /* where spool files go */
 };
 

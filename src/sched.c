@@ -1244,6 +1244,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.files = cfg->opts->files,
 		.tag = cfg->tag != NULL,
 		.color = cfg->opts->color,
+		.color_failed = cfg->opts->color_failed,
+		.latest = cfg->opts->latest_line && !results,
 		.tmpdir = cfg->tmpdir,
 	};
 	struct output_callbacks ocb = {

@@ -228,6 +228,7 @@ complete -c prun -n $options -l group -d 'Print each job\'s output whole when it
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
 complete -c prun -n $options -l no-keep-order -l nok -d 'Undo -k'
 complete -c prun -n $options -l ctag -d 'Tag with --color'
+complete -c prun -n $options -l color-failed -l cf -d 'Print the lines of failed jobs white on red'
 complete -c prun -n $options -l ctagstring -x -d 'Tagstring with --color'
 complete -c prun -n $options -l line-buffer -l lb -l linebuffer -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'

@@ -35,6 +35,27 @@ static void check_tag(const char *in, size_t step, const char *want,
 	buf_finish(&b);
 }
 
+/*
+ * Colours `in` as --color-failed does, cut into calls of `step` bytes,
+ * with "<" for the colour and ">" for its end, and ends it.
+ */
+static void check_color(const char *in, size_t step, const char *want,
+			const char *what)
+{
+	struct buf b;
+	bool bol = true, cr = false;
+	size_t n = strlen(in);
+
+	buf_init(&b);
+	for (size_t i = 0; i < n; i += step) {
+		lines_color(&b, "<", "T", 1, ">", in + i,
+			    n - i < step ? n - i : step, &bol, &cr);
+	}
+	lines_color_end(&b, "<", "T", 1, ">", &bol, &cr);
+	tap_is(b.data ? b.data : "", want, what);
+	buf_finish(&b);
+}
+
 int main(void)
 {
 	check_whole("", 0, "finds no whole line in nothing");
@@ -77,5 +98,20 @@ int main(void)
 	lines_tag(&b, "T", 1, "rest\nnext", 9, &bol);
 	tap_is(b.data, "rest\nTnext", "does not tag the rest of a line");
 	buf_finish(&b);
+
+	/* GNU parallel's bytes for the same output. */
+	for (size_t step = 1; step <= 8; step++) {
+		char what[80];
+		snprintf(what, sizeof(what),
+			 "colours each piece of a line, %zu bytes per call",
+			 step);
+		check_color("x\n\ny\rz\nlast", step,
+			    "<Tx>\n<T>\n<Ty>\r<Tz>\n<Tlast>\n", what);
+	}
+	check_color("", 1, "", "colours nothing in no output");
+	check_color("a\r", 1, "<Ta>\r<T>\n",
+		    "ends a final carriage return with an empty line");
+	check_color("a\r\n", 1, "<Ta>\r<T>\n",
+		    "colours the empty piece between \\r and \\n");
 	return tap_done();
 }
