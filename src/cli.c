@@ -249,6 +249,7 @@ static const char *const usage[] = {
 	"      --line-buffer, --lb, --linebuffer\n",
 	"                            print whole lines as jobs write them\n",
 	"  -u, --ungroup             let jobs write straight to the output\n",
+	"      --latest-line, --ll   show one line per job: its latest output line\n",
 	"      --tag                 start each line with the job's arguments\n",
 	"      --tagstring=STR       start each line with STR ({} etc. replaced)\n",
 	"      --color, --colour     colour the tags on a terminal (not if NO_COLOR)\n",

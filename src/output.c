@@ -47,12 +47,15 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "latest.h"
 #include "lines.h"
 #include "spool.h"
 #include "util.h"
 
 /* How often the files of a running job at the head of -k are looked at. */
 #define TAIL_MS 15
+/* How often --latest-line's rows are drawn again, at most. */
+#define FRAME_MS 100
 /* How often to check whether the reader of a pipe on stdout went away. */
 #define WATCH_MS 100
 /* One read from a pipe, one block of a tagged copy. */
@@ -128,6 +131,7 @@ struct ojob {
 	struct ostream s[2];  /* stdout, stderr */
 	char *tag[2];         /* owned; pipe mode: the tag for each fd */
 	size_t tag_len[2];
+	struct latest_row *row; /* --latest-line: its row, until it ends */
 	int handles;          /* pipe handles not yet closed */
 	bool exited;          /* handed in by output_add() */
 	bool written;         /* spool mode: the job is written and gone */
@@ -221,6 +225,9 @@ struct output {
 	size_t queued;        /* bytes in queued chunks' memory */
 	size_t partial_mem;   /* bytes of unfinished lines in memory */
 	bool paused;          /* pipes are not read: too much is queued */
+	struct latest *latest; /* owned; --latest-line, or NULL */
+	uv_timer_t frame;     /* draws its rows while jobs write */
+	struct buf frame_buf;
 
 	/* Both. */
 	struct ojob *live;    /* owned list; jobs whose pipes are read */
@@ -258,6 +265,9 @@ enum job_io output_job_io(const struct output_config *cfg)
 {
 	if (cfg->files) {
 		return JOB_IO_FILES;
+	}
+	if (cfg->latest) {
+		return JOB_IO_PIPE;
 	}
 	switch (cfg->mode) {
 	case OUTPUT_UNGROUP:
@@ -401,6 +411,28 @@ static void on_watch(uv_timer_t *t)
 	}
 }
 
+static void queue_bytes(struct output *o, int fd, const char *tag,
+			size_t tag_len, const char *p, size_t n, bool *bol);
+
+/* --latest-line: queues what brings its rows up to date. */
+static void draw_latest(struct output *o)
+{
+	bool bol = true;
+
+	o->frame_buf.len = 0;
+	latest_draw(o->latest, &o->frame_buf);
+	queue_bytes(o, STDOUT_FILENO, NULL, 0, o->frame_buf.data,
+		    o->frame_buf.len, &bol);
+}
+
+static void on_frame(uv_timer_t *t)
+{
+	struct output *o = t->data;
+
+	draw_latest(o);
+	pump(o);
+}
+
 static void on_tail(uv_timer_t *t)
 {
 	struct output *o = t->data;
@@ -463,6 +495,22 @@ int output_create(struct output **out, uv_loop_t *loop,
 	bool color = cfg->color && !(nc && nc[0]);
 	o->color[0] = color && isatty(STDOUT_FILENO);
 	o->color[1] = color && isatty(STDERR_FILENO);
+	buf_init(&o->frame_buf);
+	uv_timer_init(loop, &o->frame);
+	o->frame.data = o;
+	if (o->kind == K_PIPE && cfg->latest) {
+		struct latest_config lc = {
+			.tty = isatty(STDOUT_FILENO),
+			.keep_order = cfg->keep_order,
+			.color_failed = cfg->color_failed,
+			.fd = STDOUT_FILENO,
+		};
+		o->latest = latest_create(&lc);
+		if (lc.tty) {
+			uv_timer_start(&o->frame, on_frame, FRAME_MS, FRAME_MS);
+			uv_unref((uv_handle_t *)&o->frame);
+		}
+	}
 
 	uv_timer_init(loop, &o->tail_timer);
 	o->tail_timer.data = o;
@@ -491,6 +539,7 @@ void output_close(struct output *o)
 		set_broken(o, UV_EPIPE);
 	}
 	uv_close((uv_handle_t *)&o->tail_timer, NULL);
+	uv_close((uv_handle_t *)&o->frame, NULL);
 	uv_close((uv_handle_t *)&o->watch, NULL);
 	uv_close((uv_handle_t *)&o->arm, NULL);
 }
@@ -532,6 +581,8 @@ void output_destroy(struct output *o)
 	}
 	free(o->tag[0]);
 	free(o->tag[1]);
+	latest_destroy(o->latest);
+	buf_finish(&o->frame_buf);
 	buf_finish(&o->line);
 	buf_finish(&o->copy.out);
 	free(o->copy.in);
@@ -1251,6 +1302,10 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 	if (o->broken) {
 		return;
 	}
+	if (oj->row) {
+		latest_data(o->latest, oj->row, i, p, n);
+		return;
+	}
 	if (o->kind == K_SPOOL) {
 		/* All of it waits for the job's turn. */
 		hold(o, oj, i, p, n);
@@ -1308,6 +1363,11 @@ static void maybe_complete(struct ojob *oj)
 	}
 	struct job *job = oj->job;
 	job->output = NULL;
+	if (oj->row) {
+		latest_end(o->latest, oj->row, job_failed(job));
+		oj->row = NULL;
+		draw_latest(o);
+	}
 	ojob_free(oj);
 	chunk_new(o, STDOUT_FILENO)->done = job;
 	pump(o);
@@ -1456,6 +1516,18 @@ static void on_arm(uv_prepare_t *h)
 	uv_prepare_stop(h);
 }
 
+/* --latest-line: a row for the job. */
+static struct latest_row *add_row(struct output *o, const struct job *job)
+{
+	const char *color = NULL;
+
+	if (o->color[0]) {
+		size_t n = sizeof(palette) / sizeof(palette[0]);
+		color = palette[(job->seq - 1) % n];
+	}
+	return latest_add(o->latest, job->tag, job->tag_len, color);
+}
+
 /* Starts reading a job's pipes (from the loop's next wait on). */
 static void pipe_start(struct output *o, struct job *job)
 {
@@ -1472,7 +1544,14 @@ static void pipe_start(struct output *o, struct job *job)
 	if (!o->rbuf) {
 		o->rbuf = xmalloc(READ_SIZE);
 	}
-	if (o->kind == K_PIPE && job->header_len > 0) {
+	if (o->latest) {
+		oj->row = add_row(o, job);
+	}
+	if (oj->row && job->header_len > 0 && !job->header_stderr) {
+		/* -v's command is the first line the job shows. */
+		latest_data(o->latest, oj->row, 0, job->header,
+			    job->header_len);
+	} else if (o->kind == K_PIPE && job->header_len > 0) {
 		bool bol = true;
 		queue_bytes(o, job->header_stderr ? STDERR_FILENO
 						  : STDOUT_FILENO,
@@ -1614,7 +1693,13 @@ void output_add(struct output *o, struct job *job)
 			return;
 		}
 		/* It never ran (--dry-run, or it could not start). */
-		if (job->header_len > 0) {
+		if (o->latest) {
+			struct latest_row *row = add_row(o, job);
+			latest_data(o->latest, row, 0, job->header,
+				    job->header_len);
+			latest_end(o->latest, row, job_failed(job));
+			draw_latest(o);
+		} else if (job->header_len > 0) {
 			bool bol = true;
 			queue_bytes(o, job->header_stderr ? STDERR_FILENO
 							  : STDOUT_FILENO,

@@ -232,6 +232,7 @@ complete -c prun -n $options -l color-failed -l cf -d 'Print the lines of failed
 complete -c prun -n $options -l ctagstring -x -d 'Tagstring with --color'
 complete -c prun -n $options -l line-buffer -l lb -l linebuffer -d 'Print whole lines as jobs write them'
 complete -c prun -n $options -s u -l ungroup -d 'Let jobs write straight to the output'
+complete -c prun -n $options -l latest-line -l ll -d 'Show one line per job: its latest output line'
 complete -c prun -n $options -l tag -d 'Start each line with the job\'s arguments'
 complete -c prun -n $options -l tagstring -x -d 'Start each line with STR'
 complete -c prun -n $options -l color -l colour -d 'Colour the tags on a terminal'
