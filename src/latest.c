@@ -111,7 +111,9 @@ static void add_capped(struct buf *b, bool *cut, const char *p, size_t n)
 		*cut = true;
 		n = room;
 	}
-	buf_add(b, p, n);
+	if (n > 0) {
+		buf_add(b, p, n); /* p may be NULL when n is 0 */
+	}
 }
 
 /* The latest line becomes (what `pre` holds, then) p[0..n). */
@@ -279,7 +281,9 @@ static void draw_plain(struct latest *l, struct buf *out)
 			buf_add(out, r->tag, r->tag_len);
 			buf_addc(out, '\t');
 		}
-		buf_add(out, r->line.data, r->line.len);
+		if (r->line.len > 0) {
+			buf_add(out, r->line.data, r->line.len);
+		}
 		if (red) {
 			buf_adds(out, RED_OFF);
 		}

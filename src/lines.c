@@ -47,7 +47,9 @@ void lines_color(struct buf *out, const char *on, const char *tag,
 	while (p < end) {
 		if (*bol) {
 			buf_adds(out, on);
-			buf_add(out, tag, tag_len);
+			if (tag_len > 0) {
+				buf_add(out, tag, tag_len);
+			}
 			*bol = false;
 		}
 		const char *q = p;
@@ -71,7 +73,9 @@ void lines_color_end(struct buf *out, const char *on, const char *tag,
 {
 	if (*bol && *cr) {
 		buf_adds(out, on);
-		buf_add(out, tag, tag_len);
+		if (tag_len > 0) {
+			buf_add(out, tag, tag_len);
+		}
 	}
 	if (!*bol || *cr) {
 		buf_adds(out, off);
