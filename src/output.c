@@ -24,6 +24,11 @@
  * - Inherit (--ungroup): the jobs write to prun's stdout themselves; only
  *   -v's headers are written here.
  *
+ * --color-failed colours the lines of a failed job as they are copied in
+ * spool mode (so -k waits for a job's end).  --latest-line reads pipes
+ * and hands every byte to latest.c, whose rows are queued for writing on
+ * a timer and when a job ends.
+ *
  * A job's pipes are read until its leader exits, and then once more, as
  * far as they hold anything: what its leftover processes write later is
  * not waited for (they get the term sequence).
