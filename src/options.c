@@ -835,6 +835,7 @@ static const struct opt_def defs[] = {
 	DURATION("delay", AT(delay)),
 	CUSTOM("load", set_load, get_string, AT(load), .flags = OWNED),
 	SIZE("memfree", AT(memfree)),
+	SIZE("memsuspend", AT(memsuspend)),
 	LONG("nice", -20, 19, AT(nice)),
 	CUSTOM("joblog", set_joblog, get_joblog, AT(joblog), ALIASES("jl"),
 	       .flags = OWNED),
@@ -921,7 +922,7 @@ static const char *const unsupported[] = {
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
 	"sql-worker", "embed", "noswap", "exit", "compress",
 	"compress-program", "decompress-program", "latest-line", "ll",
-	"color-failed", "cf", "memsuspend",
+	"color-failed", "cf",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))

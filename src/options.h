@@ -123,6 +123,7 @@ struct options {
 	double delay;          /* --delay seconds between starts */
 	char *load;            /* owned; --load spec (options_load()), NULL */
 	unsigned long long memfree; /* --memfree bytes; 0 for none */
+	unsigned long long memsuspend; /* --memsuspend bytes; 0 for none */
 	long nice;             /* --nice */
 	char *joblog;          /* owned; --joblog FILE, NULL for none */
 	bool joblog_append;    /* --joblog +FILE, or --resume */
