@@ -156,6 +156,7 @@ static const char *const usage[] = {
 	"      --record-env, --recordenv\n",
 	"                            record the names of the environment now for\n",
 	"                              --env _, and run nothing\n",
+	"      --session             for env_parallel; no effect\n",
 	"      --use-cores-instead-of-threads, --use-cpus-instead-of-cores\n",
 	"                            count physical cores for -j N% (+N, -N)\n",
 	"      --use-sockets-instead-of-threads\n",

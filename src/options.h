@@ -89,6 +89,7 @@ struct options {
 	bool csv;              /* --csv: columns are CSV fields */
 	char *env;             /* owned; --env names, comma-separated */
 	bool record_env;       /* --record-env: record, and do nothing else */
+	bool session;          /* --session: env_parallel's; no effect */
 	bool tty;              /* --tty: -o, and -j1 -u unless said */
 	bool open_tty;         /* -o: jobs read the terminal */
 	bool interactive;      /* -p: ask before each job */

@@ -172,6 +172,7 @@ complete -c prun -n $options -l tmux -d 'Run each job in a window of a tmux sess
 complete -c prun -n $options -l tmuxpane -d 'Run each job in a pane of a tmux window'
 complete -c prun -n $options -l env -x -a '(set -nx)' -d 'Copy VAR to the jobs'
 complete -c prun -n $options -l record-env -l recordenv -d 'Record the names of the environment for --env _'
+complete -c prun -n $options -l session -d 'For env_parallel; no effect'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
 complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
