@@ -234,6 +234,7 @@ static const char *const usage[] = {
 	"      --load=MAX            start jobs only while the load is below MAX\n",
 	"      --memfree=SIZE        start jobs only while SIZE memory is free\n",
 	"      --memsuspend=SIZE     below SIZE free memory, stop the newest jobs\n",
+	"      --noswap              start no job while the machine swaps\n",
 	"      --limit=CMD           start a job only if CMD exits 0 (else look\n",
 	"                              again soon; 2: kill the newest job too)\n",
 	"      --nice=N              run the jobs (and prun) at niceness N\n",

@@ -837,6 +837,7 @@ static const struct opt_def defs[] = {
 	CUSTOM("load", set_load, get_string, AT(load), .flags = OWNED),
 	SIZE("memfree", AT(memfree)),
 	SIZE("memsuspend", AT(memsuspend)),
+	FLAG("noswap", AT(noswap)),
 	LONG("nice", -20, 19, AT(nice)),
 	CUSTOM("joblog", set_joblog, get_joblog, AT(joblog), ALIASES("jl"),
 	       .flags = OWNED),
@@ -921,7 +922,7 @@ static const char *const unsupported[] = {
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed", "noswap", "exit", "compress",
+	"sql-worker", "embed", "exit", "compress",
 	"compress-program", "decompress-program", "latest-line", "ll",
 	"color-failed", "cf",
 };

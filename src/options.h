@@ -125,6 +125,7 @@ struct options {
 	char *load;            /* owned; --load spec (options_load()), NULL */
 	unsigned long long memfree; /* --memfree bytes; 0 for none */
 	unsigned long long memsuspend; /* --memsuspend bytes; 0 for none */
+	bool noswap;           /* --noswap: start no job while swapping */
 	long nice;             /* --nice */
 	char *joblog;          /* owned; --joblog FILE, NULL for none */
 	bool joblog_append;    /* --joblog +FILE, or --resume */

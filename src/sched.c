@@ -41,8 +41,10 @@
 #define RETRY_MS 50
 /* --limit: how soon to run the command again after it said wait. */
 #define LIMIT_RETRY_MS 200
-/* --limit, --memsuspend: how often the running jobs are looked at. */
+/* --limit, --memsuspend, --noswap: how often the machine is looked at. */
 #define WATCH_MS 1000
+/* --noswap: the first look, which the first job waits for. */
+#define WATCH_FIRST_MS 500
 /*
  * The most jobs that may have ended without their output written (under
  * -k they wait for an earlier job; each holds two files) before no more
@@ -93,7 +95,10 @@ struct sched {
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
 	uv_timer_t retry_timer;    /* resources, --delay, --load, --memfree */
 	uv_timer_t timeout_timer;
-	uv_timer_t watch_timer;    /* --limit, --memsuspend */
+	uv_timer_t watch_timer;    /* --limit, --memsuspend, --noswap */
+	unsigned long long swap_in, swap_out; /* --noswap: as last read */
+	bool swap_read;            /* swap_in and swap_out are set */
+	int swapping;              /* 1: both grew since; -1: not known yet */
 
 	struct slots slots;
 	struct pid_map running;
@@ -991,12 +996,63 @@ static void suspend_young(struct sched *s)
 	}
 }
 
-/* Looks at the running jobs every WATCH_MS: --limit, --memsuspend. */
+/*
+ * --noswap: the pages swapped in and out so far (/proc/vmstat's pswpin
+ * and pswpout).  Returns 0, or -1 if they cannot be read.
+ */
+static int read_swap(unsigned long long *in, unsigned long long *out)
+{
+	/* A test hook, as for mem_available(). */
+	const char *path = getenv("PRUN_TEST_VMSTAT");
+	FILE *f = fopen(path ? path : "/proc/vmstat", "re");
+	char line[256];
+	int found = 0;
+
+	if (!f) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		found += sscanf(line, "pswpin %llu", in) == 1;
+		found += sscanf(line, "pswpout %llu", out) == 1;
+	}
+	fclose(f);
+	return found == 2 ? 0 : -1;
+}
+
+/*
+ * --noswap, GNU parallel's rule: the machine is swapping if it swapped
+ * both in and out since the last look.  Not known until a second look.
+ */
+static void look_at_swap(struct sched *s)
+{
+	unsigned long long in, out;
+
+	if (read_swap(&in, &out) < 0) {
+		s->swapping = 0; /* no swap to speak of */
+		return;
+	}
+	if (s->swap_read) {
+		s->swapping = in > s->swap_in && out > s->swap_out;
+	}
+	s->swap_read = true;
+	s->swap_in = in;
+	s->swap_out = out;
+}
+
+/* Looks at the machine every WATCH_MS: --limit, --memsuspend, --noswap. */
 static void on_watch(uv_timer_t *t)
 {
 	struct sched *s = t->data;
 
-	if (s->running.n == 0) {
+	if (s->opts->noswap) {
+		bool was = s->swapping != 0;
+		look_at_swap(s);
+		if (was && !s->swapping) {
+			fill(s);
+			maybe_finish(s);
+		}
+	}
+	if (s->closing || s->running.n == 0) {
 		return;
 	}
 	if (s->opts->memsuspend > 0) {
@@ -1019,6 +1075,10 @@ static bool may_start(struct sched *s)
 	if (o->delay > 0 && now < s->next_start_ns) {
 		uint64_t ms = (s->next_start_ns - now + 999999) / 1000000;
 		uv_timer_start(&s->retry_timer, on_retry, ms, 0);
+		return false;
+	}
+	if (o->noswap && s->swapping != 0) {
+		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
 		return false;
 	}
 	double load[1];
@@ -1457,8 +1517,15 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	uv_timer_init(&s.loop, &s.timeout_timer);
 	uv_timer_init(&s.loop, &s.watch_timer);
 	s.retry_timer.data = s.timeout_timer.data = s.watch_timer.data = &s;
-	if (cfg->opts->limit || cfg->opts->memsuspend > 0) {
-		uv_timer_start(&s.watch_timer, on_watch, WATCH_MS, WATCH_MS);
+	if (cfg->opts->noswap) {
+		s.swapping = -1;
+		look_at_swap(&s);
+	}
+	if (cfg->opts->limit || cfg->opts->memsuspend > 0 ||
+	    cfg->opts->noswap) {
+		uv_timer_start(&s.watch_timer, on_watch,
+			       cfg->opts->noswap ? WATCH_FIRST_MS : WATCH_MS,
+			       WATCH_MS);
 	}
 
 	fill(&s);

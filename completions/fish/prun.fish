@@ -220,6 +220,7 @@ complete -c prun -n $options -l load -x -d 'Start jobs only while the load is be
 complete -c prun -n $options -l limit -x -d 'Start a job only if CMD exits 0'
 complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
 complete -c prun -n $options -l memsuspend -x -d 'Below SIZE free memory, stop the newest jobs'
+complete -c prun -n $options -l noswap -d 'Start no job while the machine swaps'
 complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
 complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE appends, - for stdout)'
 complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # What holds jobs back or stops them while they run: --limit's status 2
-# (evict the youngest job) and --memsuspend (stop the youngest jobs while
-# memory is short).  The outputs are GNU parallel's.  A lack of memory is
-# played out with a meminfo file of the test's own (PRUN_TEST_MEMINFO).
+# (evict the youngest job), --memsuspend (stop the youngest jobs while
+# memory is short) and --noswap.  The outputs are GNU parallel's.  A lack
+# of memory and swapping are played out with meminfo and vmstat files of
+# the test's own (PRUN_TEST_MEMINFO, PRUN_TEST_VMSTAT).
 
 load helpers
 
@@ -138,4 +139,47 @@ wait_states() {
 	[ $st -eq 2 ] || fail "exit status $st, not 2"
 	run cat out
 	assert_output $'caught a\ncaught b'
+}
+
+# Makes the vmstat file count up pages swapped in ($1) and out ($2) for
+# 2 to 3 s, then touches "over".
+swap_for_a_while() {
+	local end=$((SECONDS + 3)) in=10 out=10
+	while [ $SECONDS -lt $end ]; do
+		in=$((in + $1)) out=$((out + $2))
+		printf 'pswpin %d\npswpout %d\n' $in $out >vmstat.new
+		mv vmstat.new vmstat
+		sleep 0.05
+	done
+	touch over
+}
+
+@test "--noswap starts no job while the machine swaps in and out" {
+	printf 'pswpin 10\npswpout 10\n' >vmstat
+	swap_for_a_while 5 5 3>&- &
+	sleep 0.3
+	PRUN_TEST_VMSTAT=$PWD/vmstat run prun --noswap \
+		'[ -e over ] && echo after {} || echo before {}' ::: a
+	wait
+	assert_success
+	assert_output 'after a'
+}
+
+@test "--noswap: swapping only in, or only out, holds nothing back" {
+	printf 'pswpin 10\npswpout 10\n' >vmstat
+	swap_for_a_while 5 0 3>&- &
+	sleep 0.3
+	PRUN_TEST_VMSTAT=$PWD/vmstat run prun --noswap \
+		'[ -e over ] && echo after {} || echo before {}' ::: a
+	assert_success
+	assert_output 'before a'
+	wait
+	rm over
+	swap_for_a_while 0 5 3>&- &
+	sleep 0.3
+	PRUN_TEST_VMSTAT=$PWD/vmstat run prun --noswap \
+		'[ -e over ] && echo after {} || echo before {}' ::: a
+	wait
+	assert_success
+	assert_output 'before a'
 }
