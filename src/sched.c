@@ -1279,6 +1279,10 @@ static void on_signal(uv_signal_t *h, int sig)
 		return;
 	case SIGCONT:
 		each_running(s, send_signal, SIGCONT);
+		/* --memsuspend stops them again at its next look if need be. */
+		for (struct job *j = s->oldest; j; j = j->rnext) {
+			j->suspended = false;
+		}
 		return;
 	case SIGHUP:
 		s->die_signal = sig;
