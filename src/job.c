@@ -931,12 +931,12 @@ int job_log_exitval(const struct job *job)
 	int code = WIFEXITED(job->status) ? WEXITSTATUS(job->status) : 0;
 
 	/* GNU parallel marks the jobs it kills, unless they say otherwise. */
-	return code == 0 && job->timed_out ? -1 : code;
+	return code == 0 && (job->timed_out || job->evicted) ? -1 : code;
 }
 
 bool job_failed(const struct job *job)
 {
-	return job->timed_out || job_exitval(job) != 0;
+	return job->timed_out || job->evicted || job_exitval(job) != 0;
 }
 
 struct record *job_copy_args(const struct job *job)

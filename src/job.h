@@ -34,6 +34,8 @@ struct job {
 	double start_wall;    /* seconds since the epoch, for the job log */
 	unsigned attempt;     /* 1 for the first try (--retries) */
 	bool timed_out;
+	bool evicted;         /* killed to make room (--limit's status 2) */
+	bool suspended;       /* stopped for lack of memory (--memsuspend) */
 	bool killing;         /* the term sequence is under way */
 	struct job *rprev;    /* the running jobs, oldest first (sched) */
 	struct job *rnext;
@@ -151,10 +153,10 @@ int job_exitval(const struct job *job);
 /*
  * The Exitval of GNU parallel's job log: the exit status, 0 for a job
  * killed by a signal (the Signal column has it), and -1 for a job that
- * timed out and did not exit with a status of its own.
+ * timed out or was evicted, and did not exit with a status of its own.
  */
 int job_log_exitval(const struct job *job);
-/* True unless the job exited 0 in time. */
+/* True unless the job exited 0 in time, and was not evicted. */
 bool job_failed(const struct job *job);
 /* A copy of the job's arguments, for running it again. */
 struct record *job_copy_args(const struct job *job);

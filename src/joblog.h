@@ -17,7 +17,8 @@ struct joblog_entry {
 	double start;        /* seconds since the epoch */
 	double runtime;      /* seconds */
 	uint64_t received;   /* bytes of stdout */
-	int exitval;         /* 0 if killed by a signal, -1 if timed out */
+	int exitval;         /* 0 if killed by a signal, -1 if timed out
+				or evicted */
 	int signal;
 	char *command;       /* owned when read back */
 };

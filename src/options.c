@@ -818,6 +818,7 @@ static const struct opt_def defs[] = {
 	FLAG("csv", AT(csv)),
 	CUSTOM("env", set_env, get_string, AT(env), .flags = OWNED),
 	FLAG("record-env", AT(record_env), ALIASES("recordenv")),
+	FLAG("session", AT(session)),
 	FLAG("tty", AT(tty)),
 	FLAG("open-tty", AT(open_tty), .shorts = "o"),
 	FLAG("interactive", AT(interactive), .shorts = "p"),
@@ -839,6 +840,8 @@ static const struct opt_def defs[] = {
 	DURATION("delay", AT(delay)),
 	CUSTOM("load", set_load, get_string, AT(load), .flags = OWNED),
 	SIZE("memfree", AT(memfree)),
+	SIZE("memsuspend", AT(memsuspend)),
+	FLAG("noswap", AT(noswap)),
 	LONG("nice", -20, 19, AT(nice)),
 	CUSTOM("joblog", set_joblog, get_joblog, AT(joblog), ALIASES("jl"),
 	       .flags = OWNED),
@@ -919,12 +922,12 @@ static const char *const unsupported[] = {
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
-	"trc", "basefile", "bf", "rsync-opts", "session", "semaphore",
+	"trc", "basefile", "bf", "rsync-opts", "semaphore",
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed", "noswap", "exit", "compress",
-	"compress-program", "decompress-program", "memsuspend",
+	"sql-worker", "embed", "exit", "compress",
+	"compress-program", "decompress-program",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))

@@ -91,6 +91,7 @@ struct options {
 	bool csv;              /* --csv: columns are CSV fields */
 	char *env;             /* owned; --env names, comma-separated */
 	bool record_env;       /* --record-env: record, and do nothing else */
+	bool session;          /* --session: env_parallel's; no effect */
 	bool tty;              /* --tty: -o, and -j1 -u unless said */
 	bool open_tty;         /* -o: jobs read the terminal */
 	bool interactive;      /* -p: ask before each job */
@@ -125,6 +126,8 @@ struct options {
 	double delay;          /* --delay seconds between starts */
 	char *load;            /* owned; --load spec (options_load()), NULL */
 	unsigned long long memfree; /* --memfree bytes; 0 for none */
+	unsigned long long memsuspend; /* --memsuspend bytes; 0 for none */
+	bool noswap;           /* --noswap: start no job while swapping */
 	long nice;             /* --nice */
 	char *joblog;          /* owned; --joblog FILE, NULL for none */
 	bool joblog_append;    /* --joblog +FILE, or --resume */

@@ -41,6 +41,10 @@
 #define RETRY_MS 50
 /* --limit: how soon to run the command again after it said wait. */
 #define LIMIT_RETRY_MS 200
+/* --limit, --memsuspend, --noswap: how often the machine is looked at. */
+#define WATCH_MS 1000
+/* --noswap: the first look, which the first job waits for. */
+#define WATCH_FIRST_MS 500
 /*
  * The most jobs that may have ended without their output written (under
  * -k they wait for an earlier job; each holds two files) before no more
@@ -91,6 +95,10 @@ struct sched {
 	uv_signal_t sig[6];        /* INT TERM HUP TSTP CONT USR1 */
 	uv_timer_t retry_timer;    /* resources, --delay, --load, --memfree */
 	uv_timer_t timeout_timer;
+	uv_timer_t watch_timer;    /* --limit, --memsuspend, --noswap */
+	unsigned long long swap_in, swap_out; /* --noswap: as last read */
+	bool swap_read;            /* swap_in and swap_out are set */
+	int swapping;              /* 1: both grew since; -1: not known yet */
 
 	struct slots slots;
 	struct pid_map running;
@@ -265,8 +273,19 @@ static void send_signal(struct sched *s, struct job *job, int sig)
 	job_signal(job, sig);
 }
 
+/* Lets a job that --memsuspend stopped run again. */
+static void resume(struct job *job)
+{
+	if (job->suspended) {
+		job_signal(job, SIGCONT);
+		job->suspended = false;
+	}
+}
+
 static void term_seq(struct sched *s, struct job *job, int now)
 {
+	/* A stopped job would not act on the signals until it went on. */
+	resume(job);
 	if (now) {
 		killer_job_now(s->killer, job);
 	} else {
@@ -420,6 +439,7 @@ static void on_timeout(uv_timer_t *t)
 		warn("this job was killed because it timed out: %s", b.data);
 		buf_finish(&b);
 		j->timed_out = true;
+		resume(j);
 		killer_job(s->killer, j);
 	}
 	arm_timeout(s);
@@ -504,7 +524,8 @@ static void check_halt(struct sched *s, struct job *job, bool failed)
 					   (double)(total ? total : 1) * 100);
 	} else if (h->count == 1) {
 		s->halt_status = job_exitval(job);
-		if (job->timed_out && s->halt_status == 0) {
+		if ((job->timed_out || job->evicted) &&
+		    s->halt_status == 0) {
 			s->halt_status = 255;
 		}
 	} else {
@@ -575,7 +596,7 @@ static void finish_job(struct sched *s, struct job *job)
 	 * broken stdout) did not finish: it stays out of the log, so that
 	 * --resume runs it again.  A timed-out job did finish, failing.
 	 */
-	bool finished = !job->killing || job->timed_out;
+	bool finished = !job->killing || job->timed_out || job->evicted;
 	if (s->joblog && job->pid > 0 && finished) {
 		job->received = output_collect(s->output, job);
 		/*
@@ -878,7 +899,12 @@ static void on_retry(uv_timer_t *t)
 /* MemAvailable in bytes, from /proc/meminfo; 0 if unknown. */
 static unsigned long long mem_available(void)
 {
-	FILE *f = fopen("/proc/meminfo", "re");
+	/*
+	 * A test hook, not a user setting: the tests put a file of their
+	 * own here to play out a lack of memory.
+	 */
+	const char *path = getenv("PRUN_TEST_MEMINFO");
+	FILE *f = fopen(path ? path : "/proc/meminfo", "re");
 	char line[256];
 	unsigned long long kb = 0;
 
@@ -895,10 +921,12 @@ static unsigned long long mem_available(void)
 }
 
 /*
- * --limit CMD: runs CMD with the shell and waits for it.  True if its
- * exit status is 0 (below the limit), or if it could not run at all.
+ * --limit CMD: runs CMD with the shell and waits for it.  Returns GNU
+ * parallel's verdict: 0 (below the limit: start jobs, also if CMD could
+ * not run at all), 2 (far over it: evict the youngest job), or 1 (over it:
+ * start none) for any other status.
  */
-static bool below_limit(struct sched *s)
+static int limit_status(struct sched *s)
 {
 	extern char **environ;
 	const char *shell = template_shell(s->cfg->tmpl);
@@ -907,11 +935,132 @@ static bool below_limit(struct sched *s)
 	int status;
 
 	if (posix_spawn(&pid, shell, NULL, NULL, argv, environ) != 0) {
-		return true;
+		return 0;
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 	}
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (!WIFEXITED(status)) {
+		return 1;
+	}
+	return WEXITSTATUS(status) <= 2 ? WEXITSTATUS(status) : 1;
+}
+
+/*
+ * Kills the youngest running job that is not already being killed, as
+ * GNU parallel does when --limit says 2; it fails (Exitval -1), and runs
+ * again if --retries allows.
+ */
+static void evict_youngest(struct sched *s)
+{
+	for (struct job *j = s->newest; j; j = j->rprev) {
+		if (!j->killing) {
+			j->evicted = true;
+			term_seq(s, j, 0);
+			return;
+		}
+	}
+}
+
+/*
+ * --memsuspend SIZE, GNU parallel's rule: below twice SIZE of free memory
+ * only the oldest jobs go on, 1 + 1 / (2 - free / SIZE) of them rounded
+ * down (so at least one: the run always moves on), and the younger ones
+ * are stopped; above it, one stopped job goes on at each look.
+ */
+static void suspend_young(struct sched *s)
+{
+	double limit = (double)s->opts->memsuspend;
+	double avail = (double)mem_available();
+
+	if (avail <= 0) {
+		return; /* unknown: leave the jobs as they are */
+	}
+	if (avail >= 2 * limit) {
+		for (struct job *j = s->oldest; j; j = j->rnext) {
+			if (j->suspended) {
+				resume(j);
+				return;
+			}
+		}
+		return;
+	}
+	double keep = 1 + floor(1 / (2 - avail / limit));
+	double i = 0;
+	for (struct job *j = s->oldest; j; j = j->rnext, i++) {
+		if (i < keep || j->killing) {
+			resume(j);
+		} else if (!j->suspended) {
+			job_signal(j, SIGSTOP);
+			j->suspended = true;
+		}
+	}
+}
+
+/*
+ * --noswap: the pages swapped in and out so far (/proc/vmstat's pswpin
+ * and pswpout).  Returns 0, or -1 if they cannot be read.
+ */
+static int read_swap(unsigned long long *in, unsigned long long *out)
+{
+	/* A test hook, as for mem_available(). */
+	const char *path = getenv("PRUN_TEST_VMSTAT");
+	FILE *f = fopen(path ? path : "/proc/vmstat", "re");
+	char line[256];
+	int found = 0;
+
+	if (!f) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		found += sscanf(line, "pswpin %llu", in) == 1;
+		found += sscanf(line, "pswpout %llu", out) == 1;
+	}
+	fclose(f);
+	return found == 2 ? 0 : -1;
+}
+
+/*
+ * --noswap, GNU parallel's rule: the machine is swapping if it swapped
+ * both in and out since the last look.  Not known until a second look.
+ */
+static void look_at_swap(struct sched *s)
+{
+	unsigned long long in, out;
+
+	if (read_swap(&in, &out) < 0) {
+		s->swapping = 0; /* no swap to speak of */
+		return;
+	}
+	if (s->swap_read) {
+		s->swapping = in > s->swap_in && out > s->swap_out;
+	}
+	s->swap_read = true;
+	s->swap_in = in;
+	s->swap_out = out;
+}
+
+/* Looks at the machine every WATCH_MS: --limit, --memsuspend, --noswap. */
+static void on_watch(uv_timer_t *t)
+{
+	struct sched *s = t->data;
+
+	if (s->opts->noswap) {
+		bool was = s->swapping != 0;
+		look_at_swap(s);
+		if (was && !s->swapping) {
+			fill(s);
+			maybe_finish(s);
+		}
+	}
+	if (s->closing || s->running.n == 0) {
+		return;
+	}
+	if (s->opts->memsuspend > 0) {
+		suspend_young(s);
+	}
+	if (s->opts->limit && !s->stopping && limit_status(s) == 2) {
+		evict_youngest(s);
+	}
 }
 
 /*
@@ -928,17 +1077,29 @@ static bool may_start(struct sched *s)
 		uv_timer_start(&s->retry_timer, on_retry, ms, 0);
 		return false;
 	}
+	if (o->noswap && s->swapping != 0) {
+		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
+		return false;
+	}
 	double load[1];
 	if (s->cfg->max_load > 0 && getloadavg(load, 1) == 1 &&
 	    load[0] >= s->cfg->max_load) {
 		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
 		return false;
 	}
-	if (o->memfree > 0 && mem_available() < o->memfree) {
+	/*
+	 * --memsuspend holds new jobs back too, but not the first: GNU
+	 * parallel would wait for ever for memory that may never come.
+	 */
+	unsigned long long need = o->memfree;
+	if (s->running.n > 0) {
+		need += o->memsuspend;
+	}
+	if (need > 0 && mem_available() < need) {
 		uv_timer_start(&s->retry_timer, on_retry, 1000, 0);
 		return false;
 	}
-	if (o->limit && !below_limit(s)) {
+	if (o->limit && limit_status(s) != 0) {
 		uv_timer_start(&s->retry_timer, on_retry, LIMIT_RETRY_MS, 0);
 		return false;
 	}
@@ -1118,6 +1279,10 @@ static void on_signal(uv_signal_t *h, int sig)
 		return;
 	case SIGCONT:
 		each_running(s, send_signal, SIGCONT);
+		/* --memsuspend stops them again at its next look if need be. */
+		for (struct job *j = s->oldest; j; j = j->rnext) {
+			j->suspended = false;
+		}
 		return;
 	case SIGHUP:
 		s->die_signal = sig;
@@ -1150,6 +1315,7 @@ static void close_all(struct sched *s)
 	}
 	uv_close((uv_handle_t *)&s->retry_timer, NULL);
 	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
+	uv_close((uv_handle_t *)&s->watch_timer, NULL);
 	killer_close(s->killer);
 	output_close(s->output);
 	progress_close(s->progress);
@@ -1355,7 +1521,18 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	}
 	uv_timer_init(&s.loop, &s.retry_timer);
 	uv_timer_init(&s.loop, &s.timeout_timer);
-	s.retry_timer.data = s.timeout_timer.data = &s;
+	uv_timer_init(&s.loop, &s.watch_timer);
+	s.retry_timer.data = s.timeout_timer.data = s.watch_timer.data = &s;
+	if (cfg->opts->noswap) {
+		s.swapping = -1;
+		look_at_swap(&s);
+	}
+	if (cfg->opts->limit || cfg->opts->memsuspend > 0 ||
+	    cfg->opts->noswap) {
+		uv_timer_start(&s.watch_timer, on_watch,
+			       cfg->opts->noswap ? WATCH_FIRST_MS : WATCH_MS,
+			       WATCH_MS);
+	}
 
 	fill(&s);
 	maybe_finish(&s);

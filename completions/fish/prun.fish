@@ -19,7 +19,7 @@ function __prun_value_options
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
         --seqreplace --slotreplace --rpl --parens --filter \
-        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --limit --nice \
+        --timeout --termseq --term-seq --halt --retries --delay --load --memfree --memsuspend --limit --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
@@ -172,6 +172,7 @@ complete -c prun -n $options -l tmux -d 'Run each job in a window of a tmux sess
 complete -c prun -n $options -l tmuxpane -d 'Run each job in a pane of a tmux window'
 complete -c prun -n $options -l env -x -a '(set -nx)' -d 'Copy VAR to the jobs'
 complete -c prun -n $options -l record-env -l recordenv -d 'Record the names of the environment for --env _'
+complete -c prun -n $options -l session -d 'For env_parallel; no effect'
 # Input
 complete -c prun -n $options -s a -l arg-file -r -d 'Read arguments from FILE'
 complete -c prun -n $options -s d -l delimiter -x -d 'Arguments end at CHAR, not newline'
@@ -218,6 +219,8 @@ complete -c prun -n $options -l delay -x -d 'Wait SECS between job starts'
 complete -c prun -n $options -l load -x -d 'Start jobs only while the load is below MAX'
 complete -c prun -n $options -l limit -x -d 'Start a job only if CMD exits 0'
 complete -c prun -n $options -l memfree -x -d 'Start jobs only while SIZE memory is free'
+complete -c prun -n $options -l memsuspend -x -d 'Below SIZE free memory, stop the newest jobs'
+complete -c prun -n $options -l noswap -d 'Start no job while the machine swaps'
 complete -c prun -n $options -l nice -x -d 'Run the jobs at niceness N'
 complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE appends, - for stdout)'
 complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'

@@ -48,8 +48,12 @@ load helpers
 	assert_output "prun: --record-env: cannot write '$HOME/.parallel/ignored_vars': Not a directory"
 }
 
-@test "--session is refused by name" {
-	run prun --session
-	assert_failure 255
-	assert_output "prun: --session is not supported"
+@test "--session is accepted and changes nothing, as in GNU parallel" {
+	run prun --session -k echo ::: a b
+	assert_success
+	assert_output $'a\nb'
+	run prun --session </dev/null
+	assert_success
+	assert_output ""
+	[ ! -e "$HOME/.parallel" ]
 }
