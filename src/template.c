@@ -1300,9 +1300,14 @@ static void add_perl(struct buf *b, const struct piece *p,
 	}
 }
 
+const char template_void[] = "";
+
 /* Appends one value, quoted unless raw. */
 static void add_value(struct buf *b, const struct piece *p, struct value v)
 {
+	if (v.s == template_void) {
+		return;
+	}
 	v = apply_op(p->op, v);
 	if (p->raw) {
 		buf_add(b, v.s, v.len);
@@ -1728,6 +1733,7 @@ static void render_word(const struct word *word, const struct job_args *a,
 	char num[32];
 	size_t start = out->store.len;
 	bool content = word->always;
+	bool split = false; /* -N0 split the word, as the shell would */
 
 	if (is_bare_value(word)) {
 		/*
@@ -1739,7 +1745,9 @@ static void render_word(const struct word *word, const struct job_args *a,
 		const struct value *vs = ctx && p->kind == P_ALL
 						 ? ctx : piece_values(p, a, &n);
 		for (size_t k = 0; k < n; k++) {
-			if (vs[k].s) {
+			if (vs[k].s == template_void) {
+				got++; /* -N0: nothing, not even '' */
+			} else if (vs[k].s) {
 				*argv_next(out) = (struct argv_slot){vs[k].s, 0};
 				got++;
 			}
@@ -1803,6 +1811,18 @@ static void render_word(const struct word *word, const struct job_args *a,
 				vs = piece_values(p, a, &n);
 			}
 			for (size_t k = 0, got = 0; k < n; k++) {
+				if (vs[k].s == template_void) {
+					/* -N0: nothing, but the shell
+					   splits a{}b into a and b. */
+					if (got++) {
+						if (out->store.len > start) {
+							argv_push(out, start);
+						}
+						start = out->store.len;
+						split = true;
+					}
+					continue;
+				}
 				if (!vs[k].s) {
 					continue;
 				}
@@ -1818,7 +1838,7 @@ static void render_word(const struct word *word, const struct job_args *a,
 			break;
 		}
 	}
-	if (content) {
+	if (content && !(split && out->store.len == start)) {
 		argv_push(out, start);
 	} else {
 		out->store.len = start;
