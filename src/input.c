@@ -1065,33 +1065,8 @@ static int fits(struct input *in, size_t pn, char **cause)
 	return 1;
 }
 
-/*
- * -N0: a job for each combination, given none of its values (GNU
- * parallel's idiom for running a command as many times as there are
- * arguments).
- */
-static int next_bare_job(struct input *in, struct record **rec,
-			 char **cause)
-{
-	int r = in->done ? INPUT_END : advance(in, cause);
-
-	if (r == INPUT_END) {
-		in->done = true;
-	}
-	if (r != INPUT_READY) {
-		return r;
-	}
-	/* Collected for the warnings that the values may give. */
-	collect(in);
-	in->pn = in->pfirst = 0;
-	in->pending.len = 0;
-	*rec = xcalloc(1, sizeof(**rec));
-	in->jobs_out++;
-	return INPUT_READY;
-}
-
 /* Builds the next job from the sources, without prefetching. */
-static int next_job(struct input *in, struct record **rec, char **cause)
+static int next_values(struct input *in, struct record **rec, char **cause)
 {
 	const struct line_cost *fill = in->cfg.fill;
 
@@ -1099,9 +1074,6 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 		size_t end = in->pfirst + in->spread_chunk;
 		*rec = take_pending(in, end < in->pn ? end : in->pn);
 		return INPUT_READY;
-	}
-	if (in->cfg.bare) {
-		return next_bare_job(in, rec, cause);
 	}
 	size_t want = in->cfg.max_args > 0 ? (size_t)in->cfg.max_args
 		      : fill && fill->fill ? SIZE_MAX : 1;
@@ -1167,6 +1139,26 @@ static int next_job(struct input *in, struct record **rec, char **cause)
 	}
 	*rec = take_pending(in, in->pn);
 	return INPUT_READY;
+}
+
+/*
+ * The next job.  -N0 (-n0, -L0): a job is made of rows as any other, one
+ * or (-X, -m) as many as fit, but each value is template_void: GNU
+ * parallel's idiom for running a command as many times as there are
+ * arguments, with none of them inserted.
+ */
+static int next_job(struct input *in, struct record **rec, char **cause)
+{
+	int r = next_values(in, rec, cause);
+
+	if (r == INPUT_READY && in->cfg.bare) {
+		for (size_t i = 0; i < (*rec)->n; i++) {
+			if ((*rec)->v[i].s) {
+				(*rec)->v[i] = (struct value){template_void, 0};
+			}
+		}
+	}
+	return r;
 }
 
 int input_next(struct input *in, struct record **rec, char **cause)

@@ -49,8 +49,7 @@ struct input_config {
 	char delimiter;
 	long max_args;             /* records per job; 0 means 1 (or as
 				      many as fit, with `fill`) */
-	bool bare;                 /* -N0: one record per job, given
-				      none of its values */
+	bool bare;                 /* -N0: each value is template_void */
 	bool skip_empty;           /* -r */
 	bool skip_first_line;      /* --skip-first-line: of the first source */
 	const char *eof_str;       /* -E: input ends at this line */

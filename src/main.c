@@ -168,6 +168,48 @@ static int cmp_seq(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Orders log entries by seq, and in log order within a seq. */
+static int cmp_entry(const void *a, const void *b)
+{
+	const struct joblog_entry *x = *(const struct joblog_entry *const *)a;
+	const struct joblog_entry *y = *(const struct joblog_entry *const *)b;
+
+	if (x->seq != y->seq) {
+		return x->seq < y->seq ? -1 : 1;
+	}
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * --retry-failed: each seq runs once again, in seq order, with the command
+ * of its last entry, unless one of its entries succeeded.  A log that
+ * --resume-failed or --retry-failed appended to holds a failed seq more
+ * than once; GNU parallel retries it once.
+ */
+static void retry_failed_jobs(struct joblog_entry *e, size_t n,
+			      const char **cmds, uint64_t *seqs, size_t *n_cmds)
+{
+	struct joblog_entry **by_seq = xcalloc(n + 1, sizeof(*by_seq));
+
+	for (size_t i = 0; i < n; i++) {
+		by_seq[i] = &e[i];
+	}
+	qsort(by_seq, n, sizeof(*by_seq), cmp_entry);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		bool ok = false;
+		for (; j < n && by_seq[j]->seq == by_seq[i]->seq; j++) {
+			ok |= by_seq[j]->exitval == 0 && by_seq[j]->signal == 0;
+		}
+		if (!ok) {
+			seqs[*n_cmds] = by_seq[j - 1]->seq;
+			cmds[(*n_cmds)++] = xstrdup(by_seq[j - 1]->command);
+		}
+		i = j;
+	}
+	free(by_seq);
+}
+
 /*
  * --resume, --resume-failed and --retry-failed read the job log back.
  * Fills the seqs to skip, or (--retry-failed) the failed commands and
@@ -206,15 +248,14 @@ static int read_back(struct cli *c, uint64_t **skip, size_t *n_skip,
 	const char **cmds = xcalloc(n + 1, sizeof(char *));
 	size_t n_cmds = 0;
 	*seqs = xcalloc(n + 1, sizeof(uint64_t));
-	for (size_t i = 0; i < n; i++) {
-		bool ok = e[i].exitval == 0 && e[i].signal == 0;
-		if (c->opts.retry_failed) {
-			if (!ok) {
-				(*seqs)[n_cmds] = e[i].seq;
-				cmds[n_cmds++] = xstrdup(e[i].command);
+	if (c->opts.retry_failed) {
+		retry_failed_jobs(e, n, cmds, *seqs, &n_cmds);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			bool ok = e[i].exitval == 0 && e[i].signal == 0;
+			if (ok || c->opts.resume) {
+				(*skip)[(*n_skip)++] = e[i].seq;
 			}
-		} else if (ok || c->opts.resume) {
-			(*skip)[(*n_skip)++] = e[i].seq;
 		}
 	}
 	joblog_entries_free(e, n);

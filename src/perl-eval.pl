@@ -258,7 +258,9 @@ while (1) {
 		for my $e (unpack('L</(L</a)', $req)) {
 			my ($sub, $err) = compile_one($e);
 			$err =~ s/\s+\z//;
-			push @subs, $sub;
+			# One the caller may never use fails when it is.
+			my $msg = $err;
+			push @subs, $sub || sub { die "$msg\n" };
 			push @exprs, $e;
 			push @errs, $sub ? '' : ($err eq '' ? 'error' : $err);
 		}

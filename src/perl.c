@@ -35,6 +35,7 @@ extern char **environ;
 
 struct perl {
 	char **exprs;        /* owned; their text */
+	bool *lenient;       /* owned; a compile error is not fatal */
 	size_t n, cap;
 	long max_jobs;
 	pid_t pid;           /* 0 until started */
@@ -102,26 +103,41 @@ void perl_destroy(struct perl *p)
 		free(p->exprs[i]);
 	}
 	free(p->exprs);
+	free(p->lenient);
 	free(p->dead);
 	buf_finish(&p->req);
 	buf_finish(&p->ans);
 	free(p);
 }
 
-unsigned perl_add(struct perl *p, const char *expr, size_t len)
+static unsigned add_expr(struct perl *p, const char *expr, size_t len,
+			 bool lenient)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		if (strlen(p->exprs[i]) == len &&
 		    memcmp(p->exprs[i], expr, len) == 0) {
+			p->lenient[i] = p->lenient[i] && lenient;
 			return (unsigned)i;
 		}
 	}
 	if (p->n == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 8;
 		p->exprs = xreallocarray(p->exprs, p->cap, sizeof(char *));
+		p->lenient = xreallocarray(p->lenient, p->cap, sizeof(bool));
 	}
 	p->exprs[p->n] = xmemdup(expr, len);
+	p->lenient[p->n] = lenient;
 	return (unsigned)p->n++;
+}
+
+unsigned perl_add(struct perl *p, const char *expr, size_t len)
+{
+	return add_expr(p, expr, len, false);
+}
+
+unsigned perl_add_lenient(struct perl *p, const char *expr, size_t len)
+{
+	return add_expr(p, expr, len, true);
 }
 
 size_t perl_count(const struct perl *p)
@@ -506,7 +522,7 @@ int perl_start(struct perl *p, char **cause)
 		if (len > p->ans.len - off) {
 			break;
 		}
-		if (len > 0) {
+		if (len > 0 && !p->lenient[i]) {
 			const char *msg = (const char *)a + off;
 			const char *nl = memchr(msg, '\n', len);
 			*cause = xasprintf("cannot use perl expression '%s': "
@@ -515,6 +531,7 @@ int perl_start(struct perl *p, char **cause)
 					   msg);
 			return -1;
 		}
+		off += len;
 	}
 	return 0;
 }

@@ -24,6 +24,11 @@ void perl_destroy(struct perl *p);
 
 /* Adds an expression (deduplicated by its text); returns its number. */
 unsigned perl_add(struct perl *p, const char *expr, size_t len);
+/*
+ * The same for an expression that may never be used: if it does not
+ * compile, the error comes when a job uses it, not at perl_start().
+ */
+unsigned perl_add_lenient(struct perl *p, const char *expr, size_t len);
 /* The number of expressions added. */
 size_t perl_count(const struct perl *p);
 /* The text of expression e. */

@@ -806,12 +806,24 @@ static bool start(struct sched *s, struct job *job)
 		return true;
 	}
 	if (s->cfg->perl) {
-		/* skip() or --filter: the job is passed over, as not run. */
-		const struct template *ts[] = {s->cfg->tag, s->cfg->results};
-		int r = job_prepare(s->spawner, job, ts, 2,
+		/*
+		 * Every text made per job may hold expressions.  skip() or
+		 * --filter: the job is passed over, as not run.
+		 */
+		size_t n_ts = 3 + 2 * s->cfg->n_tmpls;
+		const struct template **ts = xcalloc(n_ts, sizeof(*ts));
+		ts[0] = s->cfg->tag;
+		ts[1] = s->cfg->results;
+		ts[2] = s->cfg->workdir;
+		for (size_t i = 0; i < s->cfg->n_tmpls; i++) {
+			ts[3 + 2 * i] = s->cfg->tmpl_names[i];
+			ts[4 + 2 * i] = s->cfg->tmpl_texts[i];
+		}
+		int r = job_prepare(s->spawner, job, ts, n_ts,
 				    (const struct template *const *)
 				    s->cfg->filters, s->cfg->n_filters,
 				    &cause);
+		free(ts);
 		if (r < 0) {
 			fail(s, cause);
 			slot_release(&s->slots, job->slot);

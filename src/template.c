@@ -64,8 +64,11 @@ struct piece {
 	long pos;     /* P_POS: 1-based; negative counts from the end;
 	                 P_PERL: the same, or 0 for each argument */
 	unsigned expr; /* P_PERL: the expression's number in the perl */
+	unsigned named_expr; /* P_PERL with text: the expression after
+	                        the column name, once the name is bound */
 	bool raw;     /* insert the value unquoted (input lines as commands) */
-	char *text;   /* P_LIT, P_NAME: owned */
+	char *text;   /* P_LIT, P_NAME, and P_PERL that may start with a
+	                 --header column's name ({=name expr =}): owned */
 	size_t len;
 	struct pieces *sub; /* P_CTX: owned; the word's pieces */
 };
@@ -253,7 +256,8 @@ static const char *find_str(const char *s, const char *needle, size_t n)
  * expression's text in *expr (owned) and its position in p->pos, or 0.
  */
 static long match_perl(const char *s, const struct template_config *cfg,
-		       struct piece *p, char **expr, size_t *len)
+		       struct piece *p, char **expr, size_t *len,
+		       size_t *name_len)
 {
 	const char *parens = cfg->parens ? cfg->parens : "{==}";
 	size_t half = strlen(parens) / 2;
@@ -284,6 +288,21 @@ static long match_perl(const char *s, const struct template_config *cfg,
 	while (e < end && *e == ' ') {
 		e++;
 	}
+	/*
+	 * {=name expr =}: with --header, GNU parallel makes a column's name
+	 * after {= its position.  Which names the header has is known only
+	 * once it is read, so the word is kept (see bind_pieces).
+	 */
+	*name_len = 0;
+	if (cfg->names && e == body) {
+		size_t k = 0;
+		while (e + k < end && e[k] != ' ' && is_name_char(e[k])) {
+			k++;
+		}
+		if (k > 0 && e + k < end && e[k] == ' ') {
+			*name_len = k;
+		}
+	}
 	p->kind = P_PERL;
 	*expr = xmemdup(e, (size_t)(end - e));
 	*len = (size_t)(end - e);
@@ -300,14 +319,26 @@ static long match_repl(const char *s, const struct template_config *cfg,
 {
 	memset(p, 0, sizeof(*p));
 	char *expr;
-	size_t expr_len;
-	long m = match_perl(s, cfg, p, &expr, &expr_len);
+	size_t expr_len, name_len;
+	long m = match_perl(s, cfg, p, &expr, &expr_len, &name_len);
 	if (m > 0) {
 		if (!cfg->perl) {
 			free(expr);
 			return -1;
 		}
-		p->expr = perl_add(cfg->perl, expr, expr_len);
+		/* Which of the two forms is used is known only then. */
+		p->expr = name_len ? perl_add_lenient(cfg->perl, expr, expr_len)
+				   : perl_add(cfg->perl, expr, expr_len);
+		if (name_len) {
+			size_t k = name_len;
+			while (k < expr_len && expr[k] == ' ') {
+				k++;
+			}
+			p->text = xmemdup(expr, name_len);
+			p->len = name_len;
+			p->named_expr = perl_add_lenient(cfg->perl, expr + k,
+							 expr_len - k);
+		}
 		free(expr);
 		return m;
 	}
@@ -798,8 +829,8 @@ static bool opens_perl(const char *s, const struct template_config *cfg)
 	for (size_t i = 0; s[i]; i++) {
 		struct piece p = {0};
 		char *expr;
-		size_t len;
-		long m = match_perl(s + i, cfg, &p, &expr, &len);
+		size_t len, name;
+		long m = match_perl(s + i, cfg, &p, &expr, &len, &name);
 		if (m > 0) {
 			free(expr);
 			i += (size_t)m - 1;
@@ -1269,9 +1300,14 @@ static void add_perl(struct buf *b, const struct piece *p,
 	}
 }
 
+const char template_void[] = "";
+
 /* Appends one value, quoted unless raw. */
 static void add_value(struct buf *b, const struct piece *p, struct value v)
 {
+	if (v.s == template_void) {
+		return;
+	}
 	v = apply_op(p->op, v);
 	if (p->raw) {
 		buf_add(b, v.s, v.len);
@@ -1526,6 +1562,22 @@ static void bind_pieces(struct pieces *ps, char *const *names, size_t n)
 		if (p->sub) {
 			bind_pieces(p->sub, names, n);
 		}
+		if (p->kind == P_PERL && p->text) {
+			/* {=name expr =}: expr on that column, else the
+			   whole text is the expression. */
+			for (size_t k = 0; k < n; k++) {
+				if (strlen(names[k]) == p->len &&
+				    memcmp(names[k], p->text, p->len) == 0) {
+					p->pos = (long)k + 1;
+					p->expr = p->named_expr;
+					break;
+				}
+			}
+			free(p->text);
+			p->text = NULL;
+			p->len = 0;
+			continue;
+		}
 		if (p->kind != P_NAME) {
 			continue;
 		}
@@ -1681,6 +1733,7 @@ static void render_word(const struct word *word, const struct job_args *a,
 	char num[32];
 	size_t start = out->store.len;
 	bool content = word->always;
+	bool split = false; /* -N0 split the word, as the shell would */
 
 	if (is_bare_value(word)) {
 		/*
@@ -1692,7 +1745,9 @@ static void render_word(const struct word *word, const struct job_args *a,
 		const struct value *vs = ctx && p->kind == P_ALL
 						 ? ctx : piece_values(p, a, &n);
 		for (size_t k = 0; k < n; k++) {
-			if (vs[k].s) {
+			if (vs[k].s == template_void) {
+				got++; /* -N0: nothing, not even '' */
+			} else if (vs[k].s) {
 				*argv_next(out) = (struct argv_slot){vs[k].s, 0};
 				got++;
 			}
@@ -1756,6 +1811,18 @@ static void render_word(const struct word *word, const struct job_args *a,
 				vs = piece_values(p, a, &n);
 			}
 			for (size_t k = 0, got = 0; k < n; k++) {
+				if (vs[k].s == template_void) {
+					/* -N0: nothing, but the shell
+					   splits a{}b into a and b. */
+					if (got++) {
+						if (out->store.len > start) {
+							argv_push(out, start);
+						}
+						start = out->store.len;
+						split = true;
+					}
+					continue;
+				}
 				if (!vs[k].s) {
 					continue;
 				}
@@ -1771,7 +1838,7 @@ static void render_word(const struct word *word, const struct job_args *a,
 			break;
 		}
 	}
-	if (content) {
+	if (content && !(split && out->store.len == start)) {
 		argv_push(out, start);
 	} else {
 		out->store.len = start;

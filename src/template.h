@@ -23,6 +23,13 @@ struct value {
 	size_t len;
 };
 
+/*
+ * The value of every argument under -N0: empty, and inserted as nothing
+ * (not as '') wherever it goes, as GNU parallel inserts it.  Compared by
+ * address.
+ */
+extern const char template_void[];
+
 /* What a job fills the template with. */
 struct job_args {
 	const struct value *v; /* the job's arguments, in order, each

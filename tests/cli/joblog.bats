@@ -94,6 +94,18 @@ load helpers
 	assert_output $'2\t1\n3\t2'
 }
 
+@test "--retry-failed runs each failed seq once, with its last command, after --resume-failed appended to the log" {
+	log=$BATS_TEST_TMPDIR/log
+	prun -j1 --joblog "$log" 'echo {}; exit {}' ::: 1 2 0 >/dev/null || true
+	prun -j1 --joblog "$log" --resume-failed \
+		'echo b{}; exit {= $_ = $_ == 2 ? 0 : $_ =}' ::: 1 2 0 >/dev/null || true
+	run prun -k -j1 --joblog "$log" --retry-failed
+	assert_failure 1
+	assert_output 'b1'
+	run bash -c "tail -n +5 '$log' | cut -f1,7-"
+	assert_output $'1\t1\t0\techo b1; exit 1\n2\t0\t0\techo b2; exit 0\n1\t1\t0\techo b1; exit 1'
+}
+
 @test "--joblog - writes the log to stdout, each line after its job's output" {
 	cd "$BATS_TEST_TMPDIR"
 	run bash -c '"$PRUN" --joblog - -k "echo out {}; echo err {} >&2" ::: 3 1 2>/dev/null | cut -f1,7-'

@@ -242,6 +242,17 @@ sysfs_count() {
 	assert_equal "$(cat o_x.y.txt)" $'a=x.y\nseq=1\nb=x'
 }
 
+@test "--tmpl and --wd evaluate perl expressions, in FILE's text and in the names" {
+	cd "$BATS_TEST_TMPDIR"
+	printf 'DecimalX: {=1 $_=sprintf("%%.2f",$_) =}\nseq+1: {= $_=seq()+1 =}\n' >t.tmpl
+	run prun -k --tmpl t.tmpl='out{= $_=seq()*10 =}' 'cat out{#}0' ::: 1.234 2.345
+	assert_success
+	assert_output $'DecimalX: 1.23\nseq+1: 2\nDecimalX: 2.35\nseq+1: 3'
+	mkdir sub
+	run prun --wd '{= $_="s".$_ =}' 'pwd; true' ::: ub
+	assert_output "$BATS_TEST_TMPDIR/sub"
+}
+
 @test "--tmpl: a bad value or a missing FILE is an error, exit 255" {
 	run prun --tmpl nofile=x echo ::: a
 	assert_failure 255

@@ -132,6 +132,33 @@ load helpers
 	assert_output $'\tx\n\tx'
 }
 
+@test "-N0 inserts each value as nothing, so the command line keeps GNU parallel's spaces and words" {
+	run prun -k --dry-run -N0 echo foo ::: 1 2 ::: a
+	assert_output $'echo foo  \necho foo  '
+	run prun -k --dry-run -N0 echo x {} y a{}b ::: 1 ::: a
+	assert_output 'echo x   y ab ab'
+	run prun -k -N0 --tag echo x ::: 1 ::: a
+	assert_output $' \tx'
+	run prun -k -q --dry-run -N0 echo x {} y ::: 1 ::: a
+	assert_output 'echo x y'
+	run prun -k -n0 echo x a{}b a{} {}b ::: 1 ::: a
+	assert_output 'x a b a b'
+}
+
+@test "-X, -m and --xargs with -N0 fill and spread jobs as GNU parallel does" {
+	run prun -k -j1 -X -N0 echo foo ::: 1 2 3 ::: a b
+	assert_success
+	assert_output 'foo'
+	run prun -k -j1 --dry-run -X -N0 echo x a{}b ::: 1 2 3
+	assert_output 'echo x ab ab ab'
+	run prun -k -j1 --dry-run -m -n0 echo x ::: 1 2 3
+	assert_output 'echo x   '
+	run prun -k -j2 --dry-run -X -N0 echo foo ::: 1 2 3
+	assert_output $'echo foo  \necho foo '
+	run prun -k -j1 --dry-run --xargs -L0 echo x ::: 1 2
+	assert_output 'echo x  '
+}
+
 @test "-L repeats the word around {} for each argument, as -X" {
 	run bash -c 'seq 4 | "$PRUN" -k -L 2 echo a{}b'
 	assert_output $'a1b a2b\na3b a4b'

@@ -271,3 +271,21 @@ assert_perl_gone() {
 	assert_output $'a\ta.gz'
 	[ -e "$BATS_TEST_TMPDIR/started" ]
 }
+
+@test "{=name expr =} runs expr on --header's column name, in the command, --tagstring and --tmpl" {
+	run prun -k --header : echo '{=x $_=sprintf("%.2f",$_) =}' '{=x $_=$_*10 =}' '{=y $_.="y" =}' ::: x 1.234 2.345 ::: y 1 2
+	assert_success
+	assert_output $'1.23 12.34 1y\n1.23 12.34 2y\n2.35 23.45 1y\n2.35 23.45 2y'
+	run prun -k --colsep , --header : --tagstring '{=a $_=uc =}' echo '{=b $_*=2 =}' ::: a,b x,2 y,4
+	assert_output $'X\t4\nY\t8'
+	cd "$BATS_TEST_TMPDIR"
+	printf 'DecimalX: {=x $_=sprintf("%%.2f",$_) =}\n' >my.tmpl
+	run prun -k --header : --tmpl my.tmpl={#}.t cat {#}.t ::: x 1.234 2.345
+	assert_output $'DecimalX: 1.23\nDecimalX: 2.35'
+}
+
+@test "{=word expr =} with no such --header column is perl code, as without --header" {
+	run prun -k --header : echo '{=lc =}' '{=chop $_ =}' ::: x Ab
+	assert_success
+	assert_output "Ab A"
+}

@@ -146,7 +146,8 @@ int main(void)
 	check(&c, "||", "-N0 gives a job per argument, with none of them");
 	s[1] = list(n12, 2, false);
 	c.n_sources = 2;
-	check(&c, "|||||", "-N0 gives a job per combination");
+	check(&c, " | | | | | ",
+	      "-N0 gives a job per combination, of empty values");
 
 	char *f = write_file("l1\nl2\nl3\nl4\nl5", 14);
 	s[0] = (struct source_spec){.path = f};
