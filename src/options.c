@@ -793,6 +793,10 @@ static const struct opt_def defs[] = {
 	FLAG("color", AT(color), ALIASES("colour")),
 	FLAG("files", AT(files), ALIASES("output-as-files", "outputasfiles")),
 	STRING("tmpdir", AT(tmpdir), .flags = NONEMPTY),
+	FLAG("compress", AT(compress)),
+	STRING("compress-program", AT(compress_program), .flags = NONEMPTY),
+	STRING("decompress-program", AT(decompress_program),
+	       .flags = NONEMPTY),
 	FLAG("dry-run", AT(dry_run), ALIASES("dryrun")),
 	FLAG("print-commands", AT(verbose), .shorts = "v"),
 	FLAG("verbose", AT(trace), .shorts = "t"),
@@ -919,8 +923,7 @@ static const char *const unsupported[] = {
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed", "noswap", "exit", "compress",
-	"compress-program", "decompress-program", "latest-line", "ll",
+	"sql-worker", "embed", "noswap", "exit", "latest-line", "ll",
 	"color-failed", "cf", "memsuspend",
 };
 

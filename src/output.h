@@ -27,6 +27,7 @@ struct output_config {
 	bool tag;             /* jobs carry a tag for their lines */
 	bool color;           /* --color: colour tags on terminals */
 	const char *tmpdir;   /* where spool files go */
+	bool compress;        /* spilled spools go through a compressor */
 };
 
 struct output_callbacks {
