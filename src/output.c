@@ -618,10 +618,11 @@ static void copy_stream(struct copy *c)
 	}
 	for (;;) {
 		int64_t want = c->end - c->off;
-		ssize_t n = read(c->src, c->in,
-				 want > READ_SIZE ? READ_SIZE
-				 : want > 0	  ? (size_t)want
-						  : 1);
+		/* At the end, one more byte must not come. */
+		size_t ask = want > READ_SIZE ? READ_SIZE
+			     : want > 0       ? (size_t)want
+					      : 1;
+		ssize_t n = read(c->src, c->in, ask);
 		if (n < 0 && errno == EINTR) {
 			continue;
 		}
@@ -702,14 +703,15 @@ static void copy_done(uv_work_t *req, int status)
 	if (c->unzip > 0) {
 		char *cause = NULL;
 		close(c->src);
-		if (spool_unzip_end(c->unzip, c->whole || c->err < 0,
-				    &cause) < 0) {
+		/* After a failed write, the decompressor was cut off. */
+		if (spool_unzip_end(c->unzip, c->whole, &cause) < 0 &&
+		    c->err == 0) {
 			report_lost(o, xasprintf("output of job %llu is "
 						 "incomplete: %s",
 						 (unsigned long long)c->seq,
 						 cause));
-			free(cause);
 		}
+		free(cause);
 		c->unzip = 0;
 		c->off = c->end; /* the spool is read, whole or not */
 	}
