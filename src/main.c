@@ -365,6 +365,60 @@ static const char *pick_shell(const struct options *o)
 	return "/bin/sh";
 }
 
+/* True if the program `name` is in $PATH. */
+static bool in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		char *file = xasprintf("%.*s%s%s", (int)n, path, n ? "/" : "",
+				       name);
+		bool found = access(file, X_OK) == 0;
+		free(file);
+		if (found) {
+			return true;
+		}
+		path += n + (path[n] == ':');
+	}
+	return false;
+}
+
+/*
+ * The commands of --compress (the caller frees them): --compress-program,
+ * else the first of GNU parallel's list that is installed, fastest first;
+ * with none installed, spools stay as they are (GNU parallel falls back on
+ * cat).  Both NULL without --compress.
+ */
+static void pick_compressors(const struct options *o, char **zip,
+			     char **unzip)
+{
+	static const char *const prgs[] = {
+		"pzstd", "lbzip2", "pbzip2", "zstd", "pixz", "lz4", "pigz",
+		"lzop", "plzip", "lzip", "gzip", "lrz", "pxz", "bzip2",
+		"lzma", "xz", "clzip",
+	};
+
+	*zip = *unzip = NULL;
+	if (o->compress_program) {
+		*zip = xstrdup(o->compress_program);
+		*unzip = o->decompress_program
+				 ? xstrdup(o->decompress_program)
+				 : xasprintf("%s -dc", o->compress_program);
+		return;
+	}
+	for (size_t i = 0; o->compress && i < sizeof(prgs) / sizeof(*prgs);
+	     i++) {
+		if (in_path(prgs[i])) {
+			*zip = xasprintf("%s -c -1", prgs[i]);
+			*unzip = o->decompress_program
+					 ? xstrdup(o->decompress_program)
+					 : xasprintf("%s -dc", prgs[i]);
+			return;
+		}
+	}
+}
+
 /* --filter: each is text in which replacement strings stand for values. */
 static int parse_filters(const struct options *o, struct template **out,
 			 const struct template_config *tc, char **cause)
@@ -380,6 +434,8 @@ static int parse_filters(const struct options *o, struct template **out,
 static int run(struct cli *c)
 {
 	char *cause = NULL;
+	char *zip = NULL;   /* --compress's commands */
+	char *unzip = NULL;
 
 	if ((c->opts.record_env && gnuenv_record(&cause) < 0) ||
 	    (c->opts.env && gnuenv_check(c->opts.env, &cause) < 0)) {
@@ -536,6 +592,7 @@ static int run(struct cli *c)
 		.fill = o->fill == FILL_NONE && !o->max_chars ? NULL : &fill,
 	};
 	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
+	pick_compressors(o, &zip, &unzip);
 	struct sched_config sc = {
 		.opts = &c->opts,
 		.tmpl = tmpl,
@@ -551,6 +608,8 @@ static int run(struct cli *c)
 		.cores = cores,
 		.max_load = max_load,
 		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
+		.zip = zip,
+		.unzip = unzip,
 		.skip = skip,
 		.n_skip = n_skip,
 		.seqs = o->retry_failed ? seqs : NULL,
@@ -578,6 +637,8 @@ out:
 	perl_destroy(tc.perl);
 	free(skip);
 	free(seqs);
+	free(zip);
+	free(unzip);
 	for (size_t i = 0; i < retry.n; i++) {
 		free((char *)retry.values[i]);
 	}

@@ -797,6 +797,10 @@ static const struct opt_def defs[] = {
 	FLAG("latest-line", AT(latest_line), ALIASES("ll", "latestline")),
 	FLAG("files", AT(files), ALIASES("output-as-files", "outputasfiles")),
 	STRING("tmpdir", AT(tmpdir), .flags = NONEMPTY),
+	FLAG("compress", AT(compress)),
+	STRING("compress-program", AT(compress_program), .flags = NONEMPTY),
+	STRING("decompress-program", AT(decompress_program),
+	       .flags = NONEMPTY),
 	FLAG("dry-run", AT(dry_run), ALIASES("dryrun")),
 	FLAG("print-commands", AT(verbose), .shorts = "v"),
 	FLAG("verbose", AT(trace), .shorts = "t"),
@@ -926,8 +930,7 @@ static const char *const unsupported[] = {
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
-	"sql-worker", "embed", "exit", "compress",
-	"compress-program", "decompress-program",
+	"sql-worker", "embed", "exit",
 };
 
 #define N_UNSUPPORTED (sizeof(unsupported) / sizeof(unsupported[0]))

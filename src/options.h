@@ -68,6 +68,9 @@ struct options {
 	bool latest_line;      /* --latest-line: a live line per job */
 	bool files;            /* --files: print output files' names */
 	char *tmpdir;          /* owned; NULL = $TMPDIR or /tmp */
+	bool compress;         /* --compress: spilled spools compressed */
+	char *compress_program;   /* owned; NULL = the first one found */
+	char *decompress_program; /* owned; NULL = compress_program -dc */
 	bool dry_run;
 	bool verbose;          /* -v: print each command on stdout */
 	bool trace;            /* -t: print each command on stderr */

@@ -110,6 +110,8 @@ struct chunk {
 	int64_t file_len;
 	bool written;         /* written out (or dropped): free it */
 	struct job *done;     /* a marker: this job's output is all written */
+	pid_t unzip;          /* the decompressor that file comes from, or 0 */
+	uint64_t seq;         /* the job whose line that is, if unzip */
 };
 
 /*
@@ -172,6 +174,11 @@ struct copy {
 	int probe;            /* if >= 0, then free [0, off) of the file */
 	int room;             /* out: spool_check_room() before that */
 	bool cannot_release;  /* out: the file system cannot do it */
+	pid_t unzip;          /* src is this decompressor's pipe (the copy
+	                         owns it) from the spool's start: off bytes
+	                         are skipped; or 0 */
+	uint64_t seq;         /* the job the spool is of, if unzip */
+	bool whole;           /* out: the pipe gave exactly [0, end) */
 	char *in;             /* owned; READ_SIZE bytes */
 	struct buf out;       /* one block, tagged; or bytes to write */
 };
@@ -635,6 +642,26 @@ static int copy_send(struct copy *c)
 	return 0;
 }
 
+/* Writes c->in[0..n) to the output, coloured and tagged as asked. */
+static int copy_write(struct copy *c, size_t n)
+{
+	const char *p = c->in;
+
+	if (c->on) {
+		c->out.len = 0;
+		lines_color(&c->out, c->on, c->tag, c->tag_len, c->color_off,
+			    c->in, n, &c->bol, &c->cr);
+		p = c->out.data;
+		n = c->out.len;
+	} else if (c->tag_len) {
+		c->out.len = 0;
+		lines_tag(&c->out, c->tag, c->tag_len, c->in, n, &c->bol);
+		p = c->out.data;
+		n = c->out.len;
+	}
+	return write_all(c->dst, p, n);
+}
+
 /* Copies [off, end) of src through memory, with tags if there are any. */
 static void copy_read(struct copy *c)
 {
@@ -651,22 +678,50 @@ static void copy_read(struct copy *c)
 			c->off = c->end;
 			return;
 		}
-		const char *p = c->in;
-		size_t len = (size_t)n;
-		if (c->on) {
-			c->out.len = 0;
-			lines_color(&c->out, c->on, c->tag, c->tag_len,
-				    c->color_off, c->in, len, &c->bol, &c->cr);
-			p = c->out.data;
-			len = c->out.len;
-		} else if (c->tag_len) {
-			c->out.len = 0;
-			lines_tag(&c->out, c->tag, c->tag_len, c->in, len,
-				  &c->bol);
-			p = c->out.data;
-			len = c->out.len;
+		c->err = copy_write(c, (size_t)n);
+		if (c->err < 0) {
+			return;
 		}
-		c->err = write_all(c->dst, p, len);
+		c->off += n;
+	}
+}
+
+/*
+ * Copies [off, end) of a decompressor's pipe, which starts at the spool's
+ * start, and sees that nothing more comes: more or fewer bytes than the
+ * spool held mean that the decompressor failed.
+ */
+static void copy_stream(struct copy *c)
+{
+	int64_t skip = c->off;
+
+	c->whole = false;
+	while (skip > 0) {
+		ssize_t n = read(c->src, c->in,
+				 (size_t)(skip > READ_SIZE ? READ_SIZE : skip));
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			return;
+		}
+		skip -= n;
+	}
+	for (;;) {
+		int64_t want = c->end - c->off;
+		/* At the end, one more byte must not come. */
+		size_t ask = want > READ_SIZE ? READ_SIZE
+			     : want > 0       ? (size_t)want
+					      : 1;
+		ssize_t n = read(c->src, c->in, ask);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0 || want == 0) {
+			c->whole = n == 0 && want == 0;
+			return;
+		}
+		c->err = copy_write(c, (size_t)n);
 		if (c->err < 0) {
 			return;
 		}
@@ -699,6 +754,13 @@ static void copy_work(uv_work_t *req)
 		c->err = write_all(c->dst, c->mem, c->mem_len);
 		return;
 	}
+	if (c->unzip > 0) {
+		if (!c->in) {
+			c->in = xmalloc(READ_SIZE);
+		}
+		copy_stream(c);
+		return;
+	}
 	bool plain = c->tag_len == 0 && !c->on;
 	if (plain) {
 		c->err = copy_send(c);
@@ -721,6 +783,21 @@ static void copy_done(uv_work_t *req, int status)
 	struct output *o = c->o;
 
 	o->busy = false;
+	if (c->unzip > 0) {
+		char *cause = NULL;
+		close(c->src);
+		/* After a failed write, the decompressor was cut off. */
+		if (spool_unzip_end(c->unzip, c->whole, &cause) < 0 &&
+		    c->err == 0) {
+			report_lost(o, xasprintf("output of job %llu is "
+						 "incomplete: %s",
+						 (unsigned long long)c->seq,
+						 cause));
+		}
+		free(cause);
+		c->unzip = 0;
+		c->off = c->end; /* the spool is read, whole or not */
+	}
 	if (c->read_err < 0) {
 		report_lost(o, xasprintf("cannot read a spool file: %s",
 					 strerror(-c->read_err)));
@@ -765,6 +842,7 @@ static void start_mem(struct output *o, int fd, const char *p, size_t n,
 	c->mem_len = n;
 	c->part = part;
 	c->probe = -1;
+	c->unzip = 0;
 	start_copy(o);
 }
 
@@ -819,7 +897,43 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->color_off = o->color_off;
 	c->cr = o->cr[o->phase == PH_ERR ? 1 : 0];
 	c->probe = release && o->releasing ? get_probe(o) : -1;
+	c->unzip = 0;
 	start_copy(o);
+}
+
+/*
+ * Copies [off, end) of a compressed spool of job seq to fd, from the pipe
+ * src of the decompressor pid, with a tag before each line.
+ */
+static void start_unzip(struct output *o, int fd, int src, pid_t pid,
+			uint64_t seq, int64_t off, int64_t end,
+			const char *tag, size_t tag_len, bool bol)
+{
+	struct copy *c = &o->copy;
+
+	c->dst = fd;
+	c->mem = NULL;
+	c->src = src;
+	c->off = off;
+	c->end = end;
+	c->tag = tag;
+	c->tag_len = tag_len;
+	c->part = true;
+	c->bol = bol;
+	c->probe = -1;
+	c->unzip = pid;
+	c->seq = seq;
+	start_copy(o);
+}
+
+/* What to say when the compressed spool of job seq cannot be read. */
+static char *unzip_lost(uint64_t seq, char *cause)
+{
+	char *s = xasprintf("output of job %llu is incomplete: %s",
+			    (unsigned long long)seq, cause);
+
+	free(cause);
+	return s;
 }
 
 /* ---- Spool mode. ---- */
@@ -989,6 +1103,27 @@ static void step_stream(struct output *o, int i)
 	if (o->off[i] >= o->end) {
 		o->end = -1;
 		o->phase++;
+		return;
+	}
+	if (held && spool_compressed(held)) {
+		/* It can be read only once, when all of it is in. */
+		if (!o->last_round) {
+			o->end = -1;
+			o->phase++;
+			return;
+		}
+		pid_t pid;
+		char *cause = NULL;
+		o->copied = true;
+		int src = spool_unzip(held, &pid, &cause);
+		if (src < 0) {
+			report_lost(o, unzip_lost(job->seq, cause));
+			o->off[i] = o->end;
+			return;
+		}
+		start_unzip(o, i ? STDERR_FILENO : STDOUT_FILENO, src, pid,
+			    job->seq, o->off[i], o->end, o->tag[i],
+			    o->tag_len[i], o->bol[i]);
 		return;
 	}
 	o->copied = true;
@@ -1206,7 +1341,19 @@ static void flush_partial(struct output *o, struct ojob *oj, int i)
 		return;
 	}
 	int64_t len = (int64_t)st->partial.len;
-	int file = spool_take_file(&st->partial);
+	pid_t unzip = 0;
+	int file;
+	if (spool_compressed(&st->partial)) {
+		char *cause = NULL;
+		file = spool_unzip(&st->partial, &unzip, &cause);
+		spool_finish(&st->partial);
+		if (file < 0) {
+			report_lost(o, unzip_lost(oj->job->seq, cause));
+			return;
+		}
+	} else {
+		file = spool_take_file(&st->partial);
+	}
 	if (o->broken) {
 		close(file);
 		return;
@@ -1219,6 +1366,8 @@ static void flush_partial(struct output *o, struct ojob *oj, int i)
 	struct chunk *c = chunk_new(o, fd);
 	c->file = file;
 	c->file_len = len;
+	c->unzip = unzip;
+	c->seq = oj->job->seq;
 	st->bol = false; /* a partial line never ends in a newline */
 }
 
@@ -1248,7 +1397,9 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	size_t budget = o->partial_mem + n <= PARTIAL_TOTAL ? PARTIAL_MAX : 0;
 	int r = spool_append(&st->partial, p, n, budget, o->cfg.tmpdir,
 			     &cause);
-	if (r < 0 && o->kind == K_SPOOL) {
+	if (r < 0 && o->cfg.compress) {
+		cause = unzip_lost(oj->job->seq, cause);
+	} else if (r < 0 && o->kind == K_SPOOL) {
 		free(cause);
 		cause = held_lost(o, oj, r);
 	}
@@ -1280,6 +1431,10 @@ static void spill_more(struct output *o, struct ojob *oj, int i)
 	struct ostream *st = &oj->s[i];
 	int fd = stream_fd(st);
 
+	if (spool_compressed(&st->partial)) {
+		/* Files of the jobs' own could not be compressed. */
+		return;
+	}
 	if (!o->heavy) {
 		o->heavy = true;
 		o->cb.heavy(o->cb.data);
@@ -1598,7 +1753,13 @@ static void pump_pipe(struct output *o)
 	while (!o->busy && o->qhead) {
 		struct chunk *c = o->qhead;
 		if (!o->broken && !c->done && !c->written) {
-			if (c->file >= 0) {
+			if (c->unzip > 0) {
+				start_unzip(o, c->fd, c->file, c->unzip,
+					    c->seq, 0, c->file_len, NULL, 0,
+					    true);
+				c->file = -1; /* the copy's now */
+				c->unzip = 0;
+			} else if (c->file >= 0) {
 				start_file(o, c->fd, c->file, 0, c->file_len,
 					   NULL, 0, true, false);
 			} else {

@@ -29,6 +29,7 @@ struct output_config {
 	bool color_failed;    /* --color-failed: failed jobs' lines in red */
 	bool latest;          /* --latest-line: a live line per job */
 	const char *tmpdir;   /* where spool files go */
+	bool compress;        /* spilled spools go through a compressor */
 };
 
 struct output_callbacks {

@@ -35,6 +35,7 @@
 #include "prompt.h"
 #include "quote.h"
 #include "results.h"
+#include "spool.h"
 #include "util.h"
 
 /* A retry after running out of processes or descriptors, in ms. */
@@ -1240,7 +1241,9 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
 		if (!job) {
-			continue; /* an orphan of some job, now reaped */
+			/* A spool's compressor, or an orphan of some job. */
+			spool_reaped(pid, status);
+			continue;
 		}
 		job->status = status;
 		job->exited = true;
@@ -1425,6 +1428,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.color_failed = cfg->opts->color_failed,
 		.latest = cfg->opts->latest_line && !results,
 		.tmpdir = cfg->tmpdir,
+		.compress = cfg->zip != NULL,
 	};
 	struct output_callbacks ocb = {
 		.written = on_written,
@@ -1454,6 +1458,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.workdir_unique = cfg->opts->workdir &&
 				  strcmp(cfg->opts->workdir, "...") == 0,
 	};
+	spool_set_compress(cfg->zip, cfg->unzip);
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
@@ -1567,6 +1572,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	results_destroy(s.results);
 	progress_destroy(s.progress);
 	output_destroy(s.output);
+	spool_end_helpers();
 	spawner_destroy(s.spawner);
 	free(s.slots.heap);
 	free(s.running.v);

@@ -32,6 +32,8 @@ struct sched_config {
 	double max_load;             /* --load: start no job at or above
 					this load average; 0: no limit */
 	const char *tmpdir;
+	const char *zip;             /* --compress: the shell commands that */
+	const char *unzip;           /* (de)compress spills, or NULL */
 	const uint64_t *skip;        /* sorted seqs not to run (--resume) */
 	size_t n_skip;
 	const uint64_t *seqs;        /* the seq of the i-th job, or NULL */

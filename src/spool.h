@@ -3,6 +3,8 @@
  * an unlinked temp file, so that memory stays bounded and a killed prun
  * leaves no file behind.  Also the temp files that jobs write into
  * directly, and the check that their file system did not run full.
+ * Under --compress, a spool's temp file is written by a compressor and
+ * read back through a decompressor: helper processes of prun's own.
  */
 #ifndef PRUN_SPOOL_H
 #define PRUN_SPOOL_H
@@ -17,8 +19,17 @@
 struct spool {
 	struct buf mem;   /* the bytes while they are in memory */
 	int fd;           /* owned; the temp file once spilled, else -1 */
+	int zin;          /* owned; the compressor's stdin, or -1 */
+	pid_t zpid;       /* the compressor writing fd, or 0 */
 	uint64_t len;     /* bytes held, in memory or in the file */
 };
+
+/*
+ * Spools spilled from now on go through the shell command zip into their
+ * file, and are read back through unzip; NULL for neither.  The strings
+ * must outlive the spools.
+ */
+void spool_set_compress(const char *zip, const char *unzip);
 
 void spool_init(struct spool *sp);
 /* Frees the memory and closes the file; the spool is empty again. */
@@ -43,6 +54,32 @@ ssize_t spool_splice(struct spool *sp, int from, size_t max);
 
 /* Hands over the spool's temp file (the caller closes it); -1 if none. */
 int spool_take_file(struct spool *sp);
+
+/* True if the spool's temp file holds compressed bytes. */
+bool spool_compressed(const struct spool *sp);
+
+/*
+ * Ends a compressed spool's writing and starts its decompressor: the read
+ * end of a pipe that gives the spool's bytes from the start (the caller
+ * closes it), with the decompressor in *pid for spool_unzip_end(); or
+ * -errno with a message in *cause if the compressor failed.
+ */
+int spool_unzip(struct spool *sp, pid_t *pid, char **cause);
+
+/*
+ * Waits for the decompressor pid once its pipe is read: 0 if it gave all
+ * of the bytes (`whole`) and succeeded, else -EIO with a message in *cause.
+ */
+int spool_unzip_end(pid_t pid, bool whole, char **cause);
+
+/*
+ * Takes the exit status of a child that the scheduler reaped: true if it
+ * was a compressor or decompressor of a spool.
+ */
+bool spool_reaped(pid_t pid, int status);
+
+/* Kills and reaps the compressors and decompressors still running. */
+void spool_end_helpers(void);
 
 /*
  * 0 if temp files can be made in dir, as far as can be told without

@@ -21,6 +21,7 @@ function __prun_value_options
         --seqreplace --slotreplace --rpl --parens --filter \
         --timeout --termseq --term-seq --halt --retries --delay --load --memfree --memsuspend --limit --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
+        --compress-program --decompress-program \
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
 end
@@ -241,6 +242,9 @@ complete -c prun -n $options -l tagstring -x -d 'Start each line with STR'
 complete -c prun -n $options -l color -l colour -d 'Colour the tags on a terminal'
 complete -c prun -n $options -l files -l output-as-files -l outputasfiles -d 'Print the names of files that hold the output'
 complete -c prun -n $options -l tmpdir -x -a '(__fish_complete_directories (commandline -ct))' -d 'Keep spooled output in DIR'
+complete -c prun -n $options -l compress -d 'Compress held output that goes to disk'
+complete -c prun -n $options -l compress-program -x -a '(__fish_complete_command)' -d 'Compress it with PRG (implies --compress)'
+complete -c prun -n $options -l decompress-program -x -a '(__fish_complete_command)' -d 'Read it back with PRG'
 complete -c prun -n $options -s v -l print-commands -d 'Print each command before its output'
 complete -c prun -n $options -s t -l verbose -d 'Print each command on standard error'
 complete -c prun -n $options -l silent -d 'Undo -v'

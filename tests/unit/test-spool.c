@@ -1,8 +1,10 @@
 /*
  * Spools: bytes stay in memory within the budget, move to an unlinked temp
- * file beyond it, and come back byte for byte.
+ * file beyond it (through a compressor, under --compress), and come back
+ * byte for byte.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -113,6 +115,59 @@ int main(void)
 	close(fd);
 	unlink(path);
 	free(path);
+
+	/* Compressed: the file holds gzip's bytes, read back through it. */
+	spool_set_compress("gzip -c", "gzip -dc");
+	spool_init(&sp);
+	char big[4096];
+	memset(big, 'z', sizeof(big));
+	int ok = 1;
+	for (int i = 0; i < 64; i++) {
+		ok &= spool_append(&sp, big, sizeof(big), 8192, dir,
+				   &cause) == 0;
+	}
+	tap_ok(ok && spool_compressed(&sp) && sp.len == 64 * sizeof(big),
+	       "compresses what goes beyond the budget");
+	pid_t pid = 0;
+	int src = spool_unzip(&sp, &pid, &cause);
+	struct stat zst;
+	tap_ok(src >= 0 && fstat(sp.fd, &zst) == 0 && zst.st_size > 0 &&
+	       zst.st_size < (off_t)sizeof(big),
+	       "its file holds the compressor's smaller output");
+	size_t n = 0;
+	ssize_t r;
+	ok = 1;
+	while (src >= 0 && (r = read(src, big, sizeof(big))) > 0) {
+		for (ssize_t i = 0; i < r; i++) {
+			ok &= big[i] == 'z';
+		}
+		n += (size_t)r;
+	}
+	tap_ok(ok && n == 64 * sizeof(big),
+	       "gives the bytes back through the decompressor");
+	if (src >= 0) {
+		close(src);
+	}
+	tap_ok(src >= 0 && spool_unzip_end(pid, true, &cause) == 0,
+	       "sees the decompressor succeed");
+	spool_finish(&sp);
+
+	signal(SIGPIPE, SIG_IGN); /* as prun does */
+	spool_set_compress("false", "gzip -dc");
+	spool_init(&sp);
+	ok = 0;
+	for (int i = 0; i < 64 && !ok; i++) {
+		ok = spool_append(&sp, big, sizeof(big), 0, dir, &cause) < 0;
+	}
+	if (!ok) {
+		ok = spool_unzip(&sp, &pid, &cause) < 0;
+	}
+	tap_ok(ok && cause && strstr(cause, "false"),
+	       "names a compressor that fails");
+	free(cause);
+	spool_finish(&sp);
+	spool_end_helpers();
+	tap_ok(dir_entries(dir) == 0, "leaves no name in the directory");
 	rmdir(dir);
 	return tap_done();
 }
