@@ -874,13 +874,9 @@ static void start_bytes(struct output *o, int i, const char *p, size_t n,
 		  c->out.len, true);
 }
 
-/*
- * Copies [off, end) of the file src to fd, with a tag before each line;
- * with `release`, frees the disk space of the file up to there.
- */
-static void start_file(struct output *o, int fd, int src, int64_t off,
-		       int64_t end, const char *tag, size_t tag_len, bool bol,
-		       bool release)
+/* Sets up the copy of [off, end) of src to fd, with a tag before each line. */
+static void copy_setup(struct output *o, int fd, int src, int64_t off,
+		       int64_t end, const char *tag, size_t tag_len, bool bol)
 {
 	struct copy *c = &o->copy;
 
@@ -896,6 +892,19 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 	c->on = o->on; /* only ever set for the current job's streams */
 	c->color_off = o->color_off;
 	c->cr = o->cr[o->phase == PH_ERR ? 1 : 0];
+}
+
+/*
+ * Copies [off, end) of the file src to fd, with a tag before each line;
+ * with `release`, frees the disk space of the file up to there.
+ */
+static void start_file(struct output *o, int fd, int src, int64_t off,
+		       int64_t end, const char *tag, size_t tag_len, bool bol,
+		       bool release)
+{
+	struct copy *c = &o->copy;
+
+	copy_setup(o, fd, src, off, end, tag, tag_len, bol);
 	c->probe = release && o->releasing ? get_probe(o) : -1;
 	c->unzip = 0;
 	start_copy(o);
@@ -911,15 +920,7 @@ static void start_unzip(struct output *o, int fd, int src, pid_t pid,
 {
 	struct copy *c = &o->copy;
 
-	c->dst = fd;
-	c->mem = NULL;
-	c->src = src;
-	c->off = off;
-	c->end = end;
-	c->tag = tag;
-	c->tag_len = tag_len;
-	c->part = true;
-	c->bol = bol;
+	copy_setup(o, fd, src, off, end, tag, tag_len, bol);
 	c->probe = -1;
 	c->unzip = pid;
 	c->seq = seq;

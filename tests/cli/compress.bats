@@ -226,3 +226,9 @@ seqs() {
 	assert_failure 1
 	assert_no_process "$marker"
 }
+
+@test "--compress --color-failed: a failed job's spilled output is coloured too" {
+	run bash -c '"$PRUN" --compress --cf --tag -k "head -c 3000000 /dev/zero | tr \"\\0\" a | fold -w 100; echo; exit {}" ::: 0 1 | md5sum'
+	assert_success
+	assert_output "bc57dbbf3afe828fa73ac4e5d9dec987  -"
+}
