@@ -12,6 +12,9 @@
 
 #include "template.h"
 
+struct chunk;
+struct chunk_feed;
+struct uv_loop_s;
 struct files;
 struct perl;
 struct record;
@@ -48,6 +51,9 @@ struct job {
 	size_t tag_len;
 	struct ojob *output;  /* output.c's state of the job, owned there */
 	struct perl_memo *memo; /* owned; its perl expressions' values */
+	struct chunk *chunk;  /* a reference; --pipe: its stdin, or NULL */
+	struct chunk_feed *feed; /* owned; feeding it the chunk, or NULL */
+	uint64_t sent;        /* bytes of the chunk it was given */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
@@ -74,6 +80,7 @@ struct spawner_config {
 	const char *tmpdir;   /* for spool files */
 	struct perl *perl;    /* evaluates {= =}, or NULL if none is used */
 	bool tty;             /* --tty, -o: stdin is the terminal */
+	struct uv_loop_s *loop; /* runs the feeds of --pipe chunks */
 	bool tmux;            /* --tmux: each job in a tmux window */
 	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
 	const char *slot_var; /* --process-slot-var: set to the slot - 1 */
@@ -109,6 +116,11 @@ void spawner_reclaim(struct spawner *sp, struct job *job);
 
 /* Allocates a job for the given arguments (ownership of rec passes). */
 struct job *job_create(uint64_t seq, struct record *rec);
+/*
+ * A --pipe job for chunk c (a reference passes): its one value is empty,
+ * or with --cat the name of the temp file that holds the chunk.
+ */
+struct job *job_create_piped(uint64_t seq, struct chunk *c);
 void job_destroy(struct job *job);
 
 /* The job's command line as a shell would run it, into b. */
@@ -137,11 +149,11 @@ int job_prepare(struct spawner *sp, struct job *job,
 int job_spawn(struct spawner *sp, struct job *job, char **cause);
 
 /*
- * Tells the spawner that the job's leader has exited: under --tty, the
- * terminal goes back to the job started before it that still runs, or
- * to prun.
+ * Tells the spawner that the job's leader has exited: the feed of its
+ * --pipe chunk stops, and under --tty the terminal goes back to the job
+ * started before it that still runs, or to prun.
  */
-void spawner_exited(struct spawner *sp, const struct job *job);
+void spawner_exited(struct spawner *sp, struct job *job);
 
 /* Sends sig to the job's whole process group. */
 void job_signal(const struct job *job, int sig);

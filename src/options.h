@@ -147,6 +147,15 @@ struct options {
 	char *limit;           /* owned; --limit CMD, or NULL */
 	char **tmpls;          /* owned; --tmpl FILE=REPL, in order */
 	size_t n_tmpls;
+	bool pipe;             /* --pipe: stdin is cut into chunks */
+	bool pipepart;         /* --pipepart: so is the -a file, in place */
+	char *block;           /* owned; --block SIZE or -N, NULL: 1M */
+	char *recstart;        /* owned; --recstart, NULL for none */
+	char *recend;          /* owned; --recend, NULL for "\n" */
+	bool remove_rec_sep;   /* --rrs */
+	bool cat;              /* --cat: each chunk in a temp file, {} */
+	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
+	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

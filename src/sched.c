@@ -76,7 +76,8 @@ struct sched {
 	const struct sched_config *cfg;
 	const struct options *opts;
 
-	struct input *input;       /* owned */
+	struct input *input;       /* owned; NULL under --pipe */
+	struct chunk_reader *chunks; /* owned; --pipe, else NULL */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -288,6 +289,9 @@ static void drop_requeue(struct sched *s)
 static void stop(struct sched *s)
 {
 	s->stopping = true;
+	if (s->chunks) {
+		chunk_reader_stop(s->chunks);
+	}
 	drop_requeue(s);
 	uv_timer_stop(&s->retry_timer);
 }
@@ -531,6 +535,7 @@ static void log_job(struct sched *s, struct job *job)
 		.start = job->start_wall,
 		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
 		.received = job->received,
+		.sent = job->sent,
 		.exitval = job_log_exitval(job),
 		.signal = sig,
 		.command = cmd.data ? cmd.data : "",
@@ -548,6 +553,10 @@ static void finish_job(struct sched *s, struct job *job)
 	if (failed && !s->stopping && (long)job->attempt < tries) {
 		/* --retries: run it again; only the last try's output shows. */
 		struct job *again = job_create(job->seq, job_copy_args(job));
+		if (job->chunk) {
+			/* --pipe: the same chunk, given again. */
+			again->chunk = chunk_ref(job->chunk);
+		}
 		again->order = job->order;
 		again->attempt = job->attempt + 1;
 		again->next = s->requeue;
@@ -945,6 +954,36 @@ static bool may_start(struct sched *s)
 	return true;
 }
 
+/* --pipe: a job for the next chunk. */
+static struct job *next_piped_job(struct sched *s)
+{
+	struct chunk *c;
+	char *cause = NULL;
+	int r = chunk_next(s->chunks, &c, &cause);
+
+	if (r == CHUNK_WAIT) {
+		s->input_waiting = true;
+		return NULL;
+	}
+	if (r == CHUNK_END || r == CHUNK_ERROR) {
+		s->input_done = true;
+		if (r == CHUNK_ERROR) {
+			fail(s, cause);
+		}
+		return NULL;
+	}
+	if (s->cfg->cat && chunk_to_file(c, s->cfg->tmpdir, &cause) < 0) {
+		chunk_release(c);
+		s->input_done = true;
+		fail(s, cause);
+		return NULL;
+	}
+	uint64_t order = ++s->next_seq;
+	struct job *job = job_create_piped(order, c);
+	job->order = order;
+	return job;
+}
+
 /* The next job to start: a requeued one first, else from the input. */
 static struct job *next_job(struct sched *s)
 {
@@ -958,6 +997,9 @@ static struct job *next_job(struct sched *s)
 	}
 	if (s->input_done || s->input_waiting) {
 		return NULL;
+	}
+	if (s->chunks) {
+		return next_piped_job(s);
 	}
 	struct record *rec;
 	char *cause = NULL;
@@ -1264,6 +1306,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.tmpdir = cfg->tmpdir,
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
+		.loop = &s.loop,
 		.tmux = cfg->opts->tmux,
 		.tmuxpane = cfg->opts->tmuxpane,
 		.slot_var = cfg->opts->process_slot_var,
@@ -1284,8 +1327,11 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	size_t n_names = 0;
 	char *const *names = NULL;
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
-	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
-			 &cause) < 0 ||
+	    (cfg->chunks
+		     ? chunk_reader_create(&s.chunks, cfg->chunks, &s.loop,
+					   on_input, &s, &cause)
+		     : input_create(&s.input, cfg->input, &s.loop, on_input,
+				    &s, &cause)) < 0 ||
 	    (cfg->opts->joblog &&
 	     joblog_open(&s.joblog, cfg->opts->joblog,
 			 cfg->opts->joblog_append, &cause) < 0) ||
@@ -1295,6 +1341,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		free(cause);
 		joblog_close(s.joblog);
 		input_destroy(s.input);
+		chunk_reader_destroy(s.chunks);
 		spawner_destroy(s.spawner);
 		output_close(s.output);
 		uv_run(&s.loop, UV_RUN_NOWAIT);
@@ -1368,6 +1415,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	 */
 	if (uv_loop_close(&s.loop) == 0) {
 		input_destroy(s.input);
+		chunk_reader_destroy(s.chunks);
 	} else {
 		res.abandon = true;
 	}
