@@ -536,8 +536,7 @@ static void after_read(uv_work_t *w, int status)
 	} else if (!take_preamble(r)) {
 		start_read(r, true);
 		return;
-	} else if (r->topping_up && !r->eof &&
-		   r->buf->len % r->blocksize != 0) {
+	} else if (r->topping_up && !r->eof) {
 		/* As GNU parallel: the header is not part of the block. */
 		r->topping_up = false;
 		start_read(r, false);
