@@ -140,6 +140,30 @@ static int write_file(const struct chunk *c, int fd)
 	return r;
 }
 
+int chunk_to_fifo(struct chunk *c, const char *dir, char **cause)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		char *path = xasprintf("%s/prun.%ld.%llu.%d", dir,
+				       (long)getpid(),
+				       (unsigned long long)c->seq, tries);
+		if (mkfifo(path, 0600) == 0) {
+			c->path = path;
+			c->fifo = true;
+			return 0;
+		}
+		int err = errno;
+		free(path);
+		if (err != EEXIST) {
+			*cause = xasprintf("cannot create a fifo in %s: %s",
+					   dir, strerror(err));
+			return -err;
+		}
+	}
+	*cause = xasprintf("cannot create a fifo in %s: %s", dir,
+			   strerror(EEXIST));
+	return -EEXIST;
+}
+
 int chunk_to_file(struct chunk *c, const char *dir, char **cause)
 {
 	char *path;
@@ -864,9 +888,12 @@ void chunk_reader_destroy(struct chunk_reader *r)
 }
 
 struct chunk_feed {
-	uv_poll_t poll;
+	uv_poll_t poll;        /* the fd's writability, once it is open */
+	uv_timer_t timer;      /* --fifo: until the job opens the fifo */
+	unsigned handles;      /* open handles; freed when none is left */
 	struct chunk *c;       /* a reference */
-	int fd;                /* owned, until the feed ends */
+	int fd;                /* owned, until the feed ends; -1 before */
+	uint64_t delay;        /* --fifo: ms until the next try */
 	uint64_t sent;
 	chunk_fed_fn done;
 	void *data;
@@ -876,17 +903,25 @@ static void feed_free(uv_handle_t *h)
 {
 	struct chunk_feed *f = h->data;
 
-	chunk_release(f->c);
-	free(f);
+	if (--f->handles == 0) {
+		chunk_release(f->c);
+		free(f);
+	}
 }
 
 /* Ends the feed: the job sees the end of its input. */
 static void feed_close(struct chunk_feed *f)
 {
-	uv_poll_stop(&f->poll);
-	close(f->fd);
-	f->fd = -1;
-	uv_close((uv_handle_t *)&f->poll, feed_free);
+	if (f->fd >= 0) {
+		uv_poll_stop(&f->poll);
+		close(f->fd);
+		f->fd = -1;
+		uv_close((uv_handle_t *)&f->poll, feed_free);
+	}
+	if (f->c->fifo) {
+		uv_timer_stop(&f->timer);
+		uv_close((uv_handle_t *)&f->timer, feed_free);
+	}
 }
 
 /* Writes what the pipe takes now: 1 when all is written, 0, or -errno. */
@@ -924,65 +959,119 @@ static int feed_some(struct chunk_feed *f)
 	return 1;
 }
 
+/* The feed is over: r is 1 (all written) or -errno. */
+static void feed_end(struct chunk_feed *f, int r)
+{
+	/* The job stopped reading early: not an error, as in GNU parallel. */
+	int err = r == -EPIPE || r == UV_EPIPE || r > 0 ? 0 : r;
+	chunk_fed_fn done = f->done;
+	void *data = f->data;
+	uint64_t sent = f->sent;
+
+	feed_close(f);
+	done(data, sent, err);
+}
+
 static void on_writable(uv_poll_t *h, int status, int events)
 {
 	struct chunk_feed *f = h->data;
 	int r = status < 0 ? status : feed_some(f);
 
 	(void)events;
-	if (r == 0) {
-		return;
+	if (r != 0) {
+		feed_end(f, r);
 	}
-	/* The job stopped reading early: not an error, as in GNU parallel. */
-	int err = r == -EPIPE || r == UV_EPIPE || r > 0 ? 0 : r;
-	chunk_fed_fn done = f->done;
-	void *data = f->data;
-	uint64_t sent = f->sent;
-	feed_close(f);
-	done(data, sent, err);
+}
+
+/* Starts writing into f->fd (owned) as it becomes writable. */
+static int feed_open(uv_loop_t *loop, struct chunk_feed *f)
+{
+	int flags = fcntl(f->fd, F_GETFL);
+
+	if (flags < 0 || fcntl(f->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		return -errno;
+	}
+	uint64_t total = chunk_size(f->c);
+	if (total > 65536) {
+		/* Best effort: a larger pipe wakes prun less often. */
+		(void)fcntl(f->fd, F_SETPIPE_SZ,
+			    total < FEED_PIPE_SIZE ? (int)total
+						   : FEED_PIPE_SIZE);
+	}
+	int r = uv_poll_init(loop, &f->poll, f->fd);
+	if (r < 0) {
+		return r;
+	}
+	f->handles++;
+	f->poll.data = f;
+	return uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
+}
+
+static struct chunk_feed *feed_new(const struct chunk *c, chunk_fed_fn done,
+				   void *data)
+{
+	struct chunk_feed *f = xcalloc(1, sizeof(*f));
+
+	f->c = chunk_ref((struct chunk *)c);
+	f->fd = -1;
+	f->done = done;
+	f->data = data;
+	return f;
 }
 
 struct chunk_feed *chunk_feed_start(uv_loop_t *loop, const struct chunk *c,
 				    int fd, chunk_fed_fn done, void *data,
 				    int *err)
 {
-	struct chunk_feed *f = xcalloc(1, sizeof(*f));
-	int flags = fcntl(fd, F_GETFL);
+	struct chunk_feed *f = feed_new(c, done, data);
 
-	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
-		*err = -errno;
-		close(fd);
-		free(f);
+	f->fd = fd;
+	int r = feed_open(loop, f);
+	if (r < 0) {
+		*err = r;
+		if (f->handles) {
+			feed_close(f);
+		} else {
+			close(fd);
+			chunk_release(f->c);
+			free(f);
+		}
 		return NULL;
 	}
-	uint64_t total = chunk_size(c);
-	if (total > 65536) {
-		/* Best effort: a larger pipe wakes prun less often. */
-		(void)fcntl(fd, F_SETPIPE_SZ,
-			    total < FEED_PIPE_SIZE ? (int)total
-						   : FEED_PIPE_SIZE);
+	return f;
+}
+
+/*
+ * --fifo: tries to open the fifo for writing, which succeeds only once the
+ * job has opened it for reading (opening it blocking would block prun).
+ */
+static void on_fifo_timer(uv_timer_t *h)
+{
+	struct chunk_feed *f = h->data;
+
+	f->fd = open(f->c->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (f->fd < 0 && errno == ENXIO) {
+		f->delay = f->delay < 16 ? f->delay * 2 : 16;
+		uv_timer_start(&f->timer, on_fifo_timer, f->delay, 0);
+		return;
 	}
-	f->c = chunk_ref((struct chunk *)c);
-	f->fd = fd;
-	f->done = done;
-	f->data = data;
-	int r = uv_poll_init(loop, &f->poll, fd);
-	if (r == 0) {
-		f->poll.data = f;
-		r = uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
-		if (r < 0) {
-			f->poll.data = f;
-			feed_close(f);
-			*err = r;
-			return NULL;
-		}
-		return f;
+	int r = f->fd < 0 ? -errno : feed_open(h->loop, f);
+	if (r < 0) {
+		feed_end(f, r);
 	}
-	*err = r;
-	close(fd);
-	chunk_release(f->c);
-	free(f);
-	return NULL;
+}
+
+struct chunk_feed *chunk_feed_fifo(uv_loop_t *loop, const struct chunk *c,
+				   chunk_fed_fn done, void *data)
+{
+	struct chunk_feed *f = feed_new(c, done, data);
+
+	uv_timer_init(loop, &f->timer);
+	f->handles++;
+	f->timer.data = f;
+	f->delay = 1;
+	uv_timer_start(&f->timer, on_fifo_timer, 0, 0);
+	return f;
 }
 
 uint64_t chunk_feed_stop(struct chunk_feed *f)

@@ -29,7 +29,9 @@ struct chunk {
 	int file_fd;           /* --pipepart: not owned; else -1 */
 	off_t file_off;        /* --pipepart: the body's byte range */
 	char *path;            /* owned; --cat: a temp file that holds the
-				  chunk, removed with it; else NULL */
+				  chunk, --fifo: a named pipe, removed with
+				  it; else NULL */
+	bool fifo;             /* path is a named pipe (--fifo) */
 };
 
 /* The bytes a job is given: header and body. */
@@ -45,6 +47,11 @@ void chunk_release(struct chunk *c);
  * now on.  Returns 0, or -errno with *cause.
  */
 int chunk_to_file(struct chunk *c, const char *dir, char **cause);
+/*
+ * --fifo: makes a named pipe in dir for the chunk, named by c->path from
+ * now on.  Returns 0, or -errno with *cause.
+ */
+int chunk_to_fifo(struct chunk *c, const char *dir, char **cause);
 
 struct chunk_config {
 	const char *path;      /* --pipepart: the file; NULL: stdin */
@@ -111,6 +118,14 @@ typedef void (*chunk_fed_fn)(void *data, uint64_t sent, int err);
 struct chunk_feed *chunk_feed_start(struct uv_loop_s *loop,
 				    const struct chunk *c, int fd,
 				    chunk_fed_fn done, void *data, int *err);
+/*
+ * --fifo: feeds chunk c into its named pipe once the job opens it (checked
+ * every few ms: opening it for writing before would block).  done is
+ * called as for chunk_feed_start().
+ */
+struct chunk_feed *chunk_feed_fifo(struct uv_loop_s *loop,
+				   const struct chunk *c, chunk_fed_fn done,
+				   void *data);
 /*
  * Stops a feed that has not ended (done is not called) and frees it.
  * Returns the bytes sent so far.

@@ -201,6 +201,7 @@ static const char *const usage[] = {
 	"      --recstart=STR        records start with STR\n",
 	"      --remove-rec-sep, --rrs  leave out --recend and --recstart\n",
 	"      --cat                 the chunk in a temp file named by {}\n",
+	"      --fifo                the chunk through a named pipe named by {}\n",
 	"\n",
 	"Arguments per job:\n",
 	"  -n, --max-args=N          give each job up to N arguments\n",

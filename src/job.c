@@ -932,7 +932,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		close(feed[0]);
 		feed[0] = -1;
 	}
-	if (err == 0 && feed[1] >= 0) {
+	if (err == 0 && job->chunk && job->chunk->fifo) {
+		job->feed = chunk_feed_fifo(sp->cfg.loop, job->chunk, on_fed,
+					    job);
+	} else if (err == 0 && feed[1] >= 0) {
 		int e = 0;
 		job->feed = chunk_feed_start(sp->cfg.loop, job->chunk, feed[1],
 					     on_fed, job, &e);

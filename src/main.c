@@ -455,7 +455,7 @@ static int run(struct cli *c)
 			     o->fill != FILL_XARGS)),
 		.names = o->header != NULL && !piped,
 		/* --pipe: {} is the --cat file, else empty; not appended. */
-		.no_append = piped && !o->cat,
+		.no_append = piped && !o->cat && !o->fifo,
 		.shell = pick_shell(o),
 		.perl = perl_create(max_jobs),
 		.parens = o->parens,
@@ -579,7 +579,6 @@ static int run(struct cli *c)
 		.n_tmpls = o->n_tmpls,
 		.input = &ic,
 		.chunks = piped ? &cc : NULL,
-		.cat = o->cat,
 		.max_jobs = max_jobs,
 		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
 		.cores = cores,

@@ -929,6 +929,7 @@ static const struct opt_def defs[] = {
 	FLAG("remove-rec-sep", AT(remove_rec_sep), ALIASES("removerecsep",
 	     "rrs")),
 	FLAG("cat", AT(cat)),
+	FLAG("fifo", AT(fifo)),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -944,7 +945,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  */
 static const char *const unsupported[] = {
 	"block-timeout", "bt", "regexp", "round-robin", "round",
-	"shard", "bin", "group-by", "tee", "fifo",
+	"shard", "bin", "group-by", "tee",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

@@ -154,6 +154,7 @@ struct options {
 	char *recend;          /* owned; --recend, NULL for "\n" */
 	bool remove_rec_sep;   /* --rrs */
 	bool cat;              /* --cat: each chunk in a temp file, {} */
+	bool fifo;             /* --fifo: each chunk through a fifo, {} */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };

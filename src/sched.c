@@ -972,7 +972,8 @@ static struct job *next_piped_job(struct sched *s)
 		}
 		return NULL;
 	}
-	if (s->cfg->cat && chunk_to_file(c, s->cfg->tmpdir, &cause) < 0) {
+	if ((s->opts->cat && chunk_to_file(c, s->cfg->tmpdir, &cause) < 0) ||
+	    (s->opts->fifo && chunk_to_fifo(c, s->cfg->tmpdir, &cause) < 0)) {
 		chunk_release(c);
 		s->input_done = true;
 		fail(s, cause);

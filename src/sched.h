@@ -29,7 +29,6 @@ struct sched_config {
 	const struct input_config *input;
 	const struct chunk_config *chunks; /* --pipe: chunks instead of input,
 					      else NULL */
-	bool cat;                   /* --cat: chunks go in temp files */
 	long max_jobs;
 	const char *jobs_file;      /* -j FILE: read again when it changes */
 	long cores;                 /* CPUs, for the spec in jobs_file */

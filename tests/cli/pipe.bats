@@ -116,6 +116,18 @@ load helpers
 	assert_output ""
 }
 
+@test "--fifo: {} is a named pipe that gives the chunk, removed after the job" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k --fifo --tmpdir "$BATS_TEST_TMPDIR/t" -k "test -p {} && wc -l < {}"'
+	assert_success
+	assert_output $'18517\n16666\n16666\n16666\n16666\n14819'
+	run bash -c 'seq 9 | "$PRUN" --pipe -N3 --fifo --tmpdir "$BATS_TEST_TMPDIR/t" -k "echo job {#} does not read it"'
+	assert_success
+	assert_output $'job 1 does not read it\njob 2 does not read it\njob 3 does not read it'
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
 @test "--pipe: {} is empty and nothing is appended to the command" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
 	assert_success
