@@ -975,7 +975,9 @@ static void feed_end(struct chunk_feed *f, int r)
 static void on_writable(uv_poll_t *h, int status, int events)
 {
 	struct chunk_feed *f = h->data;
-	int r = status < 0 ? status : feed_some(f);
+	/* libuv reports the error state of a pipe whose reader is gone
+	   (POLLERR) as UV_EBADF: the write says what it is. */
+	int r = status < 0 && status != UV_EBADF ? status : feed_some(f);
 
 	(void)events;
 	if (r != 0) {

@@ -146,6 +146,9 @@ load helpers
 	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k -k head -1'
 	assert_success
 	assert_output $'1\n18518\n35184\n51850\n68516\n85182'
+	run bash -c 'seq 300000 | "$PRUN" --pipe --block 20k -j2 true'
+	assert_success
+	assert_output ""
 }
 
 @test "--pipe --retries: a job killed mid-chunk gets the whole chunk again, once" {
