@@ -891,10 +891,13 @@ struct chunk_feed {
 	uv_poll_t poll;        /* the fd's writability, once it is open */
 	uv_timer_t timer;      /* --fifo: until the job opens the fifo */
 	unsigned handles;      /* open handles; freed when none is left */
-	struct chunk *c;       /* a reference */
+	struct chunk *c;       /* a reference; NULL while idle */
 	int fd;                /* owned, until the feed ends; -1 before */
+	bool fifo;             /* --fifo: fd is the named pipe's */
+	bool keep_open;        /* --round-robin: more chunks may follow */
 	uint64_t delay;        /* --fifo: ms until the next try */
-	uint64_t sent;
+	uint64_t pos;          /* bytes of c written */
+	uint64_t sent;         /* bytes written in all */
 	chunk_fed_fn done;
 	void *data;
 };
@@ -918,7 +921,7 @@ static void feed_close(struct chunk_feed *f)
 		f->fd = -1;
 		uv_close((uv_handle_t *)&f->poll, feed_free);
 	}
-	if (f->c->fifo) {
+	if (f->fifo) {
 		uv_timer_stop(&f->timer);
 		uv_close((uv_handle_t *)&f->timer, feed_free);
 	}
@@ -931,19 +934,19 @@ static int feed_some(struct chunk_feed *f)
 	size_t head = chunk_head_len(c);
 	uint64_t total = chunk_size(c);
 
-	while (f->sent < total) {
+	while (f->pos < total) {
 		ssize_t n;
-		if (f->sent < head) {
-			n = write(f->fd, c->head->data + f->sent,
-				  head - f->sent);
+		if (f->pos < head) {
+			n = write(f->fd, c->head->data + f->pos,
+				  head - f->pos);
 		} else if (c->file_fd >= 0) {
-			off_t off = c->file_off + (off_t)(f->sent - head);
+			off_t off = c->file_off + (off_t)(f->pos - head);
 			n = splice(c->file_fd, &off, f->fd, NULL,
-				   (size_t)(total - f->sent),
+				   (size_t)(total - f->pos),
 				   SPLICE_F_NONBLOCK | SPLICE_F_MORE);
 		} else {
-			n = write(f->fd, c->body + (f->sent - head),
-				  (size_t)(total - f->sent));
+			n = write(f->fd, c->body + (f->pos - head),
+				  (size_t)(total - f->pos));
 		}
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -954,6 +957,7 @@ static int feed_some(struct chunk_feed *f)
 		if (n == 0) {
 			return -EIO; /* the file shrank */
 		}
+		f->pos += (uint64_t)n;
 		f->sent += (uint64_t)n;
 	}
 	return 1;
@@ -969,7 +973,7 @@ static void feed_end(struct chunk_feed *f, int r)
 	uint64_t sent = f->sent;
 
 	feed_close(f);
-	done(data, sent, err);
+	done(data, sent, err, false);
 }
 
 static void on_writable(uv_poll_t *h, int status, int events)
@@ -980,9 +984,27 @@ static void on_writable(uv_poll_t *h, int status, int events)
 	int r = status < 0 && status != UV_EBADF ? status : feed_some(f);
 
 	(void)events;
-	if (r != 0) {
+	if (r > 0 && f->keep_open) {
+		/* Idle until chunk_feed_more() or chunk_feed_stop(). */
+		uv_poll_stop(&f->poll);
+		chunk_release(f->c);
+		f->c = NULL;
+		f->done(f->data, f->sent, 0, true);
+	} else if (r != 0) {
 		feed_end(f, r);
 	}
+}
+
+void chunk_feed_keep_open(struct chunk_feed *f)
+{
+	f->keep_open = true;
+}
+
+void chunk_feed_more(struct chunk_feed *f, const struct chunk *c)
+{
+	f->c = chunk_ref((struct chunk *)c);
+	f->pos = chunk_head_len(c); /* the job has had the header */
+	uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
 }
 
 /* Starts writing into f->fd (owned) as it becomes writable. */
@@ -1072,6 +1094,7 @@ struct chunk_feed *chunk_feed_fifo(uv_loop_t *loop, const struct chunk *c,
 	f->handles++;
 	f->timer.data = f;
 	f->delay = 1;
+	f->fifo = true;
 	uv_timer_start(&f->timer, on_fifo_timer, 0, 0);
 	return f;
 }

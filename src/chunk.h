@@ -105,8 +105,12 @@ void chunk_reader_stop(struct chunk_reader *r);
 
 struct chunk_feed;
 
-/* Called once the feed ends: sent bytes given, err 0 or -errno. */
-typedef void (*chunk_fed_fn)(void *data, uint64_t sent, int err);
+/*
+ * Called once the feed ends (idle false; the feed is gone), or with
+ * chunk_feed_keep_open() when a chunk is written (idle true): sent bytes
+ * given in all, err 0 or -errno.
+ */
+typedef void (*chunk_fed_fn)(void *data, uint64_t sent, int err, bool idle);
 
 /*
  * Starts feeding chunk c into fd, a pipe's write end (owned from now on;
@@ -126,6 +130,14 @@ struct chunk_feed *chunk_feed_start(struct uv_loop_s *loop,
 struct chunk_feed *chunk_feed_fifo(struct uv_loop_s *loop,
 				   const struct chunk *c, chunk_fed_fn done,
 				   void *data);
+/*
+ * --round-robin: once a chunk is written the feed stays open and idle;
+ * done is called (err 0) each time, and chunk_feed_more() gives it the
+ * next chunk, or chunk_feed_stop() ends it.
+ */
+void chunk_feed_keep_open(struct chunk_feed *f);
+/* Feeds chunk c (a reference is taken) but its header to an idle feed. */
+void chunk_feed_more(struct chunk_feed *f, const struct chunk *c);
 /*
  * Stops a feed that has not ended (done is not called) and frees it.
  * Returns the bytes sent so far.

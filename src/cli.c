@@ -202,6 +202,8 @@ static const char *const usage[] = {
 	"      --remove-rec-sep, --rrs  leave out --recend and --recstart\n",
 	"      --cat                 the chunk in a temp file named by {}\n",
 	"      --fifo                the chunk through a named pipe named by {}\n",
+	"      --round-robin, --round  chunks to at most -j jobs, whichever is\n",
+	"                              ready; each gets many chunks\n",
 	"\n",
 	"Arguments per job:\n",
 	"  -n, --max-args=N          give each job up to N arguments\n",

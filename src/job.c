@@ -781,12 +781,16 @@ static void close_pair(int fd[2])
 }
 
 /* A --pipe job's chunk is written, or the job stopped reading it. */
-static void on_fed(void *data, uint64_t sent, int err)
+static void on_fed(void *data, uint64_t sent, int err, bool idle)
 {
 	struct job *job = data;
 
-	job->feed = NULL;
 	job->sent = sent;
+	if (idle) {
+		job->spawner->cfg.fed(job->spawner->cfg.fed_data, job);
+		return;
+	}
+	job->feed = NULL;
 	if (err) {
 		warn("cannot write the input of job %llu: %s",
 		     (unsigned long long)job->seq, strerror(-err));
@@ -809,6 +813,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
 	struct job_args a = args_of(sp, job);
 	int child[2] = {-1, -1};
+
+	job->spawner = sp;
 	bool own = false;
 	bool pipes = gives_pipes(sp);
 
@@ -942,6 +948,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		if (!job->feed) {
 			warn("cannot feed job %llu its input: %s",
 			     (unsigned long long)job->seq, strerror(-e));
+		} else if (sp->cfg.round_robin) {
+			chunk_feed_keep_open(job->feed);
 		}
 		feed[1] = -1;
 	}

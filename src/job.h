@@ -53,6 +53,7 @@ struct job {
 	struct perl_memo *memo; /* owned; its perl expressions' values */
 	struct chunk *chunk;  /* a reference; --pipe: its stdin, or NULL */
 	struct chunk_feed *feed; /* owned; feeding it the chunk, or NULL */
+	struct spawner *spawner; /* that spawned it */
 	uint64_t sent;        /* bytes of the chunk it was given */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
@@ -81,6 +82,11 @@ struct spawner_config {
 	struct perl *perl;    /* evaluates {= =}, or NULL if none is used */
 	bool tty;             /* --tty, -o: stdin is the terminal */
 	struct uv_loop_s *loop; /* runs the feeds of --pipe chunks */
+	/* --round-robin: a job's feed stays open, and fed() is told when it
+	   has written a chunk (chunk_feed_more() gives the next one). */
+	bool round_robin;
+	void (*fed)(void *data, struct job *job);
+	void *fed_data;
 	bool tmux;            /* --tmux: each job in a tmux window */
 	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
 	const char *slot_var; /* --process-slot-var: set to the slot - 1 */

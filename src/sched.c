@@ -78,6 +78,11 @@ struct sched {
 
 	struct input *input;       /* owned; NULL under --pipe */
 	struct chunk_reader *chunks; /* owned; --pipe, else NULL */
+	struct job **rr_idle;      /* owned array; --round-robin: running
+				      jobs that wait for a chunk */
+	size_t n_rr_idle;
+	struct chunk *rr_next;     /* a reference; the chunk for the next
+				      idle job, or NULL */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -663,12 +668,78 @@ static void on_output_failed(void *data, int err)
 	each_running(s, term_seq, 0);
 }
 
+/*
+ * --round-robin: gives chunks to the running jobs that wait for one, as
+ * long as there are chunks; once the input is over, their stdin closes.
+ */
+static void rr_dispatch(struct sched *s)
+{
+	while (s->n_rr_idle > 0) {
+		if (!s->rr_next) {
+			if (s->input_done || s->input_waiting || s->stopping) {
+				break;
+			}
+			char *cause = NULL;
+			int r = chunk_next(s->chunks, &s->rr_next, &cause);
+			if (r == CHUNK_WAIT) {
+				s->input_waiting = true;
+				break;
+			}
+			if (r != CHUNK_READY) {
+				s->input_done = true;
+				if (r == CHUNK_ERROR) {
+					fail(s, cause);
+				}
+				break;
+			}
+		}
+		/* The job that has waited longest. */
+		struct job *job = s->rr_idle[0];
+		memmove(s->rr_idle, s->rr_idle + 1,
+			--s->n_rr_idle * sizeof(*s->rr_idle));
+		chunk_feed_more(job->feed, s->rr_next);
+		chunk_release(s->rr_next);
+		s->rr_next = NULL;
+	}
+	if ((s->input_done || s->stopping) && !s->rr_next) {
+		while (s->n_rr_idle > 0) {
+			struct job *job = s->rr_idle[--s->n_rr_idle];
+			job->sent = chunk_feed_stop(job->feed);
+			job->feed = NULL;
+		}
+	}
+}
+
+/* --round-robin: a job wrote its chunk and waits for the next. */
+static void on_rr_fed(void *data, struct job *job)
+{
+	struct sched *s = data;
+
+	s->rr_idle = xreallocarray(s->rr_idle, s->n_rr_idle + 1,
+				   sizeof(*s->rr_idle));
+	s->rr_idle[s->n_rr_idle++] = job;
+	rr_dispatch(s);
+}
+
+/* --round-robin: the job ended, and waits for nothing any more. */
+static void rr_forget(struct sched *s, const struct job *job)
+{
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == job) {
+			s->rr_idle[i] = s->rr_idle[--s->n_rr_idle];
+			return;
+		}
+	}
+}
+
 static void on_input(void *data)
 {
 	struct sched *s = data;
 
 	s->input_waiting = false;
+	rr_dispatch(s);
 	fill(s);
+	rr_dispatch(s);
 	maybe_finish(s);
 }
 
@@ -1116,6 +1187,7 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		job->exited = true;
 		job->end_ns = now_ns();
 		killer_leader_reaped(s->killer, job);
+		rr_forget(s, job);
 		spawner_exited(s->spawner, job);
 		running_remove(s, job);
 		slot_release(&s->slots, job->slot);
@@ -1308,6 +1380,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
 		.loop = &s.loop,
+		.round_robin = cfg->opts->round_robin,
+		.fed = on_rr_fed,
+		.fed_data = &s,
 		.tmux = cfg->opts->tmux,
 		.tmuxpane = cfg->opts->tmuxpane,
 		.slot_var = cfg->opts->process_slot_var,
@@ -1421,6 +1496,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		res.abandon = true;
 	}
 	drop_requeue(&s);
+	chunk_release(s.rr_next);
+	free(s.rr_idle);
 	joblog_close(s.joblog);
 	results_destroy(s.results);
 	progress_destroy(s.progress);

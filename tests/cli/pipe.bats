@@ -128,6 +128,18 @@ load helpers
 	assert_output ""
 }
 
+@test "--round-robin: at most -j jobs in all, each given chunk after chunk" {
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k "echo job {#}; wc -l"'
+	assert_success
+	jobs=$(grep -c '^job ' <<<"$output")
+	[ "$jobs" -ge 1 ] && [ "$jobs" -le 3 ] || fail "$jobs jobs"
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 wc -l | awk "{s+=\$1} END {print s}"'
+	assert_output 1000000
+	run bash -c 'seq 1000 | "$PRUN" --pipe --block 100 --round-robin -j3 --header : "grep -cx 1" | sort -u'
+	assert_success
+	assert_output 1
+}
+
 @test "--pipe: {} is empty and nothing is appended to the command" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
 	assert_success
