@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -469,7 +470,25 @@ static void read_work(uv_work_t *w)
 	struct chunk_reader *r = w->data;
 	struct block *b = r->buf;
 
+	uint64_t deadline = r->cfg.block_timeout_ms
+				    ? now_ns() + r->cfg.block_timeout_ms * 1000000
+				    : 0;
 	while (b->len < r->target) {
+		if (deadline) {
+			/* --block-timeout: pass on what came in time. */
+			uint64_t now = now_ns();
+			struct pollfd p = {.fd = r->fd, .events = POLLIN};
+			int ms = now < deadline
+					 ? (int)((deadline - now + 999999) / 1000000)
+					 : 0;
+			int k = poll(&p, 1, ms);
+			if (k < 0 && errno == EINTR) {
+				continue;
+			}
+			if (k == 0) {
+				break;
+			}
+		}
 		ssize_t n = read(r->fd, b->data + b->len, r->target - b->len);
 		if (n < 0 && errno == EINTR) {
 			continue;
@@ -616,7 +635,7 @@ static int next_from_stdin(struct chunk_reader *r, struct chunk **out,
 			*out = cut(r, r->buf->len);
 			return CHUNK_READY;
 		}
-		if (r->round_chunks == 0) {
+		if (r->round_chunks == 0 && !r->cfg.block_timeout_ms) {
 			grow_block(r);
 		}
 		start_read(r, false);

@@ -69,6 +69,8 @@ struct chunk_config {
 	bool skip_empty;       /* -r: lines of only white space go */
 	bool skip_first_line;  /* --skip-first-line */
 	bool remove_sep;       /* --rrs */
+	uint64_t block_timeout_ms; /* --block-timeout: a block read for this
+				      long is passed on as it is; 0: none */
 };
 
 struct chunk_reader;

@@ -391,6 +391,7 @@ static int pipe_config(const struct cli *c, long slots,
 		.skip_empty = o->no_run_if_empty,
 		.skip_first_line = o->skip_first_line,
 		.remove_sep = o->remove_rec_sep,
+		.block_timeout_ms = (uint64_t)(o->block_timeout * 1000 + 0.5),
 	};
 	/* GNU parallel: records end in a newline unless told otherwise. */
 	const char *start = o->recstart ? o->recstart : "";

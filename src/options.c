@@ -931,6 +931,7 @@ static const struct opt_def defs[] = {
 	FLAG("cat", AT(cat)),
 	FLAG("fifo", AT(fifo)),
 	FLAG("round-robin", AT(round_robin), ALIASES("round")),
+	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -945,7 +946,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"block-timeout", "bt", "regexp",
+	"regexp",
 	"shard", "bin", "group-by", "tee",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",

@@ -15,7 +15,7 @@ function __prun_value_options
     printf '%s\n' -j -P --jobs --max-procs --shell --env \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
-        --block --block-size --recend --recstart \
+        --block --block-size --recend --recstart --block-timeout --bt \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
@@ -191,6 +191,7 @@ complete -c prun -n $options -l recend -x -d 'Records end with STR'
 complete -c prun -n $options -l recstart -x -d 'Records start with STR'
 complete -c prun -n $options -l remove-rec-sep -l rrs -d 'Leave out --recend and --recstart'
 complete -c prun -n $options -l cat -d 'The chunk in a temp file named by {}'
+complete -c prun -n $options -l block-timeout -l bt -x -d 'Cut a chunk from what came in SECS'
 complete -c prun -n $options -l fifo -d 'The chunk through a named pipe named by {}'
 complete -c prun -n $options -l round-robin -l round -d 'Chunks to at most -j jobs, whichever is ready'
 complete -c prun -n $options -l skip-first-line -l skipfirstline -d 'Leave out the first line of the first source'

@@ -140,6 +140,14 @@ load helpers
 	assert_output 1
 }
 
+@test "--block-timeout passes a partial block on when the input stalls" {
+	run bash -c '(echo a; sleep 1; echo b; sleep 1; echo c) | "$PRUN" --pipe --block-timeout 0.3 -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\na\n[2]\nb\n[3]\nc'
+	run bash -c '(echo a; sleep 1; echo b) | "$PRUN" --pipe -k "echo [{#}]; cat"'
+	assert_output $'[1]\na\nb'
+}
+
 @test "--pipe: {} is empty and nothing is appended to the command" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
 	assert_success
