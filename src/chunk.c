@@ -94,6 +94,15 @@ size_t chunk_head_len(const struct chunk *c)
 	return c->head ? c->head->len : 0;
 }
 
+struct chunk *chunk_empty(void)
+{
+	struct chunk *c = xcalloc(1, sizeof(*c));
+
+	c->refs = 1;
+	c->file_fd = -1;
+	return c;
+}
+
 struct chunk *chunk_ref(struct chunk *c)
 {
 	c->refs++;
@@ -661,6 +670,9 @@ int chunk_next(struct chunk_reader *r, struct chunk **out, char **cause)
 		*out = c;
 		return CHUNK_READY;
 	}
+	if (!r->buf) {
+		start_read(r, false); /* the first read: only when needed */
+	}
 	int ret = next_from_stdin(r, out, cause);
 	if (ret == CHUNK_READY && !r->ended && !r->reading && !r->eof &&
 	    next_end(r) == 0) {
@@ -883,14 +895,13 @@ int chunk_reader_create(struct chunk_reader **out,
 		return open_part_file(r, cause);
 	}
 	r->fd = STDIN_FILENO;
-	start_read(r, false);
 	return 0;
 }
 
 void chunk_reader_destroy(struct chunk_reader *r)
 {
-	if (!r) {
-		return;
+	if (!r || r->reading) {
+		return; /* a read on the thread pool still uses it */
 	}
 	if (r->cfg.path && r->fd >= 0) {
 		close(r->fd);
@@ -1022,7 +1033,8 @@ void chunk_feed_keep_open(struct chunk_feed *f)
 void chunk_feed_more(struct chunk_feed *f, const struct chunk *c)
 {
 	f->c = chunk_ref((struct chunk *)c);
-	f->pos = chunk_head_len(c); /* the job has had the header */
+	/* The header once: a job that got nothing yet (--tee) gets it. */
+	f->pos = f->sent ? chunk_head_len(c) : 0;
 	uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
 }
 

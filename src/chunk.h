@@ -38,6 +38,8 @@ struct chunk {
 uint64_t chunk_size(const struct chunk *c);
 /* Bytes of the header that starts every chunk (0 if none). */
 size_t chunk_head_len(const struct chunk *c);
+/* A chunk of no bytes (--tee: a job's stdin before the data comes). */
+struct chunk *chunk_empty(void);
 /* One more owner. */
 struct chunk *chunk_ref(struct chunk *c);
 /* Drops an owner; the last frees the chunk.  NULL is ignored. */
@@ -138,7 +140,10 @@ struct chunk_feed *chunk_feed_fifo(struct uv_loop_s *loop,
  * next chunk, or chunk_feed_stop() ends it.
  */
 void chunk_feed_keep_open(struct chunk_feed *f);
-/* Feeds chunk c (a reference is taken) but its header to an idle feed. */
+/*
+ * Feeds chunk c (a reference is taken) to an idle feed; its header only
+ * if the feed has written nothing yet.
+ */
 void chunk_feed_more(struct chunk_feed *f, const struct chunk *c);
 /*
  * Stops a feed that has not ended (done is not called) and frees it.

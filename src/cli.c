@@ -202,6 +202,7 @@ static const char *const usage[] = {
 	"      --remove-rec-sep, --rrs  leave out --recend and --recstart\n",
 	"      --cat                 the chunk in a temp file named by {}\n",
 	"      --fifo                the chunk through a named pipe named by {}\n",
+	"      --tee                 all of the data to a job for each argument\n",
 	"      --block-timeout, --bt=SECS  cut a chunk from what came in SECS\n",
 	"      --round-robin, --round  chunks to at most -j jobs, whichever is\n",
 	"                              ready; each gets many chunks\n",

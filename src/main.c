@@ -355,7 +355,7 @@ static int pipe_config(const struct cli *c, long slots,
 				   "pipe into (e.g. 'cat')");
 		return -1;
 	}
-	for (size_t i = 0; i < c->n_sources; i++) {
+	for (size_t i = 0; i < c->n_sources && !o->tee; i++) {
 		if (!o->pipepart || !c->sources[i].path || path) {
 			*cause = xasprintf(o->pipepart
 				? "--pipepart takes one file (-a FILE), "
@@ -365,6 +365,11 @@ static int pipe_config(const struct cli *c, long slots,
 			return -1;
 		}
 		path = c->sources[i].path;
+	}
+	if (o->tee && c->n_sources == 0) {
+		*cause = xasprintf("--tee needs arguments (::: ARGS), one job "
+				   "each");
+		return -1;
 	}
 	if (o->pipepart && !path) {
 		*cause = xasprintf("--pipepart needs a file to read (-a FILE)");
@@ -415,6 +420,10 @@ static int run(struct cli *c)
 	}
 	if (c->opts.record_env) {
 		return 0; /* as GNU parallel: it records, and runs nothing */
+	}
+	if (c->opts.tee && strcmp(c->opts.jobs, "100%") == 0) {
+		free(c->opts.jobs); /* --tee: all jobs at once, unless -j */
+		c->opts.jobs = xstrdup("0");
 	}
 	if (c->opts.tty && strcmp(c->opts.jobs, "100%") == 0) {
 		free(c->opts.jobs); /* --tty: one job at a time, unless -j */
@@ -560,7 +569,7 @@ static int run(struct cli *c)
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
 		.join_lines = o->max_lines && o->max_args > 0,
-		.prefetch = o->shuf || o->halt.pct > 0 ||
+		.prefetch = o->shuf || o->halt.pct > 0 || o->tee ||
 			    ((template_needs_total(tmpl) ||
 			      (tc.perl && perl_wants_total(tc.perl))) &&
 			     !o->total_jobs),
@@ -568,6 +577,15 @@ static int run(struct cli *c)
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE && !o->max_chars ? NULL : &fill,
 	};
+	if (piped) {
+		/* --tee's arguments: -N, -L, --header... are the data's. */
+		ic.max_args = 0;
+		ic.bare = false;
+		ic.skip_empty = false;
+		ic.skip_first_line = false;
+		ic.header = NULL;
+		ic.fill = NULL;
+	}
 	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	struct sched_config sc = {
 		.opts = &c->opts,

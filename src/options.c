@@ -931,6 +931,7 @@ static const struct opt_def defs[] = {
 	FLAG("cat", AT(cat)),
 	FLAG("fifo", AT(fifo)),
 	FLAG("round-robin", AT(round_robin), ALIASES("round")),
+	FLAG("tee", AT(tee)),
 	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
 
@@ -947,7 +948,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  */
 static const char *const unsupported[] = {
 	"regexp",
-	"shard", "bin", "group-by", "tee",
+	"shard", "bin", "group-by",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

@@ -156,6 +156,7 @@ struct options {
 	bool cat;              /* --cat: each chunk in a temp file, {} */
 	bool fifo;             /* --fifo: each chunk through a fifo, {} */
 	bool round_robin;      /* --round-robin: chunks to running jobs */
+	bool tee;              /* --tee: all of the data to every job */
 	double block_timeout;  /* --block-timeout, s; 0 for none */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */

@@ -111,6 +111,8 @@ struct sched {
 
 	bool input_done;
 	bool input_waiting;
+	bool chunks_done;          /* --pipe: the last chunk is out */
+	bool chunks_waiting;       /* --pipe: a read of stdin is under way */
 	bool stopping;             /* start no more jobs */
 	bool closing;
 	bool reaping;              /* on_sigchld is handing jobs on */
@@ -668,31 +670,64 @@ static void on_output_failed(void *data, int err)
 	each_running(s, term_seq, 0);
 }
 
+/* The next chunk for rr_dispatch(), into s->rr_next: false if none yet. */
+static bool rr_take(struct sched *s)
+{
+	if (s->rr_next) {
+		return true;
+	}
+	if (s->chunks_done || s->chunks_waiting || s->stopping) {
+		return false;
+	}
+	char *cause = NULL;
+	int r = chunk_next(s->chunks, &s->rr_next, &cause);
+	if (r == CHUNK_WAIT) {
+		s->chunks_waiting = true;
+	} else if (r != CHUNK_READY) {
+		s->chunks_done = true;
+		if (!s->opts->tee) {
+			s->input_done = true;
+		}
+		if (r == CHUNK_ERROR) {
+			fail(s, cause);
+		}
+	}
+	return r == CHUNK_READY;
+}
+
+/* --tee: every job is started and waits for the next chunk. */
+static bool tee_all_idle(const struct sched *s)
+{
+	size_t fed = 0;
+
+	if (s->next_seq < input_total(s->input) || s->requeue) {
+		return false;
+	}
+	for (const struct job *j = s->oldest; j; j = j->rnext) {
+		fed += j->feed != NULL;
+	}
+	return fed == s->n_rr_idle;
+}
+
 /*
  * --round-robin: gives chunks to the running jobs that wait for one, as
- * long as there are chunks; once the input is over, their stdin closes.
+ * long as there are chunks; --tee: each chunk to all of them, once all
+ * wait.  Once the chunks are over, their stdin closes.
  */
 static void rr_dispatch(struct sched *s)
 {
-	while (s->n_rr_idle > 0) {
-		if (!s->rr_next) {
-			if (s->input_done || s->input_waiting || s->stopping) {
-				break;
+	if (s->opts->tee) {
+		while (s->n_rr_idle > 0 && tee_all_idle(s) && rr_take(s)) {
+			for (size_t i = 0; i < s->n_rr_idle; i++) {
+				chunk_feed_more(s->rr_idle[i]->feed,
+						s->rr_next);
 			}
-			char *cause = NULL;
-			int r = chunk_next(s->chunks, &s->rr_next, &cause);
-			if (r == CHUNK_WAIT) {
-				s->input_waiting = true;
-				break;
-			}
-			if (r != CHUNK_READY) {
-				s->input_done = true;
-				if (r == CHUNK_ERROR) {
-					fail(s, cause);
-				}
-				break;
-			}
+			s->n_rr_idle = 0;
+			chunk_release(s->rr_next);
+			s->rr_next = NULL;
 		}
+	}
+	while (!s->opts->tee && s->n_rr_idle > 0 && rr_take(s)) {
 		/* The job that has waited longest. */
 		struct job *job = s->rr_idle[0];
 		memmove(s->rr_idle, s->rr_idle + 1,
@@ -701,13 +736,24 @@ static void rr_dispatch(struct sched *s)
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
 	}
-	if ((s->input_done || s->stopping) && !s->rr_next) {
+	if ((s->chunks_done || s->stopping) && !s->rr_next) {
 		while (s->n_rr_idle > 0) {
 			struct job *job = s->rr_idle[--s->n_rr_idle];
 			job->sent = chunk_feed_stop(job->feed);
 			job->feed = NULL;
 		}
 	}
+}
+
+/* --tee: a job for each argument, all running at once (GNU parallel). */
+static int tee_check(struct sched *s, char **cause)
+{
+	if (input_total(s->input) > (uint64_t)s->cfg->max_jobs) {
+		*cause = xasprintf("--tee requires --jobs to be higher. Try "
+				   "--jobs 0.");
+		return -1;
+	}
+	return 0;
 }
 
 /* --round-robin: a job wrote its chunk and waits for the next. */
@@ -737,6 +783,17 @@ static void on_input(void *data)
 	struct sched *s = data;
 
 	s->input_waiting = false;
+	fill(s);
+	rr_dispatch(s);
+	maybe_finish(s);
+}
+
+/* --pipe: a read of stdin is done. */
+static void on_chunks(void *data)
+{
+	struct sched *s = data;
+
+	s->chunks_waiting = false;
 	rr_dispatch(s);
 	fill(s);
 	rr_dispatch(s);
@@ -1030,14 +1087,18 @@ static struct job *next_piped_job(struct sched *s)
 {
 	struct chunk *c;
 	char *cause = NULL;
-	int r = chunk_next(s->chunks, &c, &cause);
 
+	if (s->chunks_waiting) {
+		return NULL;
+	}
+	int r = chunk_next(s->chunks, &c, &cause);
 	if (r == CHUNK_WAIT) {
-		s->input_waiting = true;
+		s->chunks_waiting = true;
 		return NULL;
 	}
 	if (r == CHUNK_END || r == CHUNK_ERROR) {
 		s->input_done = true;
+		s->chunks_done = true;
 		if (r == CHUNK_ERROR) {
 			fail(s, cause);
 		}
@@ -1070,7 +1131,7 @@ static struct job *next_job(struct sched *s)
 	if (s->input_done || s->input_waiting) {
 		return NULL;
 	}
-	if (s->chunks) {
+	if (s->chunks && !s->opts->tee) {
 		return next_piped_job(s);
 	}
 	struct record *rec;
@@ -1093,6 +1154,10 @@ static struct job *next_job(struct sched *s)
 	struct job *job = job_create(s->cfg->seqs ? s->cfg->seqs[order - 1]
 						  : order, rec);
 	job->order = order;
+	if (s->chunks) {
+		/* --tee: stdin is a pipe, fed once every job waits. */
+		job->chunk = chunk_empty();
+	}
 	return job;
 }
 
@@ -1380,7 +1445,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
 		.loop = &s.loop,
-		.round_robin = cfg->opts->round_robin,
+		.round_robin = cfg->opts->round_robin || cfg->opts->tee,
 		.fed = on_rr_fed,
 		.fed_data = &s,
 		.tmux = cfg->opts->tmux,
@@ -1403,11 +1468,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	size_t n_names = 0;
 	char *const *names = NULL;
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
-	    (cfg->chunks
-		     ? chunk_reader_create(&s.chunks, cfg->chunks, &s.loop,
-					   on_input, &s, &cause)
-		     : input_create(&s.input, cfg->input, &s.loop, on_input,
-				    &s, &cause)) < 0 ||
+	    (cfg->chunks &&
+	     chunk_reader_create(&s.chunks, cfg->chunks, &s.loop, on_chunks,
+				 &s, &cause) < 0) ||
+	    ((!cfg->chunks || cfg->opts->tee) &&
+	     input_create(&s.input, cfg->input, &s.loop, on_input, &s,
+			  &cause) < 0) ||
+	    (cfg->opts->tee && tee_check(&s, &cause) < 0) ||
 	    (cfg->opts->joblog &&
 	     joblog_open(&s.joblog, cfg->opts->joblog,
 			 cfg->opts->joblog_append, &cause) < 0) ||

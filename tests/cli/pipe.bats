@@ -148,6 +148,26 @@ load helpers
 	assert_output $'[1]\na\nb'
 }
 
+@test "--tee: all of the data to a job for each argument" {
+	run bash -c 'seq 5 | "$PRUN" --pipe --tee -k "echo {}; wc -l" ::: a b c'
+	assert_success
+	assert_output $'a\n5\nb\n5\nc\n5'
+	run bash -c 'seq 100000 | "$PRUN" --pipe --tee --block 1k -k "echo {}; wc -l" ::: a b'
+	assert_success
+	assert_output $'a\n100000\nb\n100000'
+	run bash -c 'seq 5 | "$PRUN" --pipe --tee --header : -k "echo {}; cat" ::: a b'
+	assert_output $'a\n1\n2\n3\n4\n5\nb\n1\n2\n3\n4\n5'
+	run bash -c 'seq 100000 | "$PRUN" --pipe --tee -k "echo {}; head -1" ::: a b'
+	assert_success
+	assert_output $'a\n1\nb\n1'
+}
+
+@test "--tee with fewer job slots than arguments is an error (GNU parallel hangs)" {
+	run bash -c 'seq 5 | "$PRUN" -j2 --pipe --tee echo ::: a b c'
+	assert_failure 255
+	assert_output "prun: --tee requires --jobs to be higher. Try --jobs 0."
+}
+
 @test "--pipe: {} is empty and nothing is appended to the command" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
 	assert_success
