@@ -784,13 +784,13 @@ void input_destroy(struct input *in)
 
 char *const *input_names(const struct input *in, size_t *n)
 {
-	*n = in->n_names;
-	return in->names;
+	*n = in ? in->n_names : 0;
+	return in ? in->names : NULL;
 }
 
 uint64_t input_total(const struct input *in)
 {
-	return in->n_all;
+	return in ? in->n_all : 0;
 }
 
 /* Streams the next value of the first source into in->head. */

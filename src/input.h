@@ -93,10 +93,10 @@ int input_create(struct input **out, const struct input_config *cfg,
 		 char **cause);
 void input_destroy(struct input *in);
 
-/* The column names that --header read, in order. */
+/* The column names that --header read, in order (none if in is NULL). */
 char *const *input_names(const struct input *in, size_t *n);
 
-/* The number of jobs, known when prefetching (else 0). */
+/* The number of jobs, known when prefetching (else 0; 0 if in is NULL). */
 uint64_t input_total(const struct input *in);
 
 /* Gives the next job's arguments; see the INPUT_* values. */

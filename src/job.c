@@ -43,7 +43,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "input.h"
+#include "log.h"
 #include "perl.h"
 #include "spool.h"
 #include "tmux.h"
@@ -60,6 +62,7 @@
  */
 struct actions {
 	posix_spawn_file_actions_t fa;
+	int in;
 	int fd[2];
 	bool built;
 };
@@ -272,6 +275,23 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	return job;
 }
 
+struct job *job_create_piped(uint64_t seq, struct chunk *c)
+{
+	const char *path = c->path ? c->path : "";
+	size_t len = strlen(path);
+	struct record *rec = xmalloc(sizeof(*rec) + sizeof(struct value) +
+				     len + 1);
+	char *p = (char *)(rec->v + 1);
+
+	memcpy(p, path, len + 1);
+	rec->n = 1;
+	rec->width = 1;
+	rec->v[0] = (struct value){p, len};
+	struct job *job = job_create(seq, rec);
+	job->chunk = c;
+	return job;
+}
+
 /* nftw()'s callback for remove_tree(). */
 static int remove_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
@@ -381,6 +401,10 @@ void job_destroy(struct job *job)
 		return;
 	}
 	close_spools(job);
+	if (job->feed) {
+		chunk_feed_stop(job->feed);
+	}
+	chunk_release(job->chunk);
 	perl_memo_destroy(job->memo);
 	free(job->out_path);
 	if (job->workdir_rm) {
@@ -713,23 +737,26 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
 
 /*
  * The file actions that give a child child[] as stdout and stderr, and
- * stdin: /dev/null, or under --tty the terminal, whose foreground the
- * child's process group then is (else its reads would stop it).
+ * stdin: `in` (a --pipe job's pipe), /dev/null, or under --tty the
+ * terminal, whose foreground the child's process group then is (else its
+ * reads would stop it).
  */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
-						     int devnull, int tty,
+						     int in, int tty,
 						     bool fg,
 						     const int child[2])
 {
-	if (a->built && a->fd[0] == child[0] && a->fd[1] == child[1]) {
+	if (a->built && a->in == in && a->fd[0] == child[0] &&
+	    a->fd[1] == child[1]) {
 		return &a->fa;
 	}
 	if (a->built) {
 		posix_spawn_file_actions_destroy(&a->fa);
 	}
 	posix_spawn_file_actions_init(&a->fa);
-	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : devnull,
+	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : in,
 					 STDIN_FILENO);
+	a->in = in;
 	if (tty >= 0 && fg) {
 		posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
 	}
@@ -740,6 +767,34 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 	a->fd[1] = child[1];
 	a->built = true;
 	return &a->fa;
+}
+
+/* Closes whichever of the two descriptors is open. */
+static void close_pair(int fd[2])
+{
+	for (int i = 0; i < 2; i++) {
+		if (fd[i] >= 0) {
+			close(fd[i]);
+			fd[i] = -1;
+		}
+	}
+}
+
+/* A --pipe job's chunk is written, or the job stopped reading it. */
+static void on_fed(void *data, uint64_t sent, int err, bool idle)
+{
+	struct job *job = data;
+
+	job->sent = sent;
+	if (idle) {
+		job->spawner->cfg.fed(job->spawner->cfg.fed_data, job);
+		return;
+	}
+	job->feed = NULL;
+	if (err) {
+		warn("cannot write the input of job %llu: %s",
+		     (unsigned long long)job->seq, strerror(-err));
+	}
 }
 
 /* Undoes make_outputs() after a failed spawn. */
@@ -758,6 +813,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 {
 	struct job_args a = args_of(sp, job);
 	int child[2] = {-1, -1};
+
+	job->spawner = sp;
 	bool own = false;
 	bool pipes = gives_pipes(sp);
 
@@ -776,9 +833,27 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return -err;
 	}
 
+	/* --pipe: the chunk comes through a pipe (--cat: in a file). */
+	int feed[2] = {-1, -1};
+	if (job->chunk && !job->chunk->path &&
+	    pipe2(feed, O_CLOEXEC) < 0) {
+		err = errno;
+		spawner_reclaim(sp, job);
+		drop_outputs(job);
+		if (own) {
+			close(child[0]);
+			close(child[1]);
+		}
+		if (is_transient(err)) {
+			return -EAGAIN;
+		}
+		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
+		return -err;
+	}
+	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
 	const posix_spawn_file_actions_t *fa =
-		actions_for(job->files ? &job->files->act : &sp->act,
-			    sp->devnull, sp->tty, sp->tty_fg, child);
+		actions_for(job->files ? &job->files->act : &sp->act, in,
+			    sp->tty, sp->tty_fg, child);
 	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
 	    ((sp->cfg.workdir || sp->cfg.workdir_unique) &&
 	     (err = job_workdir(sp, job, cause)) < 0)) {
@@ -786,6 +861,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 			close(child[0]);
 			close(child[1]);
 		}
+		close_pair(feed);
 		spawner_reclaim(sp, job);
 		drop_outputs(job);
 		return err;
@@ -796,8 +872,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
 			sp->wd_act.built = false;
 		}
-		actions_for(&sp->wd_act, sp->devnull, sp->tty, sp->tty_fg,
-			    child);
+		actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child);
 		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
 						     sp->workdir.data);
 		fa = &sp->wd_act.fa;
@@ -859,6 +934,26 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		close(child[0]);
 		close(child[1]);
 	}
+	if (feed[0] >= 0) {
+		close(feed[0]);
+		feed[0] = -1;
+	}
+	if (err == 0 && job->chunk && job->chunk->fifo) {
+		job->feed = chunk_feed_fifo(sp->cfg.loop, job->chunk, on_fed,
+					    job);
+	} else if (err == 0 && feed[1] >= 0) {
+		int e = 0;
+		job->feed = chunk_feed_start(sp->cfg.loop, job->chunk, feed[1],
+					     on_fed, job, &e);
+		if (!job->feed) {
+			warn("cannot feed job %llu its input: %s",
+			     (unsigned long long)job->seq, strerror(-e));
+		} else if (sp->cfg.round_robin) {
+			chunk_feed_keep_open(job->feed);
+		}
+		feed[1] = -1;
+	}
+	close_pair(feed);
 	if (err == 0) {
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);
@@ -888,9 +983,15 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	return -err;
 }
 
-void spawner_exited(struct spawner *sp, const struct job *job)
+void spawner_exited(struct spawner *sp, struct job *job)
 {
 	size_t i = 0;
+
+	if (job->feed) {
+		/* Nothing reads the rest of its chunk any more. */
+		job->sent = chunk_feed_stop(job->feed);
+		job->feed = NULL;
+	}
 
 	while (i < sp->n_tty_jobs && sp->tty_jobs[i] != job->pid) {
 		i++;

@@ -12,6 +12,9 @@
 
 #include "template.h"
 
+struct chunk;
+struct chunk_feed;
+struct uv_loop_s;
 struct files;
 struct perl;
 struct record;
@@ -50,6 +53,10 @@ struct job {
 	size_t tag_len;
 	struct ojob *output;  /* output.c's state of the job, owned there */
 	struct perl_memo *memo; /* owned; its perl expressions' values */
+	struct chunk *chunk;  /* a reference; --pipe: its stdin, or NULL */
+	struct chunk_feed *feed; /* owned; feeding it the chunk, or NULL */
+	struct spawner *spawner; /* that spawned it */
+	uint64_t sent;        /* bytes of the chunk it was given */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
@@ -76,6 +83,12 @@ struct spawner_config {
 	const char *tmpdir;   /* for spool files */
 	struct perl *perl;    /* evaluates {= =}, or NULL if none is used */
 	bool tty;             /* --tty, -o: stdin is the terminal */
+	struct uv_loop_s *loop; /* runs the feeds of --pipe chunks */
+	/* --round-robin: a job's feed stays open, and fed() is told when it
+	   has written a chunk (chunk_feed_more() gives the next one). */
+	bool round_robin;
+	void (*fed)(void *data, struct job *job);
+	void *fed_data;
 	bool tmux;            /* --tmux: each job in a tmux window */
 	bool tmuxpane;        /* --tmuxpane: in a pane of window 0 */
 	const char *slot_var; /* --process-slot-var: set to the slot - 1 */
@@ -111,6 +124,11 @@ void spawner_reclaim(struct spawner *sp, struct job *job);
 
 /* Allocates a job for the given arguments (ownership of rec passes). */
 struct job *job_create(uint64_t seq, struct record *rec);
+/*
+ * A --pipe job for chunk c (a reference passes): its one value is empty,
+ * or with --cat the name of the temp file that holds the chunk.
+ */
+struct job *job_create_piped(uint64_t seq, struct chunk *c);
 void job_destroy(struct job *job);
 
 /* The job's command line as a shell would run it, into b. */
@@ -139,11 +157,11 @@ int job_prepare(struct spawner *sp, struct job *job,
 int job_spawn(struct spawner *sp, struct job *job, char **cause);
 
 /*
- * Tells the spawner that the job's leader has exited: under --tty, the
- * terminal goes back to the job started before it that still runs, or
- * to prun.
+ * Tells the spawner that the job's leader has exited: the feed of its
+ * --pipe chunk stops, and under --tty the terminal goes back to the job
+ * started before it that still runs, or to prun.
  */
-void spawner_exited(struct spawner *sp, const struct job *job);
+void spawner_exited(struct spawner *sp, struct job *job);
 
 /* Sends sig to the job's whole process group. */
 void job_signal(const struct job *job, int sig);

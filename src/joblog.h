@@ -16,6 +16,7 @@ struct joblog_entry {
 	uint64_t seq;
 	double start;        /* seconds since the epoch */
 	double runtime;      /* seconds */
+	uint64_t sent;       /* bytes of stdin (--pipe) */
 	uint64_t received;   /* bytes of stdout */
 	int exitval;         /* 0 if killed by a signal, -1 if timed out
 				or evicted */

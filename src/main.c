@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "chunk.h"
 #include "cli.h"
 #include "config.h"
 #include "cpus.h"
@@ -431,6 +432,77 @@ static int parse_filters(const struct options *o, struct template **out,
 	return 0;
 }
 
+/*
+ * --pipe and --pipepart: where the data comes from and how it is cut.
+ * The strings in *cc live in c and in *own (free it).  Returns 0, or -1
+ * with *cause.
+ */
+static int pipe_config(const struct cli *c, long slots,
+		       struct chunk_config *cc, char **own, char **cause)
+{
+	const struct options *o = &c->opts;
+	const char *path = NULL;
+	unsigned long long block = 1024 * 1024;
+	long parts = 0;
+
+	if (c->n_command == 0) {
+		*cause = xasprintf("--pipe/--pipepart must have a command to "
+				   "pipe into (e.g. 'cat')");
+		return -1;
+	}
+	for (size_t i = 0; i < c->n_sources && !o->tee; i++) {
+		if (!o->pipepart || !c->sources[i].path || path) {
+			*cause = xasprintf(o->pipepart
+				? "--pipepart takes one file (-a FILE), "
+				  "and no ::: arguments"
+				: "--pipe reads its data from standard input, "
+				  "and takes no ::: or :::: arguments");
+			return -1;
+		}
+		path = c->sources[i].path;
+	}
+	if (o->tee && c->n_sources == 0) {
+		*cause = xasprintf("--tee needs arguments (::: ARGS), one job "
+				   "each");
+		return -1;
+	}
+	if (o->pipepart && !path) {
+		*cause = xasprintf("--pipepart needs a file to read (-a FILE)");
+		return -1;
+	}
+	if (o->block && o->block[0] == '-') {
+		if (!o->pipepart) {
+			*cause = xasprintf("--block %s (a negative size) needs "
+					   "--pipepart", o->block);
+			return -1;
+		}
+		parts = strtol(o->block + 1, NULL, 10);
+	} else if (o->block) {
+		size_parse(o->block, &block);
+	}
+	*cc = (struct chunk_config){
+		.path = path,
+		.block = (size_t)block,
+		.block_parts = parts,
+		.slots = slots,
+		.records = o->pipe_records,
+		.lines = o->pipe_lines,
+		.header = o->header,
+		.skip_empty = o->no_run_if_empty,
+		.skip_first_line = o->skip_first_line,
+		.remove_sep = o->remove_rec_sep,
+		.block_timeout_ms = (uint64_t)(o->block_timeout * 1000 + 0.5),
+	};
+	/* GNU parallel: records end in a newline unless told otherwise. */
+	const char *start = o->recstart ? o->recstart : "";
+	const char *end = o->recend ? o->recend : o->recstart ? "" : "\n";
+	own[0] = chunk_unescape(start, &cc->recstart_len);
+	own[1] = chunk_unescape(end, &cc->recend_len);
+	cc->recstart = own[0];
+	cc->recend = own[1];
+	return 0;
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -445,6 +517,10 @@ static int run(struct cli *c)
 	}
 	if (c->opts.record_env) {
 		return 0; /* as GNU parallel: it records, and runs nothing */
+	}
+	if (c->opts.tee && strcmp(c->opts.jobs, "100%") == 0) {
+		free(c->opts.jobs); /* --tee: all jobs at once, unless -j */
+		c->opts.jobs = xstrdup("0");
 	}
 	if (c->opts.tty && strcmp(c->opts.jobs, "100%") == 0) {
 		free(c->opts.jobs); /* --tty: one job at a time, unless -j */
@@ -462,6 +538,7 @@ static int run(struct cli *c)
 				  ? options_load(c->opts.load, cores, &cause)
 				  : 0;
 	const struct options *o = &c->opts;
+	bool piped = o->pipe || o->pipepart;
 	struct perl_tags tags = {
 		.rpl = o->rpl,
 		.n_rpl = o->n_rpl,
@@ -479,10 +556,13 @@ static int run(struct cli *c)
 		.plus = o->plus,
 		.quote = o->quote,
 		/* -N, and -L unless -m or --xargs, imply -X. */
-		.context = o->fill == FILL_CONTEXT || o->replace_args ||
-			   (o->max_lines && o->fill != FILL_MULTI &&
-			    o->fill != FILL_XARGS),
-		.names = o->header != NULL,
+		.context = !piped &&
+			   (o->fill == FILL_CONTEXT || o->replace_args ||
+			    (o->max_lines && o->fill != FILL_MULTI &&
+			     o->fill != FILL_XARGS)),
+		.names = o->header != NULL && !piped,
+		/* --pipe: {} is the --cat file, else empty; not appended. */
+		.no_append = piped && !o->cat && !o->fifo,
 		.shell = pick_shell(o),
 		.perl = perl_create(max_jobs),
 		.parens = o->parens,
@@ -510,8 +590,11 @@ static int run(struct cli *c)
 	struct sched_result res = {255, 0, false};
 	struct template **filters = xcalloc(o->n_filter + 1,
 					    sizeof(*filters));
+	struct chunk_config cc;
+	char *pipe_own[2] = {NULL, NULL};
 
 	if (max_jobs < 0 || max_load < 0 ||
+	    (piped && pipe_config(c, max_jobs, &cc, pipe_own, &cause) < 0) ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
 				       &cause) < 0) ||
 	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
@@ -583,7 +666,7 @@ static int run(struct cli *c)
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
 		.join_lines = o->max_lines && o->max_args > 0,
-		.prefetch = o->shuf || o->halt.pct > 0 ||
+		.prefetch = o->shuf || o->halt.pct > 0 || o->tee ||
 			    ((template_needs_total(tmpl) ||
 			      (tc.perl && perl_wants_total(tc.perl))) &&
 			     !o->total_jobs),
@@ -591,6 +674,15 @@ static int run(struct cli *c)
 		.shuffle = o->shuf,
 		.fill = o->fill == FILL_NONE && !o->max_chars ? NULL : &fill,
 	};
+	if (piped) {
+		/* --tee's arguments: -N, -L, --header... are the data's. */
+		ic.max_args = 0;
+		ic.bare = false;
+		ic.skip_empty = false;
+		ic.skip_first_line = false;
+		ic.header = NULL;
+		ic.fill = NULL;
+	}
 	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	pick_compressors(o, &zip, &unzip);
 	struct sched_config sc = {
@@ -603,6 +695,7 @@ static int run(struct cli *c)
 		.tmpl_texts = tmpl_texts,
 		.n_tmpls = o->n_tmpls,
 		.input = &ic,
+		.chunks = piped ? &cc : NULL,
 		.max_jobs = max_jobs,
 		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
 		.cores = cores,
@@ -633,6 +726,8 @@ out:
 		template_destroy(filters[i]);
 	}
 	free(filters);
+	free(pipe_own[0]);
+	free(pipe_own[1]);
 	/* After the jobs: perl ends at EOF and is reaped here. */
 	perl_destroy(tc.perl);
 	free(skip);

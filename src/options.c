@@ -177,20 +177,26 @@ int size_parse(const char *s, unsigned long long *out)
 	char *end;
 	double v = strtod(s, &end);
 	double mult = 1;
+	const char *units = "KMGTP";
+	const char *u = *end ? strchr(units, toupper((unsigned char)*end))
+			     : NULL;
 
-	if (end == s || v < 0) {
+	if (end == s || v < 0 || (*end && !u)) {
 		return -1;
 	}
-	switch (toupper((unsigned char)*end)) {
-	case '\0': break;
-	case 'K': mult = 1024.0; break;
-	case 'M': mult = 1024.0 * 1024; break;
-	case 'G': mult = 1024.0 * 1024 * 1024; break;
-	case 'T': mult = 1024.0 * 1024 * 1024 * 1024; break;
-	default: return -1;
+	if (u) {
+		/* GNU parallel: K is 1024 and k 1000; Ki and ki are 1024. */
+		bool binary = isupper((unsigned char)*end) ||
+			      (end[1] == 'i' || end[1] == 'I');
+		for (const char *k = units; k <= u; k++) {
+			mult *= binary ? 1024.0 : 1000.0;
+		}
+		end += 1 + (end[1] == 'i' || end[1] == 'I');
+		if (*end == 'B' || *end == 'b') {
+			end++;
+		}
 	}
-	if (*end && end[1] != '\0' && !(toupper((unsigned char)end[1]) ==
-					 'B' && end[2] == '\0')) {
+	if (*end) {
 		return -1;
 	}
 	*out = (unsigned long long)(v * mult);
@@ -503,6 +509,8 @@ static int set_max_args(struct options *o, const struct opt_def *d,
 	}
 	o->replace_args = strcmp(d->name, "max-replace-args") == 0;
 	o->max_lines = strcmp(d->name, "max-lines") == 0;
+	/* --pipe: -N counts records and -L lines per record, together. */
+	*(o->max_lines ? &o->pipe_lines : &o->pipe_records) = o->max_args;
 	return 0;
 }
 
@@ -775,6 +783,24 @@ static int set_tmpl(struct options *o, const struct opt_def *d,
 	return add_to_list(o, d, value, cause);
 }
 
+/* --block SIZE, or with --pipepart -N: N parts per job slot. */
+static int set_block(struct options *o, const struct opt_def *d,
+		     const char *value, char **cause)
+{
+	unsigned long long n;
+	long parts;
+
+	if ((value[0] == '-' && parse_long(value + 1, 1, 1L << 30, &parts) ==
+					0) ||
+	    (size_parse(value, &n) == 0 && n > 0)) {
+		set_str(FIELD(o, d, char *), value);
+		return 0;
+	}
+	*cause = xasprintf("bad value for --%s: '%s' (want a size such as "
+			   "1M, or -N with --pipepart)", d->name, value);
+	return -1;
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -905,6 +931,19 @@ static const struct opt_def defs[] = {
 	 .count = offsetof(struct options, n_tmpls), .set = set_tmpl,
 	 .flags = LIST, ALIASES("template")},
 	LIST_OF("arg-file", arg_files, add_to_list, "a"),
+	FLAG("pipe", AT(pipe), ALIASES("spreadstdin")),
+	FLAG("pipepart", AT(pipepart), ALIASES("pipe-part")),
+	CUSTOM("block", set_block, get_string, AT(block),
+	       ALIASES("block-size", "blocksize"), .flags = OWNED),
+	STRING("recstart", AT(recstart)),
+	STRING("recend", AT(recend)),
+	FLAG("remove-rec-sep", AT(remove_rec_sep), ALIASES("removerecsep",
+	     "rrs")),
+	FLAG("cat", AT(cat)),
+	FLAG("fifo", AT(fifo)),
+	FLAG("round-robin", AT(round_robin), ALIASES("round")),
+	FLAG("tee", AT(tee)),
+	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -919,10 +958,8 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"pipe", "spreadstdin", "pipepart", "pipe-part", "block",
-	"block-size", "block-timeout", "bt", "recstart", "recend", "regexp",
-	"remove-rec-sep", "removerecsep", "rrs", "round-robin", "round",
-	"shard", "bin", "group-by", "tee", "cat", "fifo",
+	"regexp",
+	"shard", "bin", "group-by",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

@@ -155,6 +155,19 @@ struct options {
 	char *limit;           /* owned; --limit CMD, or NULL */
 	char **tmpls;          /* owned; --tmpl FILE=REPL, in order */
 	size_t n_tmpls;
+	bool pipe;             /* --pipe: stdin is cut into chunks */
+	bool pipepart;         /* --pipepart: so is the -a file, in place */
+	char *block;           /* owned; --block SIZE or -N, NULL: 1M */
+	char *recstart;        /* owned; --recstart, NULL for none */
+	char *recend;          /* owned; --recend, NULL for "\n" */
+	bool remove_rec_sep;   /* --rrs */
+	bool cat;              /* --cat: each chunk in a temp file, {} */
+	bool fifo;             /* --fifo: each chunk through a fifo, {} */
+	bool round_robin;      /* --round-robin: chunks to running jobs */
+	bool tee;              /* --tee: all of the data to every job */
+	double block_timeout;  /* --block-timeout, s; 0 for none */
+	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
+	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

@@ -81,7 +81,13 @@ struct sched {
 	const struct sched_config *cfg;
 	const struct options *opts;
 
-	struct input *input;       /* owned */
+	struct input *input;       /* owned; NULL under --pipe */
+	struct chunk_reader *chunks; /* owned; --pipe, else NULL */
+	struct job **rr_idle;      /* owned array; --round-robin: running
+				      jobs that wait for a chunk */
+	size_t n_rr_idle;
+	struct chunk *rr_next;     /* a reference; the chunk for the next
+				      idle job, or NULL */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -114,6 +120,8 @@ struct sched {
 
 	bool input_done;
 	bool input_waiting;
+	bool chunks_done;          /* --pipe: the last chunk is out */
+	bool chunks_waiting;       /* --pipe: a read of stdin is under way */
 	bool stopping;             /* start no more jobs */
 	bool closing;
 	bool reaping;              /* on_sigchld is handing jobs on */
@@ -308,6 +316,9 @@ static void drop_requeue(struct sched *s)
 static void stop(struct sched *s)
 {
 	s->stopping = true;
+	if (s->chunks) {
+		chunk_reader_stop(s->chunks);
+	}
 	drop_requeue(s);
 	uv_timer_stop(&s->retry_timer);
 }
@@ -553,6 +564,7 @@ static void log_job(struct sched *s, struct job *job)
 		.start = job->start_wall,
 		.runtime = (double)(job->end_ns - job->start_ns) / 1e9,
 		.received = job->received,
+		.sent = job->sent,
 		.exitval = job_log_exitval(job),
 		.signal = sig,
 		.command = cmd.data ? cmd.data : "",
@@ -570,6 +582,10 @@ static void finish_job(struct sched *s, struct job *job)
 	if (failed && !s->stopping && (long)job->attempt < tries) {
 		/* --retries: run it again; only the last try's output shows. */
 		struct job *again = job_create(job->seq, job_copy_args(job));
+		if (job->chunk) {
+			/* --pipe: the same chunk, given again. */
+			again->chunk = chunk_ref(job->chunk);
+		}
 		again->order = job->order;
 		again->attempt = job->attempt + 1;
 		again->next = s->requeue;
@@ -676,12 +692,133 @@ static void on_output_failed(void *data, int err)
 	each_running(s, term_seq, 0);
 }
 
+/* The next chunk for rr_dispatch(), into s->rr_next: false if none yet. */
+static bool rr_take(struct sched *s)
+{
+	if (s->rr_next) {
+		return true;
+	}
+	if (s->chunks_done || s->chunks_waiting || s->stopping) {
+		return false;
+	}
+	char *cause = NULL;
+	int r = chunk_next(s->chunks, &s->rr_next, &cause);
+	if (r == CHUNK_WAIT) {
+		s->chunks_waiting = true;
+	} else if (r != CHUNK_READY) {
+		s->chunks_done = true;
+		if (!s->opts->tee) {
+			s->input_done = true;
+		}
+		if (r == CHUNK_ERROR) {
+			fail(s, cause);
+		}
+	}
+	return r == CHUNK_READY;
+}
+
+/* --tee: every job is started and waits for the next chunk. */
+static bool tee_all_idle(const struct sched *s)
+{
+	size_t fed = 0;
+
+	if (s->next_seq < input_total(s->input) || s->requeue) {
+		return false;
+	}
+	for (const struct job *j = s->oldest; j; j = j->rnext) {
+		fed += j->feed != NULL;
+	}
+	return fed == s->n_rr_idle;
+}
+
+/*
+ * --round-robin: gives chunks to the running jobs that wait for one, as
+ * long as there are chunks; --tee: each chunk to all of them, once all
+ * wait.  Once the chunks are over, their stdin closes.
+ */
+static void rr_dispatch(struct sched *s)
+{
+	if (s->opts->tee) {
+		while (s->n_rr_idle > 0 && tee_all_idle(s) && rr_take(s)) {
+			for (size_t i = 0; i < s->n_rr_idle; i++) {
+				chunk_feed_more(s->rr_idle[i]->feed,
+						s->rr_next);
+			}
+			s->n_rr_idle = 0;
+			chunk_release(s->rr_next);
+			s->rr_next = NULL;
+		}
+	}
+	while (!s->opts->tee && s->n_rr_idle > 0 && rr_take(s)) {
+		/* The job that has waited longest. */
+		struct job *job = s->rr_idle[0];
+		memmove(s->rr_idle, s->rr_idle + 1,
+			--s->n_rr_idle * sizeof(*s->rr_idle));
+		chunk_feed_more(job->feed, s->rr_next);
+		chunk_release(s->rr_next);
+		s->rr_next = NULL;
+	}
+	if ((s->chunks_done || s->stopping) && !s->rr_next) {
+		while (s->n_rr_idle > 0) {
+			struct job *job = s->rr_idle[--s->n_rr_idle];
+			job->sent = chunk_feed_stop(job->feed);
+			job->feed = NULL;
+		}
+	}
+}
+
+/* --tee: a job for each argument, all running at once (GNU parallel). */
+static int tee_check(struct sched *s, char **cause)
+{
+	if (input_total(s->input) > (uint64_t)s->cfg->max_jobs) {
+		*cause = xasprintf("--tee requires --jobs to be higher. Try "
+				   "--jobs 0.");
+		return -1;
+	}
+	return 0;
+}
+
+/* --round-robin: a job wrote its chunk and waits for the next. */
+static void on_rr_fed(void *data, struct job *job)
+{
+	struct sched *s = data;
+
+	s->rr_idle = xreallocarray(s->rr_idle, s->n_rr_idle + 1,
+				   sizeof(*s->rr_idle));
+	s->rr_idle[s->n_rr_idle++] = job;
+	rr_dispatch(s);
+}
+
+/* --round-robin: the job ended, and waits for nothing any more. */
+static void rr_forget(struct sched *s, const struct job *job)
+{
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == job) {
+			s->rr_idle[i] = s->rr_idle[--s->n_rr_idle];
+			return;
+		}
+	}
+}
+
 static void on_input(void *data)
 {
 	struct sched *s = data;
 
 	s->input_waiting = false;
 	fill(s);
+	rr_dispatch(s);
+	maybe_finish(s);
+}
+
+/* --pipe: a read of stdin is done. */
+static void on_chunks(void *data)
+{
+	struct sched *s = data;
+
+	s->chunks_waiting = false;
+	rr_dispatch(s);
+	fill(s);
+	rr_dispatch(s);
 	maybe_finish(s);
 }
 
@@ -1119,6 +1256,41 @@ static bool may_start(struct sched *s)
 	return true;
 }
 
+/* --pipe: a job for the next chunk. */
+static struct job *next_piped_job(struct sched *s)
+{
+	struct chunk *c;
+	char *cause = NULL;
+
+	if (s->chunks_waiting) {
+		return NULL;
+	}
+	int r = chunk_next(s->chunks, &c, &cause);
+	if (r == CHUNK_WAIT) {
+		s->chunks_waiting = true;
+		return NULL;
+	}
+	if (r == CHUNK_END || r == CHUNK_ERROR) {
+		s->input_done = true;
+		s->chunks_done = true;
+		if (r == CHUNK_ERROR) {
+			fail(s, cause);
+		}
+		return NULL;
+	}
+	if ((s->opts->cat && chunk_to_file(c, s->cfg->tmpdir, &cause) < 0) ||
+	    (s->opts->fifo && chunk_to_fifo(c, s->cfg->tmpdir, &cause) < 0)) {
+		chunk_release(c);
+		s->input_done = true;
+		fail(s, cause);
+		return NULL;
+	}
+	uint64_t order = ++s->next_seq;
+	struct job *job = job_create_piped(order, c);
+	job->order = order;
+	return job;
+}
+
 /* The next job to start: a requeued one first, else from the input. */
 static struct job *next_job(struct sched *s)
 {
@@ -1132,6 +1304,9 @@ static struct job *next_job(struct sched *s)
 	}
 	if (s->input_done || s->input_waiting) {
 		return NULL;
+	}
+	if (s->chunks && !s->opts->tee) {
+		return next_piped_job(s);
 	}
 	struct record *rec;
 	char *cause = NULL;
@@ -1153,6 +1328,10 @@ static struct job *next_job(struct sched *s)
 	struct job *job = job_create(s->cfg->seqs ? s->cfg->seqs[order - 1]
 						  : order, rec);
 	job->order = order;
+	if (s->chunks) {
+		/* --tee: stdin is a pipe, fed once every job waits. */
+		job->chunk = chunk_empty();
+	}
 	return job;
 }
 
@@ -1249,6 +1428,7 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		job->exited = true;
 		job->end_ns = now_ns();
 		killer_leader_reaped(s->killer, job);
+		rr_forget(s, job);
 		spawner_exited(s->spawner, job);
 		running_remove(s, job);
 		slot_release(&s->slots, job->slot);
@@ -1448,6 +1628,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.tmpdir = cfg->tmpdir,
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
+		.loop = &s.loop,
+		.round_robin = cfg->opts->round_robin || cfg->opts->tee,
+		.fed = on_rr_fed,
+		.fed_data = &s,
 		.tmux = cfg->opts->tmux,
 		.tmuxpane = cfg->opts->tmuxpane,
 		.slot_var = cfg->opts->process_slot_var,
@@ -1469,8 +1653,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	size_t n_names = 0;
 	char *const *names = NULL;
 	if (spawner_create(&s.spawner, &sc, &cause) < 0 ||
-	    input_create(&s.input, cfg->input, &s.loop, on_input, &s,
-			 &cause) < 0 ||
+	    (cfg->chunks &&
+	     chunk_reader_create(&s.chunks, cfg->chunks, &s.loop, on_chunks,
+				 &s, &cause) < 0) ||
+	    ((!cfg->chunks || cfg->opts->tee) &&
+	     input_create(&s.input, cfg->input, &s.loop, on_input, &s,
+			  &cause) < 0) ||
+	    (cfg->opts->tee && tee_check(&s, &cause) < 0) ||
 	    (cfg->opts->joblog &&
 	     joblog_open(&s.joblog, cfg->opts->joblog,
 			 cfg->opts->joblog_append, &cause) < 0) ||
@@ -1480,6 +1669,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		free(cause);
 		joblog_close(s.joblog);
 		input_destroy(s.input);
+		chunk_reader_destroy(s.chunks);
 		spawner_destroy(s.spawner);
 		output_close(s.output);
 		uv_run(&s.loop, UV_RUN_NOWAIT);
@@ -1564,10 +1754,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	 */
 	if (uv_loop_close(&s.loop) == 0) {
 		input_destroy(s.input);
+		chunk_reader_destroy(s.chunks);
 	} else {
 		res.abandon = true;
 	}
 	drop_requeue(&s);
+	chunk_release(s.rr_next);
+	free(s.rr_idle);
 	joblog_close(s.joblog);
 	results_destroy(s.results);
 	progress_destroy(s.progress);

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "chunk.h"
 #include "input.h"
 #include "options.h"
 #include "template.h"
@@ -26,6 +27,8 @@ struct sched_config {
 	struct template **tmpl_texts; /* and the FILEs' contents */
 	size_t n_tmpls;
 	const struct input_config *input;
+	const struct chunk_config *chunks; /* --pipe: chunks instead of input,
+					      else NULL */
 	long max_jobs;
 	const char *jobs_file;      /* -j FILE: read again when it changes */
 	long cores;                 /* CPUs, for the spec in jobs_file */

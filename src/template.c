@@ -477,7 +477,7 @@ static int cut_pieces(struct pieces *ps, char *const *words, size_t n,
 			return -1;
 		}
 	}
-	if (!any) {
+	if (!any && !cfg->no_append) {
 		/* No replacement string: the arguments are appended. */
 		pieces_add_lit(ps, " ", 1);
 		pieces_push(ps, (struct piece){.kind = P_ALL});

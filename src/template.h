@@ -53,6 +53,8 @@ struct template_config {
 	bool plus;                  /* --plus: {+/} {+.} {..} {##} ... */
 	bool quote;                 /* -q: quote the command's own words */
 	bool context;               /* -X: repeat the word around {} */
+	bool no_append;             /* --pipe: a command without a
+				       replacement string gets nothing */
 	bool names;                 /* --header: {name} names a column */
 	const char *shell;          /* the shell commands run under */
 	struct perl *perl;          /* collects {= =} expressions, or NULL

@@ -15,6 +15,7 @@ function __prun_value_options
     printf '%s\n' -j -P --jobs --max-procs --shell --env \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
+        --block --block-size --recend --recstart --block-timeout --bt \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
@@ -185,6 +186,17 @@ complete -c prun -n $options -l header -x -a : -d 'The first line names the colu
 complete -c prun -n $options -l trim -x -a 'n\tNeither l\tLeft r\tRight lr\tBoth rl\tBoth' -d 'Remove white space around arguments'
 complete -c prun -n $options -s r -l no-run-if-empty -d 'Skip empty arguments'
 complete -c prun -n $options -l shuf -d 'Run the jobs in random order'
+complete -c prun -n $options -l pipe -l spreadstdin -d 'Cut stdin into chunks of whole records, one per job'
+complete -c prun -n $options -l pipepart -l pipe-part -d 'The same for the file of -a, each job reading its own range'
+complete -c prun -n $options -l block -l block-size -x -d 'About SIZE bytes a chunk (default: 1M)'
+complete -c prun -n $options -l recend -x -d 'Records end with STR'
+complete -c prun -n $options -l recstart -x -d 'Records start with STR'
+complete -c prun -n $options -l remove-rec-sep -l rrs -d 'Leave out --recend and --recstart'
+complete -c prun -n $options -l cat -d 'The chunk in a temp file named by {}'
+complete -c prun -n $options -l block-timeout -l bt -x -d 'Cut a chunk from what came in SECS'
+complete -c prun -n $options -l tee -d 'All of the data to a job for each argument'
+complete -c prun -n $options -l fifo -d 'The chunk through a named pipe named by {}'
+complete -c prun -n $options -l round-robin -l round -d 'Chunks to at most -j jobs, whichever is ready'
 complete -c prun -n $options -l skip-first-line -l skipfirstline -d 'Leave out the first line of the first source'
 complete -c prun -n $options -l link -l xapply -d 'One argument from each source, the shorter wrapping'
 complete -c prun -n $options -l arg-sep -l argsep -x -d 'Use SEP instead of :::'

@@ -153,12 +153,12 @@ load helpers
 }
 
 @test "GNU parallel's options that prun lacks are named as not supported" {
-	for opt in --sqlmaster=x --sql-worker --pipe --block=1M --semaphore \
+	for opt in --sqlmaster=x --sql-worker --shard=1 --semaphore \
 		--sshlogin=host --nonall; do
 		run prun "$opt" echo ::: a
 		assert_failure 255
 		assert_output "prun: ${opt%%=*} is not supported"
 	done
-	PARALLEL=--pipe run prun echo ::: a
-	assert_output "prun: \$PARALLEL: --pipe is not supported"
+	PARALLEL=--nonall run prun echo ::: a
+	assert_output "prun: \$PARALLEL: --nonall is not supported"
 }

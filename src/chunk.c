@@ -1,0 +1,1139 @@
+/*
+ * Chunks of whole records for --pipe and --pipepart, and the feeds that
+ * give each job its chunk.
+ *
+ * stdin is read on the loop's thread pool (it may be a terminal, a file
+ * or a pipe that prun must not make non-blocking), in rounds as GNU
+ * parallel reads it: each round tops the buffer up to the next multiple of
+ * the block size, then cuts it where the rules say (the last record end
+ * for --block, every N records for -N, whole groups of lines for -L).  The
+ * bytes of a round are read once into one block of memory that its chunks
+ * share; only the unfinished record at its end is copied, into the next
+ * round's block.  The next round is read as soon as the last chunk of a
+ * round is given out, so at most one block is read ahead of the jobs.
+ *
+ * --pipepart finds the split points in the file once, as GNU parallel
+ * does; each job's range is then spliced from the file into its pipe
+ * without passing through prun's memory.
+ */
+#define _GNU_SOURCE /* memrchr, memmem, splice, F_SETPIPE_SZ */
+#include "chunk.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "log.h"
+#include "spool.h"
+#include "util.h"
+
+/* GNU parallel grows a block no further than this (2 GiB causes trouble). */
+#define BLOCK_MAX ((size_t)2147483647)
+/* --pipepart reads this much at a time looking for a split point. */
+#define SCAN_SIZE ((size_t)131072)
+/* A feed asks for a pipe this large, to be woken less often. */
+#define FEED_PIPE_SIZE (1 << 20)
+
+/* Bytes shared by the chunks cut from them. */
+struct block {
+	unsigned refs;
+	size_t len;
+	size_t cap;
+	char data[];
+};
+
+static struct block *block_new(size_t cap)
+{
+	struct block *b = xmalloc(sizeof(*b) + (cap ? cap : 1));
+
+	b->refs = 1;
+	b->len = 0;
+	b->cap = cap;
+	return b;
+}
+
+static struct block *block_ref(struct block *b)
+{
+	if (b) {
+		b->refs++;
+	}
+	return b;
+}
+
+static void block_unref(struct block *b)
+{
+	if (b && --b->refs == 0) {
+		free(b);
+	}
+}
+
+static struct block *block_copy(const char *p, size_t n)
+{
+	struct block *b = block_new(n);
+
+	memcpy(b->data, p, n);
+	b->len = n;
+	return b;
+}
+
+uint64_t chunk_size(const struct chunk *c)
+{
+	return chunk_head_len(c) + c->body_len;
+}
+
+size_t chunk_head_len(const struct chunk *c)
+{
+	return c->head ? c->head->len : 0;
+}
+
+struct chunk *chunk_empty(void)
+{
+	struct chunk *c = xcalloc(1, sizeof(*c));
+
+	c->refs = 1;
+	c->file_fd = -1;
+	return c;
+}
+
+struct chunk *chunk_ref(struct chunk *c)
+{
+	c->refs++;
+	return c;
+}
+
+void chunk_release(struct chunk *c)
+{
+	if (c && --c->refs == 0) {
+		block_unref(c->head);
+		block_unref(c->blk);
+		if (c->path) {
+			unlink(c->path);
+			free(c->path);
+		}
+		free(c);
+	}
+}
+
+/* Writes the chunk to fd, whole: 0 or -errno. */
+static int write_file(const struct chunk *c, int fd)
+{
+	int r = 0;
+
+	if (c->head) {
+		r = write_all(fd, c->head->data, c->head->len);
+	}
+	if (r == 0 && c->file_fd < 0) {
+		r = write_all(fd, c->body, c->body_len);
+	}
+	off_t off = c->file_off;
+	size_t left = c->file_fd >= 0 ? c->body_len : 0;
+	while (r == 0 && left > 0) {
+		ssize_t n = copy_file_range(c->file_fd, &off, fd, NULL, left,
+					    0);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			break;
+		}
+		left -= (size_t)n;
+	}
+	return r;
+}
+
+int chunk_to_fifo(struct chunk *c, const char *dir, char **cause)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		char *path = xasprintf("%s/prun.%ld.%llu.%d", dir,
+				       (long)getpid(),
+				       (unsigned long long)c->seq, tries);
+		if (mkfifo(path, 0600) == 0) {
+			c->path = path;
+			c->fifo = true;
+			return 0;
+		}
+		int err = errno;
+		free(path);
+		if (err != EEXIST) {
+			*cause = xasprintf("cannot create a fifo in %s: %s",
+					   dir, strerror(err));
+			return -err;
+		}
+	}
+	*cause = xasprintf("cannot create a fifo in %s: %s", dir,
+			   strerror(EEXIST));
+	return -EEXIST;
+}
+
+int chunk_to_file(struct chunk *c, const char *dir, char **cause)
+{
+	char *path;
+	int fd = spool_named(dir, &path);
+
+	if (fd < 0) {
+		*cause = xasprintf("cannot create a temp file in %s: %s", dir,
+				   strerror(-fd));
+		return fd;
+	}
+	int r = write_file(c, fd);
+	close(fd);
+	if (r < 0) {
+		*cause = xasprintf("cannot write %s: %s", path, strerror(-r));
+		unlink(path);
+		free(path);
+		return r;
+	}
+	c->path = path;
+	return 0;
+}
+
+char *chunk_unescape(const char *s, size_t *len)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_reserve(&b, strlen(s) + 1);
+	for (; *s; s++) {
+		char c = *s;
+		if (c == '\\' && s[1] && strchr("0rnt'\"\\", s[1])) {
+			s++;
+			c = *s == '0'   ? '\0'
+			    : *s == 'r' ? '\r'
+			    : *s == 'n' ? '\n'
+			    : *s == 't' ? '\t'
+					: *s;
+		}
+		buf_addc(&b, c);
+	}
+	*len = b.len;
+	buf_addc(&b, '\0');
+	return buf_steal(&b);
+}
+
+struct chunk_reader {
+	struct chunk_config cfg;
+	uv_loop_t *loop;
+	chunk_wake_fn wake;
+	void *data;
+	int fd;                /* stdin, or the --pipepart file (owned) */
+	char *sep;             /* owned; recend then recstart */
+	size_t sep_len;
+	size_t blocksize;      /* grows past a record longer than it */
+	struct block *head;    /* --header's bytes, or NULL */
+	regex_t header_re;     /* --header REGEX */
+	bool header_is_re;
+	size_t header_lines;   /* --header N or ":" */
+
+	/* stdin */
+	struct block *buf;     /* the round's bytes */
+	size_t pos;            /* where the bytes not yet given out start */
+	size_t target;         /* a read fills buf up to this */
+	uv_work_t work;
+	bool reading;          /* a read is on the thread pool */
+	int read_err;          /* its errno, or 0 */
+	bool eof;              /* stdin ended */
+	bool first_line_done;  /* --skip-first-line */
+	bool header_done;
+	bool topping_up;       /* the preamble is taken: fill the block */
+	bool round_cut;        /* --block and -L cut once per round */
+	size_t round_chunks;   /* chunks cut in this round */
+	bool waiting;          /* chunk_next() said CHUNK_WAIT */
+	bool stopped;
+	bool ended;            /* the last chunk is out */
+	char *error;           /* owned; a read failed */
+
+	/* --pipepart */
+	off_t *splits;         /* owned; range i is [splits[i], splits[i+1]) */
+	size_t n_splits;
+	size_t next_split;
+
+	uint64_t seq;
+};
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	       c == '\v';
+}
+
+/*
+ * -r with --pipe: removes lines of only white space, as GNU parallel's
+ * s/^\s*\n//gm does.  A last line without its newline stays.
+ */
+static void drop_blank_lines(struct block *b, size_t from)
+{
+	size_t out = from;
+	size_t i = from;
+
+	while (i < b->len) {
+		const char *nl = memchr(b->data + i, '\n', b->len - i);
+		size_t end = nl ? (size_t)(nl - b->data) + 1 : b->len;
+		bool blank = nl != NULL;
+		for (size_t k = i; blank && k < end; k++) {
+			blank = is_space(b->data[k]);
+		}
+		if (!blank) {
+			memmove(b->data + out, b->data + i, end - i);
+			out += end - i;
+		}
+		i = end;
+	}
+	b->len = out;
+}
+
+/* The start of the n-th line after p[0..len) begins, or -1. */
+static ssize_t after_lines(const char *p, size_t len, size_t n)
+{
+	size_t at = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *nl = memchr(p + at, '\n', len - at);
+		if (!nl) {
+			return -1;
+		}
+		at = (size_t)(nl - p) + 1;
+	}
+	return (ssize_t)at;
+}
+
+/*
+ * --header at the start of p[0..len): its length, 0 if there is none, or
+ * -1 if more input might still make it match.
+ */
+static ssize_t header_len(struct chunk_reader *r, const char *p, size_t len,
+			  bool eof)
+{
+	if (!r->header_is_re) {
+		ssize_t n = after_lines(p, len, r->header_lines);
+		return n >= 0 ? n : eof ? 0 : -1;
+	}
+	regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
+	if (regexec(&r->header_re, p, 1, &m, REG_STARTEND) == 0 &&
+	    m.rm_so == 0 && m.rm_eo > 0) {
+		return m.rm_eo;
+	}
+	return eof ? 0 : -1;
+}
+
+/* The last occurrence of needle in p[0..len), or NULL. */
+static const char *last_of(const char *p, size_t len, const char *needle,
+			   size_t n)
+{
+	if (n == 0) {
+		return p + len;
+	}
+	if (n == 1) {
+		return memrchr(p, needle[0], len);
+	}
+	for (size_t i = len >= n ? len - n + 1 : 0; i-- > 0;) {
+		const char *at = memrchr(p, needle[0], i + 1);
+		if (!at) {
+			return NULL;
+		}
+		i = (size_t)(at - p);
+		if (memcmp(at, needle, n) == 0) {
+			return at;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Where the next chunk of the round ends, in buf from pos, by GNU
+ * parallel's rules: pass() for --block (the last record end; once a
+ * round, never at the end of input), pass_n() for -N (the N-th record
+ * end, searched from the second byte on, as its nindex() does) and
+ * pass_n_line_records() for -L (whole groups of L lines, once a round).
+ * Returns the end, or 0 if the round has no further chunk.
+ */
+static size_t next_end(struct chunk_reader *r)
+{
+	const char *p = r->buf->data + r->pos;
+	size_t len = r->buf->len - r->pos;
+
+	if (len == 0) {
+		return 0;
+	}
+	if (r->cfg.lines > 0 && r->cfg.records == 0) {
+		if (r->round_cut) {
+			return 0;
+		}
+		size_t lines = 0;
+		for (const char *q = p; (q = memchr(q, '\n', p + len - q));
+		     q++) {
+			lines++;
+		}
+		lines -= lines % (size_t)r->cfg.lines;
+		ssize_t end = lines ? after_lines(p, len, lines) : 0;
+		return end > 0 ? r->pos + (size_t)end : 0;
+	}
+	if (r->cfg.records > 0) {
+		size_t want = (size_t)r->cfg.records *
+			      (size_t)(r->cfg.lines > 0 ? r->cfg.lines : 1);
+		ssize_t i = 0;
+		for (size_t k = 0; k < want; k++) {
+			size_t from = (size_t)i + 1;
+			const char *at =
+				from > len ? NULL
+					   : memmem(p + from, len - from, r->sep,
+						    r->sep_len);
+			if (!at) {
+				return 0;
+			}
+			i = at - p;
+		}
+		return r->pos + (size_t)i + r->cfg.recend_len;
+	}
+	if (r->eof || r->round_cut) {
+		return 0;
+	}
+	const char *at = last_of(p, len, r->sep, r->sep_len);
+	if (!at) {
+		return 0;
+	}
+	size_t end = (size_t)(at - p) + r->cfg.recend_len;
+	return end > 0 ? r->pos + end : 0;
+}
+
+static struct chunk *chunk_new(struct chunk_reader *r)
+{
+	struct chunk *c = xcalloc(1, sizeof(*c));
+
+	c->refs = 1;
+	c->seq = ++r->seq;
+	c->head = block_ref(r->head);
+	c->file_fd = -1;
+	return c;
+}
+
+/*
+ * --rrs: the chunk without its record separators, as GNU parallel's
+ * remove_rec_sep(): each recend+recstart inside it, a recstart at its start
+ * and a recend at its end.
+ */
+static void remove_separators(struct chunk_reader *r, struct chunk *c)
+{
+	const struct chunk_config *g = &r->cfg;
+	const char *p = c->body;
+	size_t len = c->body_len;
+	struct block *b = block_new(len);
+
+	if (g->recstart_len && len >= g->recstart_len &&
+	    memcmp(p, g->recstart, g->recstart_len) == 0) {
+		p += g->recstart_len;
+		len -= g->recstart_len;
+	}
+	if (g->recend_len && len >= g->recend_len &&
+	    memcmp(p + len - g->recend_len, g->recend, g->recend_len) == 0) {
+		len -= g->recend_len;
+	}
+	while (len > 0) {
+		const char *at = r->sep_len ? memmem(p, len, r->sep,
+						     r->sep_len)
+					    : NULL;
+		size_t n = at ? (size_t)(at - p) : len;
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		if (!at) {
+			break;
+		}
+		p += n + r->sep_len;
+		len -= n + r->sep_len;
+	}
+	block_unref(c->blk);
+	c->blk = b;
+	c->body = b->data;
+	c->body_len = b->len;
+}
+
+/* The chunk buf[pos..end). */
+static struct chunk *cut(struct chunk_reader *r, size_t end)
+{
+	struct chunk *c = chunk_new(r);
+
+	c->blk = block_ref(r->buf);
+	c->body = r->buf->data + r->pos;
+	c->body_len = end - r->pos;
+	r->pos = end;
+	r->round_chunks++;
+	if (r->cfg.records == 0) {
+		r->round_cut = true;
+	}
+	if (r->cfg.remove_sep) {
+		remove_separators(r, c);
+	}
+	return c;
+}
+
+static void read_work(uv_work_t *w)
+{
+	struct chunk_reader *r = w->data;
+	struct block *b = r->buf;
+
+	uint64_t deadline = r->cfg.block_timeout_ms
+				    ? now_ns() + r->cfg.block_timeout_ms * 1000000
+				    : 0;
+	while (b->len < r->target) {
+		if (deadline) {
+			/* --block-timeout: pass on what came in time. */
+			uint64_t now = now_ns();
+			struct pollfd p = {.fd = r->fd, .events = POLLIN};
+			int ms = now < deadline
+					 ? (int)((deadline - now + 999999) / 1000000)
+					 : 0;
+			int k = poll(&p, 1, ms);
+			if (k < 0 && errno == EINTR) {
+				continue;
+			}
+			if (k == 0) {
+				break;
+			}
+		}
+		ssize_t n = read(r->fd, b->data + b->len, r->target - b->len);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			r->read_err = errno;
+			break;
+		}
+		if (n == 0) {
+			r->eof = true;
+			break;
+		}
+		b->len += (size_t)n;
+	}
+}
+
+static void after_read(uv_work_t *w, int status);
+
+/*
+ * Starts the next round: the bytes not given out move to a new block,
+ * which a read on the thread pool tops up to a multiple of the block size
+ * (or by one more block, while --header is still looked for).
+ */
+static void start_read(struct chunk_reader *r, bool more)
+{
+	size_t left = r->buf ? r->buf->len - r->pos : 0;
+	size_t bs = r->blocksize;
+	size_t target = more ? left + bs : left + (bs - left % bs);
+	struct block *b = block_new(target);
+
+	if (left) {
+		memcpy(b->data, r->buf->data + r->pos, left);
+	}
+	b->len = left;
+	block_unref(r->buf);
+	r->buf = b;
+	r->pos = 0;
+	r->target = target;
+	r->round_cut = false;
+	r->round_chunks = 0;
+	r->reading = true;
+	r->work.data = r;
+	uv_queue_work(r->loop, &r->work, read_work, after_read);
+}
+
+/* --skip-first-line and --header, at the start of stdin. */
+static bool take_preamble(struct chunk_reader *r)
+{
+	struct block *b = r->buf;
+
+	if (!r->first_line_done) {
+		const char *nl = memchr(b->data, '\n', b->len);
+		if (!nl && !r->eof) {
+			b->len = 0; /* all of it belongs to the first line */
+			return false;
+		}
+		size_t n = nl ? (size_t)(nl - b->data) + 1 : b->len;
+		memmove(b->data, b->data + n, b->len - n);
+		b->len -= n;
+		r->first_line_done = true;
+		r->topping_up = true;
+	}
+	if (!r->header_done) {
+		ssize_t n = header_len(r, b->data, b->len, r->eof);
+		if (n < 0) {
+			return false;
+		}
+		if (n > 0) {
+			r->head = block_copy(b->data, (size_t)n);
+			memmove(b->data, b->data + n, b->len - (size_t)n);
+			b->len -= (size_t)n;
+		}
+		r->header_done = true;
+		r->topping_up = true;
+	}
+	return true;
+}
+
+static void after_read(uv_work_t *w, int status)
+{
+	struct chunk_reader *r = w->data;
+
+	(void)status;
+	r->reading = false;
+	if (r->read_err) {
+		r->error = xasprintf("cannot read standard input: %s",
+				     strerror(r->read_err));
+	} else if (!take_preamble(r)) {
+		start_read(r, true);
+		return;
+	} else if (r->topping_up && !r->eof) {
+		/* As GNU parallel: the header is not part of the block. */
+		r->topping_up = false;
+		start_read(r, false);
+		return;
+	} else if (r->cfg.skip_empty) {
+		drop_blank_lines(r->buf, 0);
+	}
+	if (r->waiting) {
+		r->waiting = false;
+		r->wake(r->data);
+	}
+}
+
+/* GNU parallel's increase_blocksize_maybe(). */
+static void grow_block(struct chunk_reader *r)
+{
+	size_t old = r->blocksize;
+
+	if (old >= BLOCK_MAX) {
+		return;
+	}
+	double grown = ceil((double)old * 1.3 + 1);
+	r->blocksize = grown > (double)BLOCK_MAX ? BLOCK_MAX : (size_t)grown;
+	warn("a record is longer than %zu bytes: --block is now %zu", old,
+	     r->blocksize);
+}
+
+static int next_from_stdin(struct chunk_reader *r, struct chunk **out,
+			   char **cause)
+{
+	for (;;) {
+		if (r->error) {
+			*cause = r->error;
+			r->error = NULL;
+			r->ended = true;
+			return CHUNK_ERROR;
+		}
+		if (r->reading) {
+			r->waiting = true;
+			return CHUNK_WAIT;
+		}
+		size_t end = next_end(r);
+		if (end) {
+			*out = cut(r, end);
+			return CHUNK_READY;
+		}
+		if (r->eof) {
+			/* What is left goes as it is: a last partial record. */
+			r->ended = true;
+			if (r->pos == r->buf->len) {
+				return CHUNK_END;
+			}
+			*out = cut(r, r->buf->len);
+			return CHUNK_READY;
+		}
+		if (r->round_chunks == 0 && !r->cfg.block_timeout_ms) {
+			grow_block(r);
+		}
+		start_read(r, false);
+	}
+}
+
+int chunk_next(struct chunk_reader *r, struct chunk **out, char **cause)
+{
+	if (r->stopped || r->ended) {
+		return CHUNK_END;
+	}
+	if (r->splits) {
+		if (r->next_split + 1 >= r->n_splits) {
+			r->ended = true;
+			return CHUNK_END;
+		}
+		struct chunk *c = chunk_new(r);
+		c->file_fd = r->fd;
+		c->file_off = r->splits[r->next_split];
+		c->body_len = (size_t)(r->splits[r->next_split + 1] -
+				       c->file_off);
+		r->next_split++;
+		*out = c;
+		return CHUNK_READY;
+	}
+	if (!r->buf) {
+		start_read(r, false); /* the first read: only when needed */
+	}
+	int ret = next_from_stdin(r, out, cause);
+	if (ret == CHUNK_READY && !r->ended && !r->reading && !r->eof &&
+	    next_end(r) == 0) {
+		/* The round is out: read the next one while the jobs run. */
+		if (r->round_chunks == 0) {
+			grow_block(r);
+		}
+		start_read(r, false);
+	}
+	return ret;
+}
+
+void chunk_reader_stop(struct chunk_reader *r)
+{
+	r->stopped = true;
+}
+
+/* pread() of up to n bytes at off, whole unless the file ends. */
+static ssize_t pread_full(int fd, char *p, size_t n, off_t off)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t k = pread(fd, p + got, n - got, off + (off_t)got);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k < 0) {
+			return -1;
+		}
+		if (k == 0) {
+			break;
+		}
+		got += (size_t)k;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * --pipepart: the split points of the file, as GNU parallel's
+ * find_split_positions(): from each multiple of the block size on, the
+ * first recend+recstart ends a range.
+ */
+static int find_splits(struct chunk_reader *r, off_t size, off_t skip,
+		       char **cause)
+{
+	size_t cap = 16;
+	char *scan = xmalloc(SCAN_SIZE + r->sep_len);
+
+	r->splits = xmalloc(cap * sizeof(*r->splits));
+	r->splits[r->n_splits++] = skip;
+	for (off_t pos = skip + (off_t)r->blocksize; pos < size;
+	     pos += (off_t)r->blocksize) {
+		off_t at = pos;
+		if (r->sep_len > 0) {
+			/* Look for the separator in overlapping windows. */
+			off_t from = pos;
+			at = -1;
+			for (;;) {
+				ssize_t n = pread_full(r->fd, scan,
+						       SCAN_SIZE + r->sep_len,
+						       from);
+				if (n < 0) {
+					*cause = xasprintf(
+						"cannot read %s: %s",
+						r->cfg.path, strerror(errno));
+					free(scan);
+					return -1;
+				}
+				const char *f = memmem(scan, (size_t)n, r->sep,
+						       r->sep_len);
+				if (f) {
+					at = from + (f - scan) +
+					     (off_t)r->cfg.recend_len;
+					break;
+				}
+				if ((size_t)n < SCAN_SIZE + r->sep_len) {
+					break;
+				}
+				from += SCAN_SIZE;
+			}
+			if (at < 0) {
+				break;
+			}
+			pos = at;
+		}
+		if (r->n_splits == cap) {
+			cap *= 2;
+			r->splits = xreallocarray(r->splits, cap,
+						  sizeof(*r->splits));
+		}
+		r->splits[r->n_splits++] = at;
+	}
+	free(scan);
+	if (r->splits[r->n_splits - 1] != size) {
+		if (r->n_splits == cap) {
+			r->splits = xreallocarray(r->splits, cap + 1,
+						  sizeof(*r->splits));
+		}
+		r->splits[r->n_splits++] = size;
+	}
+	return 0;
+}
+
+/* --pipepart: opens the file and finds its ranges. */
+static int open_part_file(struct chunk_reader *r, char **cause)
+{
+	const char *path = r->cfg.path;
+	struct stat st;
+
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &st) < 0) {
+		*cause = xasprintf("cannot open %s: %s", path,
+				   strerror(errno));
+		return -1;
+	}
+	off_t size = st.st_size;
+	if (S_ISBLK(st.st_mode)) {
+		size = lseek(r->fd, 0, SEEK_END);
+	} else if (!S_ISREG(st.st_mode) || lseek(r->fd, 0, SEEK_SET) < 0) {
+		*cause = xasprintf("--pipepart only works on seekable files, "
+				   "not streams or pipes: %s", path);
+		return -1;
+	}
+	if (r->cfg.block_parts > 0) {
+		/* GNU parallel: size / job slots / N, plus one. */
+		r->blocksize = 1 + (size_t)(size / r->cfg.slots /
+					    r->cfg.block_parts);
+	}
+	/* The first line (--skip-first-line) and --header, from the start. */
+	size_t peek = r->blocksize < SCAN_SIZE ? SCAN_SIZE : r->blocksize;
+	char *p = xmalloc(peek);
+	ssize_t n = pread_full(r->fd, p, peek, 0);
+	if (n < 0) {
+		*cause = xasprintf("cannot read %s: %s", path,
+				   strerror(errno));
+		free(p);
+		return -1;
+	}
+	size_t skip = 0;
+	if (r->cfg.skip_first_line) {
+		const char *nl = memchr(p, '\n', (size_t)n);
+		skip = nl ? (size_t)(nl - p) + 1 : (size_t)n;
+	}
+	if (r->cfg.header) {
+		ssize_t h = header_len(r, p + skip, (size_t)n - skip, true);
+		if (h > 0) {
+			r->head = block_copy(p + skip, (size_t)h);
+			skip += (size_t)h;
+		}
+	}
+	free(p);
+	return find_splits(r, size, (off_t)skip, cause);
+}
+
+/* --header: ":" is one line, a number that many lines, else a regex. */
+static int parse_header(struct chunk_reader *r, char **cause)
+{
+	const char *h = r->cfg.header;
+	long n;
+
+	if (strcmp(h, ":") == 0) {
+		r->header_lines = 1;
+		return 0;
+	}
+	if (parse_long(h, 1, 1L << 30, &n) == 0) {
+		r->header_lines = (size_t)n;
+		return 0;
+	}
+	/* Perl's \n and \t, which POSIX regexes lack, as their bytes. */
+	struct buf re;
+	buf_init(&re);
+	for (const char *p = h; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 'n' || p[1] == 't')) {
+			buf_addc(&re, *++p == 'n' ? '\n' : '\t');
+		} else {
+			buf_addc(&re, *p);
+			if (p[0] == '\\' && p[1]) {
+				buf_addc(&re, *++p);
+			}
+		}
+	}
+	buf_addc(&re, '\0');
+	int e = regcomp(&r->header_re, re.data, REG_EXTENDED | REG_NEWLINE);
+	buf_finish(&re);
+	if (e) {
+		char msg[256];
+		regerror(e, &r->header_re, msg, sizeof(msg));
+		*cause = xasprintf("bad --header regex '%s': %s", h, msg);
+		return -1;
+	}
+	r->header_is_re = true;
+	return 0;
+}
+
+int chunk_reader_create(struct chunk_reader **out,
+			const struct chunk_config *cfg, uv_loop_t *loop,
+			chunk_wake_fn wake, void *data, char **cause)
+{
+	struct chunk_reader *r = xcalloc(1, sizeof(*r));
+
+	r->cfg = *cfg;
+	r->loop = loop;
+	r->wake = wake;
+	r->data = data;
+	r->fd = -1;
+	r->blocksize = cfg->block < BLOCK_MAX || cfg->path ? cfg->block
+							  : BLOCK_MAX;
+	r->sep_len = cfg->recend_len + cfg->recstart_len;
+	r->sep = xmalloc(r->sep_len + 1);
+	memcpy(r->sep, cfg->recend, cfg->recend_len);
+	memcpy(r->sep + cfg->recend_len, cfg->recstart, cfg->recstart_len);
+	r->first_line_done = !cfg->skip_first_line;
+	r->header_done = !cfg->header;
+	*out = r;
+	if (cfg->header && parse_header(r, cause) < 0) {
+		return -1;
+	}
+	if (cfg->path) {
+		return open_part_file(r, cause);
+	}
+	r->fd = STDIN_FILENO;
+	return 0;
+}
+
+void chunk_reader_destroy(struct chunk_reader *r)
+{
+	if (!r || r->reading) {
+		return; /* a read on the thread pool still uses it */
+	}
+	if (r->cfg.path && r->fd >= 0) {
+		close(r->fd);
+	}
+	if (r->header_is_re) {
+		regfree(&r->header_re);
+	}
+	block_unref(r->buf);
+	block_unref(r->head);
+	free(r->sep);
+	free(r->splits);
+	free(r->error);
+	free(r);
+}
+
+struct chunk_feed {
+	uv_poll_t poll;        /* the fd's writability, once it is open */
+	uv_timer_t timer;      /* --fifo: until the job opens the fifo */
+	unsigned handles;      /* open handles; freed when none is left */
+	struct chunk *c;       /* a reference; NULL while idle */
+	int fd;                /* owned, until the feed ends; -1 before */
+	bool fifo;             /* --fifo: fd is the named pipe's */
+	bool keep_open;        /* --round-robin: more chunks may follow */
+	uint64_t delay;        /* --fifo: ms until the next try */
+	uint64_t pos;          /* bytes of c written */
+	uint64_t sent;         /* bytes written in all */
+	chunk_fed_fn done;
+	void *data;
+};
+
+static void feed_free(uv_handle_t *h)
+{
+	struct chunk_feed *f = h->data;
+
+	if (--f->handles == 0) {
+		chunk_release(f->c);
+		free(f);
+	}
+}
+
+/* Ends the feed: the job sees the end of its input. */
+static void feed_close(struct chunk_feed *f)
+{
+	if (f->fd >= 0) {
+		uv_poll_stop(&f->poll);
+		close(f->fd);
+		f->fd = -1;
+		uv_close((uv_handle_t *)&f->poll, feed_free);
+	}
+	if (f->fifo) {
+		uv_timer_stop(&f->timer);
+		uv_close((uv_handle_t *)&f->timer, feed_free);
+	}
+}
+
+/* Writes what the pipe takes now: 1 when all is written, 0, or -errno. */
+static int feed_some(struct chunk_feed *f)
+{
+	const struct chunk *c = f->c;
+	size_t head = chunk_head_len(c);
+	uint64_t total = chunk_size(c);
+
+	while (f->pos < total) {
+		ssize_t n;
+		if (f->pos < head) {
+			n = write(f->fd, c->head->data + f->pos,
+				  head - f->pos);
+		} else if (c->file_fd >= 0) {
+			off_t off = c->file_off + (off_t)(f->pos - head);
+			n = splice(c->file_fd, &off, f->fd, NULL,
+				   (size_t)(total - f->pos),
+				   SPLICE_F_NONBLOCK | SPLICE_F_MORE);
+		} else {
+			n = write(f->fd, c->body + (f->pos - head),
+				  (size_t)(total - f->pos));
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			return errno == EAGAIN ? 0 : -errno;
+		}
+		if (n == 0) {
+			return -EIO; /* the file shrank */
+		}
+		f->pos += (uint64_t)n;
+		f->sent += (uint64_t)n;
+	}
+	return 1;
+}
+
+/* The feed is over: r is 1 (all written) or -errno. */
+static void feed_end(struct chunk_feed *f, int r)
+{
+	/* The job stopped reading early: not an error, as in GNU parallel. */
+	int err = r == -EPIPE || r == UV_EPIPE || r > 0 ? 0 : r;
+	chunk_fed_fn done = f->done;
+	void *data = f->data;
+	uint64_t sent = f->sent;
+
+	feed_close(f);
+	done(data, sent, err, false);
+}
+
+static void on_writable(uv_poll_t *h, int status, int events)
+{
+	struct chunk_feed *f = h->data;
+	/* libuv reports the error state of a pipe whose reader is gone
+	   (POLLERR) as UV_EBADF: the write says what it is. */
+	int r = status < 0 && status != UV_EBADF ? status : feed_some(f);
+
+	(void)events;
+	if (r > 0 && f->keep_open) {
+		/* Idle until chunk_feed_more() or chunk_feed_stop(). */
+		uv_poll_stop(&f->poll);
+		chunk_release(f->c);
+		f->c = NULL;
+		f->done(f->data, f->sent, 0, true);
+	} else if (r != 0) {
+		feed_end(f, r);
+	}
+}
+
+void chunk_feed_keep_open(struct chunk_feed *f)
+{
+	f->keep_open = true;
+}
+
+void chunk_feed_more(struct chunk_feed *f, const struct chunk *c)
+{
+	f->c = chunk_ref((struct chunk *)c);
+	/* The header once: a job that got nothing yet (--tee) gets it. */
+	f->pos = f->sent ? chunk_head_len(c) : 0;
+	uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
+}
+
+/* Starts writing into f->fd (owned) as it becomes writable. */
+static int feed_open(uv_loop_t *loop, struct chunk_feed *f)
+{
+	int flags = fcntl(f->fd, F_GETFL);
+
+	if (flags < 0 || fcntl(f->fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+		return -errno;
+	}
+	uint64_t total = chunk_size(f->c);
+	if (total > 65536) {
+		/* Best effort: a larger pipe wakes prun less often. */
+		(void)fcntl(f->fd, F_SETPIPE_SZ,
+			    total < FEED_PIPE_SIZE ? (int)total
+						   : FEED_PIPE_SIZE);
+	}
+	int r = uv_poll_init(loop, &f->poll, f->fd);
+	if (r < 0) {
+		return r;
+	}
+	f->handles++;
+	f->poll.data = f;
+	return uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
+}
+
+static struct chunk_feed *feed_new(const struct chunk *c, chunk_fed_fn done,
+				   void *data)
+{
+	struct chunk_feed *f = xcalloc(1, sizeof(*f));
+
+	f->c = chunk_ref((struct chunk *)c);
+	f->fd = -1;
+	f->done = done;
+	f->data = data;
+	return f;
+}
+
+struct chunk_feed *chunk_feed_start(uv_loop_t *loop, const struct chunk *c,
+				    int fd, chunk_fed_fn done, void *data,
+				    int *err)
+{
+	struct chunk_feed *f = feed_new(c, done, data);
+
+	f->fd = fd;
+	int r = feed_open(loop, f);
+	if (r < 0) {
+		*err = r;
+		if (f->handles) {
+			feed_close(f);
+		} else {
+			close(fd);
+			chunk_release(f->c);
+			free(f);
+		}
+		return NULL;
+	}
+	return f;
+}
+
+/*
+ * --fifo: tries to open the fifo for writing, which succeeds only once the
+ * job has opened it for reading (opening it blocking would block prun).
+ */
+static void on_fifo_timer(uv_timer_t *h)
+{
+	struct chunk_feed *f = h->data;
+
+	f->fd = open(f->c->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (f->fd < 0 && errno == ENXIO) {
+		f->delay = f->delay < 16 ? f->delay * 2 : 16;
+		uv_timer_start(&f->timer, on_fifo_timer, f->delay, 0);
+		return;
+	}
+	int r = f->fd < 0 ? -errno : feed_open(h->loop, f);
+	if (r < 0) {
+		feed_end(f, r);
+	}
+}
+
+struct chunk_feed *chunk_feed_fifo(uv_loop_t *loop, const struct chunk *c,
+				   chunk_fed_fn done, void *data)
+{
+	struct chunk_feed *f = feed_new(c, done, data);
+
+	uv_timer_init(loop, &f->timer);
+	f->handles++;
+	f->timer.data = f;
+	f->delay = 1;
+	f->fifo = true;
+	uv_timer_start(&f->timer, on_fifo_timer, 0, 0);
+	return f;
+}
+
+uint64_t chunk_feed_stop(struct chunk_feed *f)
+{
+	uint64_t sent = f->sent;
+
+	feed_close(f);
+	return sent;
+}

@@ -1,0 +1,249 @@
+#!/usr/bin/env bats
+# --pipe and --pipepart: the data itself cut into chunks of whole records,
+# one per job, on the job's stdin (the outputs are GNU parallel's).
+
+load helpers
+
+@test "--pipe --block: each chunk ends at the last record end within a block" {
+	run bash -c 'seq 10 | "$PRUN" --pipe --block 5 -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n1\n2\n[2]\n3\n4\n[3]\n5\n6\n[4]\n7\n8\n[5]\n9\n10'
+}
+
+@test "--pipe: a record longer than the block makes the block grow, with a warning" {
+	run bash -c 'seq 10 | "$PRUN" --pipe --block 3 -k "echo [{#}]; cat" 2>/dev/null'
+	assert_success
+	assert_output $'[1]\n1\n[2]\n2\n[3]\n3\n[4]\n4\n[5]\n5\n[6]\n6\n[7]\n7\n[8]\n8\n[9]\n9\n[10]\n10'
+	run bash -c 'seq 30 | "$PRUN" --pipe -L 4 --block 10 -k "echo [{#}]; cat" 2>&1 >/dev/null'
+	assert_output "prun: a record is longer than 10 bytes: --block is now 14"
+}
+
+@test "--pipe -L: records of N lines" {
+	run bash -c 'seq 30 | "$PRUN" --pipe -L 4 --block 10 -k "echo [{#}]; cat" 2>/dev/null'
+	assert_success
+	assert_output $'[1]\n1\n2\n3\n4\n[2]\n5\n6\n7\n8\n[3]\n9\n10\n11\n12\n[4]\n13\n14\n15\n16\n[5]\n17\n18\n19\n20\n[6]\n21\n22\n23\n24\n[7]\n25\n26\n27\n28\n[8]\n29\n30'
+}
+
+@test "--pipe -N: exactly N records a job, and -L with it makes them N lines" {
+	run bash -c 'seq 10 | "$PRUN" --pipe -N3 -k "echo [{#}]; cat"'
+	assert_output $'[1]\n1\n2\n3\n[2]\n4\n5\n6\n[3]\n7\n8\n9\n[4]\n10'
+	run bash -c 'seq 30 | "$PRUN" --pipe -N 4 -L 2 -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n1\n2\n3\n4\n5\n6\n7\n8\n[2]\n9\n10\n11\n12\n13\n14\n15\n16\n[3]\n17\n18\n19\n20\n21\n22\n23\n24\n[4]\n25\n26\n27\n28\n29\n30'
+}
+
+@test "--pipe: input without a final newline, and empty input runs no job" {
+	run bash -c 'printf "a\nb\nc" | "$PRUN" --pipe -N2 -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\na\nb\n[2]\nc'
+	run bash -c 'printf "" | "$PRUN" --pipe echo ran'
+	assert_success
+	assert_output ""
+}
+
+@test "--pipe --recstart, --recend and --rrs" {
+	run bash -c 'seq 12 | "$PRUN" --pipe --recstart 1 -k -N1 "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n1\n2\n3\n4\n5\n6\n7\n8\n9\n[2]\n10\n[3]\n1[4]\n1\n[5]\n12'
+	run bash -c 'seq 20 | "$PRUN" --pipe --recend 5 --recstart 1 --rrs -k -N1 "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n\n2\n3\n4\n5\n6\n7\n8\n9\n10\n11\n12\n13\n14\n15\n16\n17\n18\n19\n20'
+}
+
+@test "--pipe --recend '\\0': NUL-terminated records pass byte for byte" {
+	run bash -c 'printf "a\0b\0c" | "$PRUN" --pipe -N2 --recend "\0" -k "echo [{#}]; cat" | od -An -c'
+	assert_success
+	assert_output '   [   1   ]  \n   a  \0   b  \0   [   2   ]  \n   c'
+}
+
+@test "--pipe --header repeats the header atop every chunk" {
+	run bash -c 'seq 20 | "$PRUN" --pipe --header 2 -k --block 8 "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n1\n2\n3\n4\n5\n6\n[2]\n1\n2\n7\n8\n9\n[3]\n1\n2\n10\n11\n[4]\n1\n2\n12\n13\n[5]\n1\n2\n14\n15\n[6]\n1\n2\n16\n17\n[7]\n1\n2\n18\n19\n[8]\n1\n2\n20'
+	run bash -c 'seq 8 | "$PRUN" --pipe --skip-first-line --header : -k --block 4 "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\n2\n3\n4\n[2]\n2\n5\n6\n[3]\n2\n7\n8'
+	run bash -c 'printf "h1\nh2\nx\ny\n" | "$PRUN" --pipe --header "h1\nh2\n" -N1 -k "echo [{#}]; cat"'
+	assert_output $'[1]\nh1\nh2\nx\n[2]\nh1\nh2\ny'
+}
+
+@test "--pipe -r drops lines of only white space" {
+	run bash -c 'printf "a\n\n \nb\n\t\nc\n" | "$PRUN" --pipe -r -k -N1 "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\na\n[2]\nb\n[3]\nc'
+}
+
+@test "--pipe: ten million lines are all counted once" {
+	run bash -c 'seq 10000000 | "$PRUN" --pipe wc -l | awk "{s+=\$1} END {print s}"'
+	assert_success
+	assert_output 10000000
+}
+
+@test "--pipe -k gives binary data back byte for byte" {
+	head -c 5000000 /dev/urandom > "$BATS_TEST_TMPDIR/bin"
+	run bash -c '"$PRUN" --pipe --block 300k -k cat < "$BATS_TEST_TMPDIR/bin" | cmp - "$BATS_TEST_TMPDIR/bin"'
+	assert_success
+	run bash -c '"$PRUN" --pipe --block 300k --recend "" -k cat < "$BATS_TEST_TMPDIR/bin" | cmp - "$BATS_TEST_TMPDIR/bin"'
+	assert_success
+}
+
+@test "--pipepart: the byte ranges cover the file exactly once" {
+	seq 200000 > "$BATS_TEST_TMPDIR/f"
+	head -c 3000000 /dev/urandom >> "$BATS_TEST_TMPDIR/f"
+	run bash -c '"$PRUN" --pipepart -a "$BATS_TEST_TMPDIR/f" --block 100k -k cat | cmp - "$BATS_TEST_TMPDIR/f"'
+	assert_success
+	run bash -c '"$PRUN" --pipepart -a "$BATS_TEST_TMPDIR/f" --block -3 -j2 -k wc -c | awk "{s+=\$1; n++} END {print n, s}"'
+	assert_success
+	assert_output "6 $(stat -c %s "$BATS_TEST_TMPDIR/f")"
+}
+
+@test "--pipepart cuts where GNU parallel does, also with --header" {
+	seq 100000 > "$BATS_TEST_TMPDIR/f"
+	run prun --pipepart -a "$BATS_TEST_TMPDIR/f" --block 200k -k 'echo [{#}]; wc -l'
+	assert_success
+	assert_output $'[1]\n35185\n[2]\n33334\n[3]\n31481'
+	run prun --pipepart -a "$BATS_TEST_TMPDIR/f" --block 300k --header : -k 'awk "NR==1{h=\$0} END{print h, NR}"'
+	assert_success
+	assert_output $'1 51852\n1 48149'
+}
+
+@test "--cat: {} is a temp file holding the chunk, removed after the job" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	run bash -c 'seq 6 | "$PRUN" --pipe -N3 --cat --tmpdir "$BATS_TEST_TMPDIR/t" -k "test -f {} && cat {}"'
+	assert_success
+	assert_output $'1\n2\n3\n4\n5\n6'
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
+@test "--fifo: {} is a named pipe that gives the chunk, removed after the job" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k --fifo --tmpdir "$BATS_TEST_TMPDIR/t" -k "test -p {} && wc -l < {}"'
+	assert_success
+	assert_output $'18517\n16666\n16666\n16666\n16666\n14819'
+	run bash -c 'seq 9 | "$PRUN" --pipe -N3 --fifo --tmpdir "$BATS_TEST_TMPDIR/t" -k "echo job {#} does not read it"'
+	assert_success
+	assert_output $'job 1 does not read it\njob 2 does not read it\njob 3 does not read it'
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
+@test "--round-robin: at most -j jobs in all, each given chunk after chunk" {
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k "echo job {#}; wc -l"'
+	assert_success
+	jobs=$(grep -c '^job ' <<<"$output")
+	[ "$jobs" -ge 1 ] && [ "$jobs" -le 3 ] || fail "$jobs jobs"
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 wc -l | awk "{s+=\$1} END {print s}"'
+	assert_output 1000000
+	run bash -c 'seq 1000 | "$PRUN" --pipe --block 100 --round-robin -j3 --header : "grep -cx 1" | sort -u'
+	assert_success
+	assert_output 1
+}
+
+@test "--block-timeout passes a partial block on when the input stalls" {
+	run bash -c '(echo a; sleep 1; echo b; sleep 1; echo c) | "$PRUN" --pipe --block-timeout 0.3 -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\na\n[2]\nb\n[3]\nc'
+	run bash -c '(echo a; sleep 1; echo b) | "$PRUN" --pipe -k "echo [{#}]; cat"'
+	assert_output $'[1]\na\nb'
+}
+
+@test "--tee: all of the data to a job for each argument" {
+	run bash -c 'seq 5 | "$PRUN" --pipe --tee -k "echo {}; wc -l" ::: a b c'
+	assert_success
+	assert_output $'a\n5\nb\n5\nc\n5'
+	run bash -c 'seq 100000 | "$PRUN" --pipe --tee --block 1k -k "echo {}; wc -l" ::: a b'
+	assert_success
+	assert_output $'a\n100000\nb\n100000'
+	run bash -c 'seq 5 | "$PRUN" --pipe --tee --header : -k "echo {}; cat" ::: a b'
+	assert_output $'a\n1\n2\n3\n4\n5\nb\n1\n2\n3\n4\n5'
+	run bash -c 'seq 100000 | "$PRUN" --pipe --tee -k "echo {}; head -1" ::: a b'
+	assert_success
+	assert_output $'a\n1\nb\n1'
+}
+
+@test "--tee with fewer job slots than arguments is an error (GNU parallel hangs)" {
+	run bash -c 'seq 5 | "$PRUN" -j2 --pipe --tee echo ::: a b c'
+	assert_failure 255
+	assert_output "prun: --tee requires --jobs to be higher. Try --jobs 0."
+}
+
+@test "--pipe: {} is empty and nothing is appended to the command" {
+	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
+	assert_success
+	assert_output "echo 1 '' x"
+	run bash -c 'seq 3 | "$PRUN" --pipe -v wc -l'
+	assert_output $'wc -l\n3'
+}
+
+@test "--pipe --joblog: Send is the bytes given to the job" {
+	run bash -c 'seq 10 | "$PRUN" --pipe -N4 -k --joblog "$BATS_TEST_TMPDIR/log" cat >/dev/null; cut -f1,5,6 "$BATS_TEST_TMPDIR/log"'
+	assert_success
+	assert_output $'Seq\tSend\tReceive\n1\t8\t8\n2\t8\t8\n3\t5\t5'
+}
+
+@test "--pipe: a job that reads only part of its chunk is no error" {
+	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k -k head -1'
+	assert_success
+	assert_output $'1\n18518\n35184\n51850\n68516\n85182'
+	run bash -c 'seq 300000 | "$PRUN" --pipe --block 20k -j2 true'
+	assert_success
+	assert_output ""
+}
+
+@test "--pipe --retries: a job killed mid-chunk gets the whole chunk again, once" {
+	run bash -c 'seq 50000 | "$PRUN" --pipe --block 64k -k --retries 2 "
+		if mkdir \"$BATS_TEST_TMPDIR/once.{#}\" 2>/dev/null; then
+			head -c 1000; kill -9 \$\$
+		fi
+		cat" | cmp - <(seq 50000)'
+	assert_success
+}
+
+@test "--pipe --halt now,fail=1 leaves no job running and no temp file" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	run bash -c 'seq 100000 | "$PRUN" --pipe --cat --tmpdir "$BATS_TEST_TMPDIR/t" --block 10k -j2 --halt now,fail=1 "
+		if [ {#} = 3 ]; then exit 1; fi; echo \$\$ >> \"$BATS_TEST_TMPDIR/pids\"; sleep 10"'
+	assert_failure 1
+	for pid in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do
+		run kill -0 "$pid"
+		assert_failure
+	done
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
+@test "--pipe: a slow job holds back the reading of stdin, not memory" {
+	[ -z "$SANITIZED_BUILD" ] || skip "memory bounds are meaningless under ASan"
+	run bash -c 'head -c 300000000 /dev/zero | tr "\0" "x" | fold -w 99 |
+		/usr/bin/time -f "%M" "$PRUN" --pipe --block 1M -j2 "sleep 0.01; wc -c" 2>&1 >/dev/null | tail -1'
+	assert_success
+	[ "$output" -lt 65536 ] || fail "peak RSS ${output} KiB"
+}
+
+@test "--pipe: bad input gets one line and exit 255" {
+	run bash -c 'seq 3 | "$PRUN" --pipe --block 0 cat'
+	assert_failure 255
+	assert_output "prun: bad value for --block: '0' (want a size such as 1M, or -N with --pipepart)"
+	run bash -c 'seq 3 | "$PRUN" --pipe --block 1X cat'
+	assert_failure 255
+	assert_output "prun: bad value for --block: '1X' (want a size such as 1M, or -N with --pipepart)"
+	run bash -c 'seq 3 | "$PRUN" --pipe'
+	assert_failure 255
+	assert_output "prun: --pipe/--pipepart must have a command to pipe into (e.g. 'cat')"
+	run bash -c 'seq 3 | "$PRUN" --pipe cat ::: a'
+	assert_failure 255
+	assert_output "prun: --pipe reads its data from standard input, and takes no ::: or :::: arguments"
+	run bash -c 'seq 3 | "$PRUN" --pipepart cat'
+	assert_failure 255
+	assert_output "prun: --pipepart needs a file to read (-a FILE)"
+	run bash -c 'seq 3 | "$PRUN" --pipepart -a /dev/stdin cat'
+	assert_failure 255
+	assert_output "prun: --pipepart only works on seekable files, not streams or pipes: /dev/stdin"
+	run bash -c 'seq 3 | "$PRUN" --pipe --block -2 cat'
+	assert_failure 255
+	assert_output "prun: --block -2 (a negative size) needs --pipepart"
+	run bash -c 'seq 3 | "$PRUN" --pipe --header "a(" cat'
+	assert_failure 255
+	assert_line --partial "prun: bad --header regex 'a(': "
+}
