@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <regex.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,6 @@
 #include "util.h"
 
 extern const char perl_eval_script[]; /* perl-eval.c, made at build time */
-extern char **environ;
 
 struct perl {
 	char **exprs;        /* owned; their text */
@@ -303,26 +301,6 @@ static int spawn(struct perl *p, char **cause)
 		close(to[1]);
 		return -1;
 	}
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, to[0], 0);
-	posix_spawn_file_actions_adddup2(&fa, from[1], 1);
-	posix_spawnattr_init(&attr);
-	/*
-	 * A group of its own, so that Ctrl-C reaches the jobs and prun but
-	 * not perl: prun may still need it while the jobs wind down.
-	 */
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGDEF |
-				 POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-
 	const char *prog = getenv("PRUN_PERL");
 	if (!prog || !prog[0]) {
 		prog = "perl";
@@ -331,13 +309,7 @@ static int spawn(struct perl *p, char **cause)
 	snprintf(jobs, sizeof(jobs), "%ld", p->max_jobs);
 	char *argv[] = {(char *)prog, "-e", (char *)perl_eval_script, "--",
 			jobs, NULL};
-	int err = strchr(prog, '/')
-			  ? posix_spawn(&p->pid, prog, &fa, &attr, argv,
-					environ)
-			  : posix_spawnp(&p->pid, prog, &fa, &attr, argv,
-					 environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
+	int err = -spawn_helper(&p->pid, prog, argv, to[0], from[1]);
 	close(to[0]);
 	close(from[1]);
 	if (err) {

@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +31,6 @@
 /* The probe write near the limit: a few pages. */
 #define PROBE_SIZE 16384
 
-extern char **environ;
 
 /* A compressor or decompressor. */
 struct helper {
@@ -77,28 +75,11 @@ static void helper_remove(struct helper *h)
  */
 static int helper_spawn(const char *cmd, int in, int out, pid_t *pid)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
 	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
+	int r = spawn_helper(pid, "/bin/sh", argv, in, out);
 
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGDEF |
-				 POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
-	int r = posix_spawn(pid, "/bin/sh", &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	if (r != 0) {
-		return -r;
+	if (r < 0) {
+		return r;
 	}
 	if (n_helpers == helpers_cap) {
 		helpers_cap = helpers_cap ? 2 * helpers_cap : 8;

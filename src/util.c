@@ -6,6 +6,8 @@
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -156,6 +158,34 @@ char *buf_steal(struct buf *b)
 
 	buf_init(b);
 	return p;
+}
+
+int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
+		 int out)
+{
+	extern char **environ;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
+				 POSIX_SPAWN_SETSIGDEF |
+				 POSIX_SPAWN_SETSIGMASK);
+	posix_spawnattr_setpgroup(&attr, 0);
+	posix_spawnattr_setsigdefault(&attr, &all);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	int r = strchr(prog, '/')
+			? posix_spawn(pid, prog, &fa, &attr, argv, environ)
+			: posix_spawnp(pid, prog, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return -r;
 }
 
 int write_all(int fd, const void *p, size_t n)

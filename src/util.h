@@ -1,12 +1,13 @@
 /*
  * Small helpers every module uses: allocation that never returns NULL,
- * a growable byte buffer, and monotonic time.
+ * a growable byte buffer, monotonic time, and the spawning of helpers.
  */
 #ifndef PRUN_UTIL_H
 #define PRUN_UTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Allocators: they never return NULL (out of memory is fatal). */
 void *xmalloc(size_t size);
@@ -41,6 +42,17 @@ char *buf_steal(struct buf *b);
  * made it non-blocking, waits for room instead of failing.
  */
 int write_all(int fd, const void *p, size_t n);
+
+/*
+ * Starts a helper process of prun's (perl, a compressor): prog (looked up
+ * in PATH unless it has a '/') with argv, stdin `in` and stdout `out`, in
+ * a process group of its own (Ctrl-C on the terminal is for the jobs and
+ * prun; prun may still need its helpers while the jobs wind down), with
+ * default signal dispositions and no signal blocked.  Returns 0 with the
+ * pid in *pid, or -errno.
+ */
+int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
+		 int out);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
