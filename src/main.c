@@ -538,7 +538,8 @@ static int run(struct cli *c)
 				  ? options_load(c->opts.load, cores, &cause)
 				  : 0;
 	const struct options *o = &c->opts;
-	bool piped = o->pipe || o->pipepart;
+	/* --cat and --fifo imply --pipe, as in GNU parallel. */
+	bool piped = o->pipe || o->pipepart || o->cat || o->fifo;
 	struct perl_tags tags = {
 		.rpl = o->rpl,
 		.n_rpl = o->n_rpl,

@@ -941,7 +941,7 @@ static const struct opt_def defs[] = {
 	     "rrs")),
 	FLAG("cat", AT(cat)),
 	FLAG("fifo", AT(fifo)),
-	FLAG("round-robin", AT(round_robin), ALIASES("round")),
+	FLAG("round-robin", AT(round_robin), ALIASES("round", "roundrobin")),
 	FLAG("tee", AT(tee)),
 	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
