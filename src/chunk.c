@@ -42,6 +42,8 @@
 /* A feed asks for a pipe this large, to be woken less often. */
 #define FEED_PIPE_SIZE (1 << 20)
 
+static int compile_re(regex_t *re, const char *text);
+
 /* Bytes shared by the chunks cut from them. */
 struct block {
 	unsigned refs;
@@ -194,6 +196,184 @@ int chunk_to_file(struct chunk *c, const char *dir, char **cause)
 	}
 	c->path = path;
 	return 0;
+}
+
+/* The bytes of column col (1-based) of line p[0..len), into *v, *vlen. */
+static void column_of(const struct chunk_split *s, const char *p, size_t len,
+		      const char **v, size_t *vlen)
+{
+	size_t at = 0;
+
+	for (size_t k = 1; k < s->col; k++) {
+		size_t next;
+		if (!s->colsep) {
+			const char *comma = memchr(p + at, ',', len - at);
+			if (!comma) {
+				at = len;
+				break;
+			}
+			next = (size_t)(comma - p) + 1;
+		} else {
+			regmatch_t m = {.rm_so = (regoff_t)at,
+					.rm_eo = (regoff_t)len};
+			if (regexec(s->colsep, p, 1, &m, REG_STARTEND) != 0 ||
+			    m.rm_eo == m.rm_so) {
+				at = len;
+				break;
+			}
+			next = (size_t)m.rm_eo;
+		}
+		at = next;
+	}
+	size_t end = at;
+	if (!s->colsep) {
+		const char *comma = memchr(p + at, ',', len - at);
+		end = comma ? (size_t)(comma - p) : len;
+	} else {
+		regmatch_t m = {.rm_so = (regoff_t)at, .rm_eo = (regoff_t)len};
+		end = regexec(s->colsep, p, 1, &m, REG_STARTEND) == 0 &&
+				      m.rm_eo > m.rm_so
+			      ? (size_t)m.rm_so
+			      : len;
+	}
+	*v = p + at;
+	*vlen = end - at;
+}
+
+int chunk_split_init(struct chunk_split *s, const char *opt,
+		     const char *spec, const char *colsep, char **cause)
+{
+	long col;
+
+	memset(s, 0, sizeof(*s));
+	s->bin = strcmp(opt, "bin") == 0;
+	if (strpbrk(spec, " \t")) {
+		*cause = xasprintf("--%s '%s': a perl expression after the "
+				   "column is not supported", opt, spec);
+		return -1;
+	}
+	if (parse_long(spec, 1, 1L << 30, &col) == 0) {
+		s->col = (size_t)col;
+	} else if (spec[0] && strspn(spec, "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					   "0123456789_-") == strlen(spec)) {
+		s->name = xstrdup(spec);
+	} else {
+		*cause = xasprintf("bad value for --%s: '%s' (want a column "
+				   "number or name)", opt, spec);
+		return -1;
+	}
+	if (colsep) {
+		s->re = xmalloc(sizeof(regex_t));
+		int e = compile_re(s->re, colsep);
+		if (e) {
+			char msg[256];
+			regerror(e, s->re, msg, sizeof(msg));
+			*cause = xasprintf("bad --colsep regex '%s': %s",
+					   colsep, msg);
+			free(s->re);
+			s->re = NULL;
+			return -1;
+		}
+		s->colsep = s->re;
+	}
+	return 0;
+}
+
+void chunk_split_finish(struct chunk_split *s)
+{
+	if (s->re) {
+		regfree(s->re);
+		free(s->re);
+	}
+	free(s->name);
+}
+
+int chunk_split_column(struct chunk_split *s, const struct chunk *c,
+		       char **cause)
+{
+	if (s->col || !s->name) {
+		return 0;
+	}
+	const char *p = c->head ? c->head->data : "";
+	size_t len = c->head ? c->head->len : 0;
+	if (len && p[len - 1] == '\n') {
+		len--;
+	}
+	for (size_t k = 1; k <= len + 1; k++) {
+		const char *v;
+		size_t vlen;
+		struct chunk_split probe = *s;
+		probe.col = k;
+		column_of(&probe, p, len, &v, &vlen);
+		if (vlen == strlen(s->name) && memcmp(v, s->name, vlen) == 0) {
+			s->col = k;
+			return 0;
+		}
+		if (v + vlen >= p + len) {
+			break;
+		}
+	}
+	*cause = xasprintf("column '%s' is not in the header", s->name);
+	return -1;
+}
+
+/* Perl's numeric value of a string: its leading integer, else 0. */
+static long long leading_number(const char *p, size_t len)
+{
+	char tmp[32];
+	size_t n = len < sizeof(tmp) - 1 ? len : sizeof(tmp) - 1;
+
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	return strtoll(tmp, NULL, 10);
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (size_t i = 0; i < len; i++) {
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	}
+	return h;
+}
+
+void chunk_split(const struct chunk *c, const struct chunk_split *s,
+		 size_t n, struct chunk **out)
+{
+	for (size_t i = 0; i < n; i++) {
+		out[i] = chunk_empty();
+		out[i]->seq = c->seq;
+		out[i]->blk = block_new(c->body_len);
+		out[i]->body = out[i]->blk->data;
+	}
+	const char *p = c->body;
+	const char *end = c->body + c->body_len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t text = nl ? len - 1 : len;
+		const char *v;
+		size_t vlen;
+		column_of(s, p, text, &v, &vlen);
+		size_t k;
+		if (s->bin) {
+			long long m = leading_number(v, vlen) % (long long)n;
+			if (m < 0) {
+				m += (long long)n;
+			}
+			k = m == 0 ? n - 1 : (size_t)m - 1;
+		} else {
+			k = (size_t)(hash_bytes(v, vlen) % n);
+		}
+		struct block *b = out[k]->blk;
+		memcpy(b->data + b->len, p, len);
+		b->len += len;
+		out[k]->body_len = b->len;
+		p += len;
+	}
 }
 
 char *chunk_unescape(const char *s, size_t *len)
@@ -828,6 +1008,32 @@ static int open_part_file(struct chunk_reader *r, char **cause)
 	return find_splits(r, size, (off_t)skip, cause);
 }
 
+/*
+ * Compiles a regex as GNU parallel's (Perl's) would read it, as far as
+ * POSIX EREs go: \n and \t, which they lack, become their bytes.
+ * Returns 0 or regcomp()'s error.
+ */
+static int compile_re(regex_t *re, const char *text)
+{
+	struct buf b;
+
+	buf_init(&b);
+	for (const char *p = text; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 'n' || p[1] == 't')) {
+			buf_addc(&b, *++p == 'n' ? '\n' : '\t');
+		} else {
+			buf_addc(&b, *p);
+			if (p[0] == '\\' && p[1]) {
+				buf_addc(&b, *++p);
+			}
+		}
+	}
+	buf_addc(&b, '\0');
+	int e = regcomp(re, b.data, REG_EXTENDED | REG_NEWLINE);
+	buf_finish(&b);
+	return e;
+}
+
 /* --header: ":" is one line, a number that many lines, else a regex. */
 static int parse_header(struct chunk_reader *r, char **cause)
 {
@@ -842,22 +1048,7 @@ static int parse_header(struct chunk_reader *r, char **cause)
 		r->header_lines = (size_t)n;
 		return 0;
 	}
-	/* Perl's \n and \t, which POSIX regexes lack, as their bytes. */
-	struct buf re;
-	buf_init(&re);
-	for (const char *p = h; *p; p++) {
-		if (p[0] == '\\' && (p[1] == 'n' || p[1] == 't')) {
-			buf_addc(&re, *++p == 'n' ? '\n' : '\t');
-		} else {
-			buf_addc(&re, *p);
-			if (p[0] == '\\' && p[1]) {
-				buf_addc(&re, *++p);
-			}
-		}
-	}
-	buf_addc(&re, '\0');
-	int e = regcomp(&r->header_re, re.data, REG_EXTENDED | REG_NEWLINE);
-	buf_finish(&re);
+	int e = compile_re(&r->header_re, h);
 	if (e) {
 		char msg[256];
 		regerror(e, &r->header_re, msg, sizeof(msg));

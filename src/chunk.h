@@ -107,6 +107,42 @@ int chunk_next(struct chunk_reader *r, struct chunk **out, char **cause);
 /* Stops reading: no further chunk is given out. */
 void chunk_reader_stop(struct chunk_reader *r);
 
+/*
+ * --shard and --bin: which job each line goes to, by the value of one
+ * column (GNU parallel's sharder and binner scripts).
+ */
+struct chunk_split {
+	const void *colsep;    /* a compiled regex_t, or NULL for "," */
+	size_t col;            /* 1-based; 0 until name is looked up */
+	char *name;            /* owned; the column's name, or NULL */
+	bool bin;              /* the value as a number, modulo the jobs
+				  (0 to the last job); else a hash of it */
+	struct re_pattern_buffer *re; /* owned; colsep */
+};
+
+/*
+ * Parses --shard or --bin (opt) SPEC: a column number or name (then the
+ * first line is the header that names the columns); colsep is --colsep's
+ * regex, or NULL.  Returns 0, or -1 with *cause.
+ */
+int chunk_split_init(struct chunk_split *s, const char *opt,
+		     const char *spec, const char *colsep, char **cause);
+void chunk_split_finish(struct chunk_split *s);
+/*
+ * Looks up the column by its name in c's header, once.  Returns 0, or -1
+ * with *cause.
+ */
+int chunk_split_column(struct chunk_split *s, const struct chunk *c,
+		       char **cause);
+
+/*
+ * Cuts c's lines into n new chunks (out[0..n), owned by the caller) by s;
+ * c's header is left out, as GNU parallel does.  c must be in memory (not
+ * --pipepart).
+ */
+void chunk_split(const struct chunk *c, const struct chunk_split *s,
+		 size_t n, struct chunk **out);
+
 struct chunk_feed;
 
 /*

@@ -204,6 +204,8 @@ static const char *const usage[] = {
 	"      --cat                 the chunk in a temp file named by {}\n",
 	"      --fifo                the chunk through a named pipe named by {}\n",
 	"      --tee                 all of the data to a job for each argument\n",
+	"      --shard=COL           each line to one of -j jobs by column COL\n",
+	"      --bin=COL             the same, COL's value modulo -j naming it\n",
 	"      --block-timeout, --bt=SECS  cut a chunk from what came in SECS\n",
 	"      --round-robin, --round  chunks to at most -j jobs, whichever is\n",
 	"                              ready; each gets many chunks\n",

@@ -480,6 +480,14 @@ static int pipe_config(const struct cli *c, long slots,
 	} else if (o->block) {
 		size_parse(o->block, &block);
 	}
+	if ((o->shard || o->bin) && (o->pipepart || o->tee || o->round_robin)) {
+		*cause = xasprintf("--%s cannot go with --pipepart, --tee or "
+				   "--round-robin", o->shard ? "shard" : "bin");
+		return -1;
+	}
+	const char *spec = o->shard ? o->shard : o->bin;
+	long colno;
+	bool by_name = spec && parse_long(spec, 1, 1L << 30, &colno) < 0;
 	*cc = (struct chunk_config){
 		.path = path,
 		.block = (size_t)block,
@@ -487,7 +495,9 @@ static int pipe_config(const struct cli *c, long slots,
 		.slots = slots,
 		.records = o->pipe_records,
 		.lines = o->pipe_lines,
-		.header = o->header,
+		/* A column named: the first line names them, and each job
+		   gets it first, as in GNU parallel. */
+		.header = by_name && !o->header ? ":" : o->header,
 		.skip_empty = o->no_run_if_empty,
 		.skip_first_line = o->skip_first_line,
 		.remove_sep = o->remove_rec_sep,
@@ -539,7 +549,8 @@ static int run(struct cli *c)
 				  : 0;
 	const struct options *o = &c->opts;
 	/* --cat and --fifo imply --pipe, as in GNU parallel. */
-	bool piped = o->pipe || o->pipepart || o->cat || o->fifo;
+	bool piped = o->pipe || o->pipepart || o->cat || o->fifo || o->shard ||
+		     o->bin;
 	struct perl_tags tags = {
 		.rpl = o->rpl,
 		.n_rpl = o->n_rpl,
@@ -593,9 +604,14 @@ static int run(struct cli *c)
 					    sizeof(*filters));
 	struct chunk_config cc;
 	char *pipe_own[2] = {NULL, NULL};
+	struct chunk_split split;
+	const char *split_opt = o->shard ? "shard" : o->bin ? "bin" : NULL;
 
 	if (max_jobs < 0 || max_load < 0 ||
 	    (piped && pipe_config(c, max_jobs, &cc, pipe_own, &cause) < 0) ||
+	    (split_opt &&
+	     chunk_split_init(&split, split_opt, o->shard ? o->shard : o->bin,
+			      o->colsep, &cause) < 0) ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
 				       &cause) < 0) ||
 	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
@@ -697,6 +713,7 @@ static int run(struct cli *c)
 		.n_tmpls = o->n_tmpls,
 		.input = &ic,
 		.chunks = piped ? &cc : NULL,
+		.split = split_opt ? &split : NULL,
 		.max_jobs = max_jobs,
 		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
 		.cores = cores,
@@ -729,6 +746,9 @@ out:
 	free(filters);
 	free(pipe_own[0]);
 	free(pipe_own[1]);
+	if (split_opt) {
+		chunk_split_finish(&split);
+	}
 	/* After the jobs: perl ends at EOF and is reaped here. */
 	perl_destroy(tc.perl);
 	free(skip);

@@ -943,6 +943,8 @@ static const struct opt_def defs[] = {
 	FLAG("fifo", AT(fifo)),
 	FLAG("round-robin", AT(round_robin), ALIASES("round", "roundrobin")),
 	FLAG("tee", AT(tee)),
+	STRING("shard", AT(shard), .flags = NONEMPTY),
+	STRING("bin", AT(bin), .flags = NONEMPTY),
 	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
 
@@ -959,7 +961,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  */
 static const char *const unsupported[] = {
 	"regexp",
-	"shard", "bin", "group-by",
+	"group-by",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

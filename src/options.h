@@ -165,6 +165,8 @@ struct options {
 	bool fifo;             /* --fifo: each chunk through a fifo, {} */
 	bool round_robin;      /* --round-robin: chunks to running jobs */
 	bool tee;              /* --tee: all of the data to every job */
+	char *shard;           /* owned; --shard COL, or NULL */
+	char *bin;             /* owned; --bin COL, or NULL */
 	double block_timeout;  /* --block-timeout, s; 0 for none */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */

@@ -717,18 +717,50 @@ static bool rr_take(struct sched *s)
 	return r == CHUNK_READY;
 }
 
-/* --tee: every job is started and waits for the next chunk. */
-static bool tee_all_idle(const struct sched *s)
+/* --tee, --shard, --bin: every job is started and waits for a chunk. */
+static bool all_idle(const struct sched *s)
 {
 	size_t fed = 0;
+	uint64_t all = s->cfg->split ? (uint64_t)s->max_jobs
+				     : input_total(s->input);
 
-	if (s->next_seq < input_total(s->input) || s->requeue) {
+	if (s->next_seq < all || s->requeue) {
 		return false;
 	}
 	for (const struct job *j = s->oldest; j; j = j->rnext) {
 		fed += j->feed != NULL;
 	}
 	return fed == s->n_rr_idle;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct job *x = *(struct job *const *)a;
+	const struct job *y = *(struct job *const *)b;
+
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* --shard, --bin: the lines of s->rr_next to the waiting jobs, by column. */
+static void split_out(struct sched *s)
+{
+	size_t n = s->n_rr_idle;
+	struct chunk **parts = xcalloc(n, sizeof(*parts));
+	char *cause = NULL;
+
+	if (chunk_split_column(s->cfg->split, s->rr_next, &cause) < 0) {
+		fail(s, cause);
+		stop(s);
+		free(parts);
+		return;
+	}
+	qsort(s->rr_idle, n, sizeof(*s->rr_idle), by_seq);
+	chunk_split(s->rr_next, s->cfg->split, n, parts);
+	for (size_t i = 0; i < n; i++) {
+		chunk_feed_more(s->rr_idle[i]->feed, parts[i]);
+		chunk_release(parts[i]);
+	}
+	free(parts);
 }
 
 /*
@@ -738,18 +770,21 @@ static bool tee_all_idle(const struct sched *s)
  */
 static void rr_dispatch(struct sched *s)
 {
-	if (s->opts->tee) {
-		while (s->n_rr_idle > 0 && tee_all_idle(s) && rr_take(s)) {
+	bool all = s->opts->tee || s->cfg->split;
+	while (all && s->n_rr_idle > 0 && all_idle(s) && rr_take(s)) {
+		if (s->cfg->split) {
+			split_out(s);
+		} else {
 			for (size_t i = 0; i < s->n_rr_idle; i++) {
 				chunk_feed_more(s->rr_idle[i]->feed,
 						s->rr_next);
 			}
-			s->n_rr_idle = 0;
-			chunk_release(s->rr_next);
-			s->rr_next = NULL;
 		}
+		s->n_rr_idle = 0;
+		chunk_release(s->rr_next);
+		s->rr_next = NULL;
 	}
-	while (!s->opts->tee && s->n_rr_idle > 0 && rr_take(s)) {
+	while (!all && s->n_rr_idle > 0 && rr_take(s)) {
 		/* The job that has waited longest. */
 		struct job *job = s->rr_idle[0];
 		memmove(s->rr_idle, s->rr_idle + 1,
@@ -1262,6 +1297,16 @@ static struct job *next_piped_job(struct sched *s)
 	struct chunk *c;
 	char *cause = NULL;
 
+	if (s->cfg->split) {
+		/* --shard, --bin: -j jobs, fed once they all run. */
+		if (s->next_seq >= (uint64_t)s->max_jobs) {
+			return NULL;
+		}
+		uint64_t order = ++s->next_seq;
+		struct job *job = job_create_piped(order, chunk_empty());
+		job->order = order;
+		return job;
+	}
 	if (s->chunks_waiting) {
 		return NULL;
 	}
@@ -1629,7 +1674,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
 		.loop = &s.loop,
-		.round_robin = cfg->opts->round_robin || cfg->opts->tee,
+		.round_robin = cfg->opts->round_robin || cfg->opts->tee ||
+			       cfg->split,
 		.fed = on_rr_fed,
 		.fed_data = &s,
 		.tmux = cfg->opts->tmux,

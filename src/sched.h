@@ -29,6 +29,8 @@ struct sched_config {
 	const struct input_config *input;
 	const struct chunk_config *chunks; /* --pipe: chunks instead of input,
 					      else NULL */
+	struct chunk_split *split;  /* --shard, --bin: lines to jobs by a
+				       column, else NULL */
 	long max_jobs;
 	const char *jobs_file;      /* -j FILE: read again when it changes */
 	long cores;                 /* CPUs, for the spec in jobs_file */

@@ -16,6 +16,7 @@ function __prun_value_options
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
         --block --block-size --recend --recstart --block-timeout --bt \
+        --shard --bin \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
@@ -194,6 +195,8 @@ complete -c prun -n $options -l recstart -x -d 'Records start with STR'
 complete -c prun -n $options -l remove-rec-sep -l rrs -d 'Leave out --recend and --recstart'
 complete -c prun -n $options -l cat -d 'The chunk in a temp file named by {}'
 complete -c prun -n $options -l block-timeout -l bt -x -d 'Cut a chunk from what came in SECS'
+complete -c prun -n $options -l shard -x -d 'Each line to one of -j jobs by a column'
+complete -c prun -n $options -l bin -x -d 'Each line to the job that a column names'
 complete -c prun -n $options -l tee -d 'All of the data to a job for each argument'
 complete -c prun -n $options -l fifo -d 'The chunk through a named pipe named by {}'
 complete -c prun -n $options -l round-robin -l round -d 'Chunks to at most -j jobs, whichever is ready'

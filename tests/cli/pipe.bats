@@ -168,6 +168,40 @@ load helpers
 	assert_output "prun: --tee requires --jobs to be higher. Try --jobs 0."
 }
 
+@test "--bin: each line to the job its column's value modulo -j names" {
+	run bash -c 'seq 20 | "$PRUN" --pipe --bin 1 -j3 -k "echo job {#}; paste -sd\" \""'
+	assert_success
+	assert_output $'job 1\n1 4 7 10 13 16 19\njob 2\n2 5 8 11 14 17 20\njob 3\n3 6 9 12 15 18'
+	run bash -c '(echo a,b; seq 10 | sed "s/\$/,x/") | "$PRUN" --pipe --bin a -j2 -k "paste -sd\" \""'
+	assert_success
+	assert_output $'1,x 3,x 5,x 7,x 9,x\n2,x 4,x 6,x 8,x 10,x'
+	run bash -c '(echo a,b; seq 4 | sed "s/\$/,x/") | "$PRUN" --pipe --bin b -j2 -k "paste -sd\" \""'
+	assert_output $'\n1,x 2,x 3,x 4,x'
+}
+
+@test "--shard: all lines of a value go to one job, and none is lost" {
+	seq 1000 | awk '{print $1 % 7 "\t" $1}' > "$BATS_TEST_TMPDIR/in"
+	run bash -c '"$PRUN" --pipe --shard 1 --colsep "\t" -j3 "cut -f1 | sort -u" < "$BATS_TEST_TMPDIR/in" | sort | uniq -d'
+	assert_success
+	assert_output ""
+	run bash -c '"$PRUN" --pipe --shard 1 --colsep "\t" -j3 --block 1k cat < "$BATS_TEST_TMPDIR/in" | sort | cmp - <(sort "$BATS_TEST_TMPDIR/in")'
+	assert_success
+	run bash -c 'seq 100 | "$PRUN" --pipe --shard 2 -j2 cat | sort -n | md5sum'
+	assert_output "$(seq 100 | md5sum)"
+}
+
+@test "--shard and --bin: bad columns get one line and exit 255" {
+	run bash -c 'seq 3 | "$PRUN" --pipe --shard "1 \$_%=2" cat'
+	assert_failure 255
+	assert_output "prun: --shard '1 \$_%=2': a perl expression after the column is not supported"
+	run bash -c '(echo a,b; echo 1,2) | "$PRUN" --pipe --bin c cat'
+	assert_failure 255
+	assert_output "prun: column 'c' is not in the header"
+	run bash -c 'seq 3 | "$PRUN" --pipe --bin "a.b" cat'
+	assert_failure 255
+	assert_output "prun: bad value for --bin: 'a.b' (want a column number or name)"
+}
+
 @test "--pipe: {} is empty and nothing is appended to the command" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --dry-run echo {#} {} x'
 	assert_success
