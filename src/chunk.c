@@ -198,44 +198,57 @@ int chunk_to_file(struct chunk *c, const char *dir, char **cause)
 	return 0;
 }
 
-/* The bytes of column col (1-based) of line p[0..len), into *v, *vlen. */
-static void column_of(const struct chunk_split *s, const char *p, size_t len,
-		      const char **v, size_t *vlen)
+/*
+ * The first separator of columns in p[at..len): true with its bounds in
+ * *so and *eo.  With a regex, p[len] must be a NUL (regexec() may look
+ * for one, whatever REG_STARTEND says).
+ */
+static bool next_sep(const struct chunk_split *s, const char *p, size_t len,
+		     size_t at, size_t *so, size_t *eo)
 {
-	size_t at = 0;
-
-	for (size_t k = 1; k < s->col; k++) {
-		size_t next;
-		if (!s->colsep) {
-			const char *comma = memchr(p + at, ',', len - at);
-			if (!comma) {
-				at = len;
-				break;
-			}
-			next = (size_t)(comma - p) + 1;
-		} else {
-			regmatch_t m = {.rm_so = (regoff_t)at,
-					.rm_eo = (regoff_t)len};
-			if (regexec(s->colsep, p, 1, &m, REG_STARTEND) != 0 ||
-			    m.rm_eo == m.rm_so) {
-				at = len;
-				break;
-			}
-			next = (size_t)m.rm_eo;
-		}
-		at = next;
-	}
-	size_t end = at;
 	if (!s->colsep) {
 		const char *comma = memchr(p + at, ',', len - at);
-		end = comma ? (size_t)(comma - p) : len;
-	} else {
-		regmatch_t m = {.rm_so = (regoff_t)at, .rm_eo = (regoff_t)len};
-		end = regexec(s->colsep, p, 1, &m, REG_STARTEND) == 0 &&
-				      m.rm_eo > m.rm_so
-			      ? (size_t)m.rm_so
-			      : len;
+		if (!comma) {
+			return false;
+		}
+		*so = (size_t)(comma - p);
+		*eo = *so + 1;
+		return true;
 	}
+	regmatch_t m = {.rm_so = (regoff_t)at, .rm_eo = (regoff_t)len};
+	if (regexec(s->colsep, p, 1, &m, REG_STARTEND) != 0 ||
+	    m.rm_eo == m.rm_so) {
+		return false;
+	}
+	*so = (size_t)m.rm_so;
+	*eo = (size_t)m.rm_eo;
+	return true;
+}
+
+/*
+ * Where column col (1-based) of line p[0..len) is: *v (into p) and *vlen.
+ * scratch holds a NUL-terminated copy of the line for a regex.
+ */
+static void column_of(const struct chunk_split *s, const char *p, size_t len,
+		      struct buf *scratch, const char **v, size_t *vlen)
+{
+	const char *line = p;
+	size_t at = 0, so, eo;
+
+	if (s->colsep) {
+		scratch->len = 0;
+		buf_add(scratch, p, len);
+		buf_addc(scratch, '\0');
+		line = scratch->data;
+	}
+	for (size_t k = 1; k < s->col; k++) {
+		if (!next_sep(s, line, len, at, &so, &eo)) {
+			at = len;
+			break;
+		}
+		at = eo;
+	}
+	size_t end = next_sep(s, line, len, at, &so, &eo) ? so : len;
 	*v = p + at;
 	*vlen = end - at;
 }
@@ -297,6 +310,8 @@ int chunk_split_column(struct chunk_split *s, const struct chunk *c,
 	}
 	const char *p = c->head ? c->head->data : "";
 	size_t len = c->head ? c->head->len : 0;
+	struct buf scratch;
+	buf_init(&scratch);
 	if (len && p[len - 1] == '\n') {
 		len--;
 	}
@@ -305,15 +320,17 @@ int chunk_split_column(struct chunk_split *s, const struct chunk *c,
 		size_t vlen;
 		struct chunk_split probe = *s;
 		probe.col = k;
-		column_of(&probe, p, len, &v, &vlen);
+		column_of(&probe, p, len, &scratch, &v, &vlen);
 		if (vlen == strlen(s->name) && memcmp(v, s->name, vlen) == 0) {
 			s->col = k;
+			buf_finish(&scratch);
 			return 0;
 		}
 		if (v + vlen >= p + len) {
 			break;
 		}
 	}
+	buf_finish(&scratch);
 	*cause = xasprintf("column '%s' is not in the header", s->name);
 	return -1;
 }
@@ -351,13 +368,15 @@ void chunk_split(const struct chunk *c, const struct chunk_split *s,
 	}
 	const char *p = c->body;
 	const char *end = c->body + c->body_len;
+	struct buf scratch;
+	buf_init(&scratch);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 		size_t text = nl ? len - 1 : len;
 		const char *v;
 		size_t vlen;
-		column_of(s, p, text, &v, &vlen);
+		column_of(s, p, text, &scratch, &v, &vlen);
 		size_t k;
 		if (s->bin) {
 			long long m = leading_number(v, vlen) % (long long)n;
@@ -374,6 +393,7 @@ void chunk_split(const struct chunk *c, const struct chunk_split *s,
 		out[k]->body_len = b->len;
 		p += len;
 	}
+	buf_finish(&scratch);
 }
 
 char *chunk_unescape(const char *s, size_t *len)
@@ -496,12 +516,13 @@ static ssize_t header_len(struct chunk_reader *r, const char *p, size_t len,
 		ssize_t n = after_lines(p, len, r->header_lines);
 		return n >= 0 ? n : eof ? 0 : -1;
 	}
+	/* regexec() may look for a NUL, whatever REG_STARTEND says. */
+	char *text = xmemdup(p, len);
 	regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
-	if (regexec(&r->header_re, p, 1, &m, REG_STARTEND) == 0 &&
-	    m.rm_so == 0 && m.rm_eo > 0) {
-		return m.rm_eo;
-	}
-	return eof ? 0 : -1;
+	int found = regexec(&r->header_re, text, 1, &m, REG_STARTEND) == 0 &&
+		    m.rm_so == 0 && m.rm_eo > 0;
+	free(text);
+	return found ? m.rm_eo : eof ? 0 : -1;
 }
 
 /* The last occurrence of needle in p[0..len), or NULL. */
