@@ -22,7 +22,7 @@ script() {
 }
 
 @test "--skip-first-line leaves out the first line of standard input" {
-	run prun --skip-first-line echo < <(printf 'x\ny\nz\n')
+	run prun -k --skip-first-line echo < <(printf 'x\ny\nz\n')
 	assert_success
 	assert_output $'y\nz'
 }

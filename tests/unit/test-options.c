@@ -104,7 +104,10 @@ int main(void)
 	check("term-seq", "INT,10,SIGKILL,5", "termseq", "INT,10,KILL,5");
 	check("timeout", "2.5", "timeout", "2.5");
 	check("timeout", "200%", "timeout", "200%");
-	check("memfree", "1k", "memfree", "1024");
+	check("memfree", "1K", "memfree", "1024");
+	/* GNU parallel: k is 1000, K and ki 1024. */
+	check("memfree", "1k", "memfree", "1000");
+	check("memfree", "2ki", "memfree", "2048");
 	check("nice", "-3", "nice", "-3");
 	check("joblog", "+log", "joblog", "+log");
 	check("er", "{e}", "extensionreplace", "{e}");
