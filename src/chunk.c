@@ -1003,27 +1003,40 @@ static int open_part_file(struct chunk_reader *r, char **cause)
 		r->blocksize = 1 + (size_t)(size / r->cfg.slots /
 					    r->cfg.block_parts);
 	}
-	/* The first line (--skip-first-line) and --header, from the start. */
-	size_t peek = r->blocksize < SCAN_SIZE ? SCAN_SIZE : r->blocksize;
-	char *p = xmalloc(peek);
-	ssize_t n = pread_full(r->fd, p, peek, 0);
-	if (n < 0) {
-		*cause = xasprintf("cannot read %s: %s", path,
-				   strerror(errno));
-		free(p);
-		return -1;
-	}
+	/*
+	 * The first line (--skip-first-line) and --header, from the start:
+	 * read as far as they need, no further.
+	 */
 	size_t skip = 0;
-	if (r->cfg.skip_first_line) {
+	char *p = NULL;
+	for (size_t peek = SCAN_SIZE;
+	     r->cfg.skip_first_line || r->cfg.header; peek *= 2) {
+		p = xrealloc(p, peek);
+		ssize_t n = pread_full(r->fd, p, peek, 0);
+		if (n < 0) {
+			*cause = xasprintf("cannot read %s: %s", path,
+					   strerror(errno));
+			free(p);
+			return -1;
+		}
+		bool eof = (size_t)n < peek;
 		const char *nl = memchr(p, '\n', (size_t)n);
-		skip = nl ? (size_t)(nl - p) + 1 : (size_t)n;
-	}
-	if (r->cfg.header) {
-		ssize_t h = header_len(r, p + skip, (size_t)n - skip, true);
+		if (r->cfg.skip_first_line && !nl && !eof) {
+			continue;
+		}
+		skip = !r->cfg.skip_first_line ? 0
+		       : nl ? (size_t)(nl - p) + 1 : (size_t)n;
+		ssize_t h = r->cfg.header ? header_len(r, p + skip,
+						       (size_t)n - skip, eof)
+					  : 0;
+		if (h < 0) {
+			continue;
+		}
 		if (h > 0) {
 			r->head = block_copy(p + skip, (size_t)h);
 			skip += (size_t)h;
 		}
+		break;
 	}
 	free(p);
 	return find_splits(r, size, (off_t)skip, cause);
