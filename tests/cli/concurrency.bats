@@ -68,12 +68,14 @@ max_concurrency() {
 	assert_output 2
 }
 
-@test "a hundred concurrent one-second sleeps take about one second" {
+@test "a hundred concurrent one-second sleeps take far less than a hundred seconds" {
+	# Ten seconds leave room for a busy machine; one at a time would take
+	# a hundred, ten at a time ten.
 	start=$(now_ms)
 	run prun -j 100 'sleep 1 # {}' ::: $(seq 100)
 	elapsed=$(( $(now_ms) - start ))
 	assert_success
-	[ "$elapsed" -lt 3000 ] || fail "took ${elapsed} ms"
+	[ "$elapsed" -lt 9000 ] || fail "took ${elapsed} ms"
 }
 
 @test "running out of descriptors delays jobs, never fails them" {
