@@ -878,9 +878,6 @@ int chunk_next(struct chunk_reader *r, struct chunk **out, char **cause)
 	if (ret == CHUNK_READY && !r->ended && !r->reading && !r->eof &&
 	    next_end(r) == 0) {
 		/* The round is out: read the next one while the jobs run. */
-		if (r->round_chunks == 0) {
-			grow_block(r);
-		}
 		start_read(r, false);
 	}
 	return ret;

@@ -835,14 +835,20 @@ static void rr_forget(struct sched *s, const struct job *job)
 	}
 }
 
+/* New input came: jobs to start, and --pipe chunks to hand out. */
+static void on_new_input(struct sched *s)
+{
+	fill(s);
+	rr_dispatch(s);
+	maybe_finish(s);
+}
+
 static void on_input(void *data)
 {
 	struct sched *s = data;
 
 	s->input_waiting = false;
-	fill(s);
-	rr_dispatch(s);
-	maybe_finish(s);
+	on_new_input(s);
 }
 
 /* --pipe: a read of stdin is done. */
@@ -851,10 +857,7 @@ static void on_chunks(void *data)
 	struct sched *s = data;
 
 	s->chunks_waiting = false;
-	rr_dispatch(s);
-	fill(s);
-	rr_dispatch(s);
-	maybe_finish(s);
+	on_new_input(s);
 }
 
 static void on_killer_idle(void *data)
