@@ -16,6 +16,14 @@
  *   for its end when it goes to stdout's file, so that the bytes do not
  *   depend on the order of reads.  Tags need the bytes, so tagged output
  *   in files is read, tagged and written on the thread pool, not sent.
+ *   A pass makes the disk matter less: the job being written (under -k
+ *   the oldest; grouped, while no ended job waits, a running job whose
+ *   output outgrew memory) hands its stdout pipe, once what prun read of
+ *   it is out, to a splice(2) loop on the thread pool that moves its bytes
+ *   to stdout as they come, beside the writes of its stderr; jobs that
+ *   end meanwhile wait for it.  So that later jobs can pass too, they keep
+ *   their pipes rather than get files of their own where passes are
+ *   possible (no tags, colours, --files or compression).
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
  *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
  *   came) for writing.  The rest of a line waits in a spool of its own, in
@@ -40,10 +48,13 @@
  * space that a job's failed write wanted is still taken.  What prun writes
  * to spools itself fails visibly.
  */
+#define _GNU_SOURCE /* splice */
 #include "output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -81,6 +92,10 @@
 #define SEND_MAX 0x40000000
 /* What is read from a pipe once its job has exited, at most. */
 #define DRAIN_MAX (1u << 20)
+/* The most one splice(2) of a passed pipe is asked for. */
+#define PASS_MAX (1u << 20)
+/* How often a pass looks whether its job has exited, while nothing comes. */
+#define PASS_POLL_MS 50
 
 enum kind {
 	K_INHERIT,
@@ -124,6 +139,7 @@ struct ostream {
 	bool armed;           /* `pipe` has it */
 	uv_pipe_t pipe;
 	bool reading;         /* uv_read_start() is in effect */
+	bool passing;         /* a pass moves the pipe's bytes to stdout */
 	bool eof;             /* nothing more comes; the handle is closing */
 	bool bol;             /* the next byte starts a line */
 	uint64_t bytes;       /* read in all */
@@ -142,6 +158,7 @@ struct ojob {
 	int handles;          /* pipe handles not yet closed */
 	bool exited;          /* handed in by output_add() */
 	bool written;         /* spool mode: the job is written and gone */
+	bool passed;          /* spool mode: stdout went out by a pass */
 	bool to_arm;          /* on output::to_arm */
 	struct ojob *arm_next;
 	struct ojob *prev;    /* output::live */
@@ -183,6 +200,26 @@ struct copy {
 	struct buf out;       /* one block, tagged; or bytes to write */
 };
 
+/*
+ * A pass: the stdout pipe of the job being written, moved to prun's stdout
+ * on the thread pool as the job writes it.  It runs beside the writes of
+ * the job's stderr (fd 2), never beside another write to fd 1.
+ */
+struct pass {
+	uv_work_t req;
+	struct output *o;
+	bool busy;            /* on the thread pool */
+	int fd;               /* the pipe (its ostream owns it) */
+	atomic_bool stop;     /* in: the job has exited: move only what the
+	                         pipe holds now */
+	bool eof;             /* out: the pipe reached its end */
+	int err;              /* out: a write error (-errno), or 0 */
+	int read_err;         /* out: a read error (-errno), or 0 */
+	uint64_t bytes;       /* out: bytes moved */
+	char *in;             /* owned; READ_SIZE bytes, if splice(2) cannot
+	                         write to stdout */
+};
+
 struct output {
 	uv_loop_t *loop;
 	struct output_config cfg;
@@ -198,6 +235,9 @@ struct output {
 	                         one is needed */
 	bool lost;            /* a loss has been reported */
 	bool heavy;           /* a spool of a job's pipe spilled */
+	bool passes;          /* spool mode: the job being written may pass
+	                         its stdout while it runs (no tags, colours,
+	                         --files or compression) */
 	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
 
@@ -252,6 +292,7 @@ struct output {
 	bool broken;          /* stdout failed: discard the rest */
 	bool in_pump;
 	struct copy copy;
+	struct pass pass;     /* spool mode, beside `copy` */
 
 	uv_timer_t watch;     /* is the reader of stdout still there? */
 	bool watching;
@@ -488,6 +529,8 @@ int output_create(struct output **out, uv_loop_t *loop,
 		/* GNU parallel colours only what it prints whole. */
 		o->color_failed = cfg->color_failed &&
 				  cfg->mode == OUTPUT_GROUP;
+		o->passes = !cfg->files && !cfg->tag && !o->color_failed &&
+			    !cfg->compress;
 		break;
 	}
 	/*
@@ -598,6 +641,7 @@ void output_destroy(struct output *o)
 	buf_finish(&o->line);
 	buf_finish(&o->copy.out);
 	free(o->copy.in);
+	free(o->pass.in);
 	free(o->rbuf);
 	free(o->ring);
 	free(o);
@@ -977,6 +1021,194 @@ static struct slot *ring_slot(struct output *o, uint64_t seq)
 	return &o->ring[seq % o->ring_cap];
 }
 
+/*
+ * True if the current job's stdout can go out by a pass from now on: it
+ * runs, prun reads its pipe, and its bytes go out as they are.
+ */
+static bool can_pass(const struct output *o)
+{
+	const struct job *job = o->cur;
+	const struct ojob *oj = job->output;
+
+	return o->passes && oj && !oj->exited && !oj->s[0].eof && !o->broken;
+}
+
+static void stream_stop_read(struct ostream *st);
+static void stream_start_read(struct ostream *st);
+static int stream_fd(struct ostream *st);
+static void stream_end(struct output *o, struct ojob *oj, int i);
+
+/*
+ * Moves one piece of the pass's pipe to stdout: splice(2), which moves
+ * pipe pages without a copy, or else read and write.  Returns the bytes
+ * moved, 0 at the pipe's end, or -errno (p->err for a write error).
+ */
+static ssize_t pass_piece(struct pass *p, bool *splices)
+{
+	for (;;) {
+		ssize_t n;
+		if (*splices) {
+			n = splice(p->fd, NULL, STDOUT_FILENO, NULL, PASS_MAX,
+				   SPLICE_F_MOVE);
+			if (n < 0 && errno == EINVAL) {
+				*splices = false; /* a terminal, O_APPEND */
+				continue;
+			}
+			if (n < 0 && errno != EINTR && errno != EAGAIN) {
+				/* A pipe that is read fails in no other way. */
+				p->err = -errno;
+			}
+		} else {
+			if (!p->in) {
+				p->in = xmalloc(READ_SIZE);
+			}
+			n = read(p->fd, p->in, READ_SIZE);
+			if (n > 0) {
+				p->err = write_all(STDOUT_FILENO, p->in,
+						   (size_t)n);
+				if (p->err < 0) {
+					return p->err;
+				}
+			} else if (n < 0 && errno != EINTR && errno != EAGAIN) {
+				p->read_err = -errno;
+			}
+		}
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		return n < 0 ? -errno : n;
+	}
+}
+
+/*
+ * Runs on the thread pool: the pipe goes to stdout as it comes, until its
+ * end, or until the job has exited and the pipe holds no more (its
+ * leftover processes are not waited for, as in stream_drain()).
+ */
+static void pass_work(uv_work_t *req)
+{
+	struct pass *p = req->data;
+	bool splices = true;
+	uint64_t after_stop = 0;
+
+	while (after_stop < DRAIN_MAX) {
+		bool stop = atomic_load(&p->stop);
+		struct pollfd pf = {.fd = p->fd, .events = POLLIN};
+		int r = poll(&pf, 1, stop ? 0 : PASS_POLL_MS);
+		if (r < 0 && errno != EINTR) {
+			p->read_err = -errno;
+			return;
+		}
+		if (r <= 0) {
+			if (stop) {
+				return;
+			}
+			continue;
+		}
+		ssize_t n = pass_piece(p, &splices);
+		if (n == -EAGAIN) {
+			/*
+			 * splice(2) does not wait where either end is
+			 * O_NONBLOCK: stdout is full (or the pipe empty).
+			 */
+			struct pollfd out = {.fd = STDOUT_FILENO,
+					     .events = POLLOUT};
+			poll(&out, 1, PASS_POLL_MS);
+			continue;
+		}
+		if (n <= 0) {
+			p->eof = n == 0;
+			return;
+		}
+		p->bytes += (uint64_t)n;
+		if (stop) {
+			after_stop += (uint64_t)n;
+		}
+	}
+}
+
+/* The pass has ended: the pipe is read by libuv again, or at its end. */
+static void pass_after(uv_work_t *req, int status)
+{
+	struct pass *p = req->data;
+	struct output *o = p->o;
+	struct ojob *oj = o->cur->output;
+	struct ostream *st = &oj->s[0];
+
+	p->busy = false;
+	st->passing = false;
+	st->bytes += p->bytes;
+	if (p->err < 0) {
+		set_broken(o, p->err);
+	} else if (p->read_err < 0) {
+		report_lost(o, xasprintf("cannot read the output of job %llu: "
+					 "%s", (unsigned long long)o->cur->seq,
+					 strerror(-p->read_err)));
+	}
+	if (p->eof || p->err < 0 || p->read_err < 0 || oj->exited ||
+	    status < 0) {
+		stream_end(o, oj, 0);
+	} else {
+		stream_start_read(st);
+	}
+	o->copied = true;
+	pump(o);
+}
+
+/*
+ * Hands the current job's stdout pipe to a pass: from now on its bytes
+ * move to stdout on the thread pool as the job writes them, none through
+ * prun's memory or a spool file.  What prun read before is written.
+ */
+static void start_pass(struct output *o)
+{
+	struct ojob *oj = o->cur->output;
+	struct ostream *st = &oj->s[0];
+	struct pass *p = &o->pass;
+
+	stream_stop_read(st);
+	st->passing = true;
+	oj->passed = true;
+	p->req.data = p;
+	p->o = o;
+	p->fd = stream_fd(st);
+	p->eof = false;
+	p->err = 0;
+	p->read_err = 0;
+	p->bytes = 0;
+	atomic_store(&p->stop, false);
+	p->busy = true;
+	int r = uv_queue_work(o->loop, &p->req, pass_work, pass_after);
+	if (r < 0) {
+		st->passing = false;
+		p->busy = false;
+		stream_start_read(st);
+	}
+}
+
+/*
+ * Grouped: a running job whose output has outgrown memory, to write while
+ * it runs (and pass its stdout) since nothing else waits: its bytes need
+ * not go through a spool file.  NULL if there is none.
+ */
+static struct job *pick_running(struct output *o)
+{
+	struct job *best = NULL;
+
+	if (!o->passes || o->broken) {
+		return NULL;
+	}
+	for (struct ojob *oj = o->live; oj; oj = oj->next) {
+		struct job *job = oj->job;
+		if (job && !oj->exited && !oj->written &&
+		    oj->s[0].partial.fd >= 0 &&
+		    (!best || job->seq < best->seq)) {
+			best = job;
+		}
+	}
+	return best;
+}
+
 /* Picks the next job to write; false if there is none yet. */
 static bool pick(struct output *o)
 {
@@ -993,15 +1225,18 @@ static bool pick(struct output *o)
 		if (!done && o->color_failed) {
 			return false; /* its colour is known once it ends */
 		}
-	} else {
+	} else if (o->head) {
 		job = o->head;
-		if (!job) {
-			return false;
-		}
 		o->head = job->next;
 		if (!o->head) {
 			o->tail = NULL;
 		}
+	} else {
+		job = pick_running(o);
+		if (!job) {
+			return false;
+		}
+		done = false;
 	}
 	o->cur = job;
 	o->cur_done = done;
@@ -1050,6 +1285,10 @@ static void finish_cur(struct output *o)
 		job->output = NULL;
 		oj->job = NULL;
 		oj->written = true;
+		if (oj->passed) {
+			/* The pass moved bytes after the job's end. */
+			job->received = oj->s[0].bytes;
+		}
 		if (oj->handles == 0) {
 			ojob_free(oj);
 		}
@@ -1099,6 +1338,14 @@ static void step_stream(struct output *o, int i)
 				o->color_off, &o->bol[i], &o->cr[i]);
 		start_write(o, i ? STDERR_FILENO : STDOUT_FILENO, o->line.data,
 			    o->line.len);
+		return;
+	}
+	if (o->off[i] >= o->end && i == 0 && !o->last_round && held &&
+	    o->off[i] >= (int64_t)held->len && can_pass(o)) {
+		/* All that was read is out: the rest can pass. */
+		o->end = -1;
+		o->phase++;
+		start_pass(o);
 		return;
 	}
 	if (o->off[i] >= o->end) {
@@ -1169,7 +1416,7 @@ static void pump_spool(struct output *o)
 		}
 		struct job *job = o->cur;
 		if (o->broken) {
-			if (!o->cur_done) {
+			if (!o->cur_done || o->pass.busy) {
 				return; /* output_add() comes back here */
 			}
 			finish_cur(o);
@@ -1199,13 +1446,22 @@ static void pump_spool(struct output *o)
 			}
 			break;
 		case PH_ERR:
-			if (o->hold_err && !o->last_round) {
+			/* Grouped, stderr follows all of stdout. */
+			if ((o->hold_err || !o->keep_order) &&
+			    !o->last_round) {
 				o->phase = PH_END; /* it comes once all is in */
 				break;
 			}
 			step_stream(o, 1);
 			break;
 		case PH_OUT:
+			if (o->pass.busy && o->last_round) {
+				return; /* its end comes back here */
+			}
+			if (o->pass.busy) {
+				o->phase++;
+				break;
+			}
 			step_stream(o, 0);
 			break;
 		case PH_END:
@@ -1314,10 +1570,9 @@ static void set_paused(struct output *o, bool paused)
 			if (!st->armed) {
 				continue; /* arming looks at o->paused */
 			}
-			if (paused && st->reading) {
-				uv_read_stop((uv_stream_t *)&st->pipe);
-				st->reading = false;
-			} else if (!paused) {
+			if (paused) {
+				stream_stop_read(st);
+			} else {
 				stream_start_read(st);
 			}
 		}
@@ -1425,7 +1680,8 @@ static int stream_fd(struct ostream *st)
 /*
  * Spool mode, once stream i's spool is in its file: moves what the pipe
  * holds there without a copy through prun's memory.  Jobs print much, so
- * later ones get files of their own.
+ * later ones get files of their own, unless jobs pass their stdout while
+ * they run: they need their pipes for that.
  */
 static void spill_more(struct output *o, struct ojob *oj, int i)
 {
@@ -1436,7 +1692,7 @@ static void spill_more(struct output *o, struct ojob *oj, int i)
 		/* Files of the jobs' own could not be compressed. */
 		return;
 	}
-	if (!o->heavy) {
+	if (!o->heavy && !o->passes) {
 		o->heavy = true;
 		o->cb.heavy(o->cb.data);
 	}
@@ -1581,6 +1837,11 @@ static void stream_drain(struct output *o, struct ojob *oj, int i)
 	if (st->eof) {
 		return;
 	}
+	if (st->passing) {
+		/* The pass reads what is left, and ends the stream. */
+		atomic_store(&o->pass.stop, true);
+		return;
+	}
 	for (size_t got = 0; fd >= 0 && got < DRAIN_MAX;) {
 		/* Never waits: an unarmed pipe blocks, and may have writers. */
 		int avail = 0;
@@ -1628,7 +1889,7 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 
 static void stream_start_read(struct ostream *st)
 {
-	if (st->reading || st->eof || !st->armed) {
+	if (st->reading || st->eof || !st->armed || st->passing) {
 		return;
 	}
 	if (uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read) < 0) {
@@ -1636,6 +1897,14 @@ static void stream_start_read(struct ostream *st)
 		return;
 	}
 	st->reading = true;
+}
+
+static void stream_stop_read(struct ostream *st)
+{
+	if (st->reading) {
+		uv_read_stop((uv_stream_t *)&st->pipe);
+		st->reading = false;
+	}
 }
 
 /* Hands a pipe to libuv and reads it. */
@@ -1814,6 +2083,13 @@ static void pump(struct output *o)
 	o->in_pump = false;
 }
 
+bool output_counted(const struct output *o, const struct job *job)
+{
+	const struct ojob *oj = job->output;
+
+	return o->kind != K_SPOOL || !oj || !(oj->passed || job == o->cur);
+}
+
 bool output_reads_pipes(const struct output *o)
 {
 	return o->kind == K_PIPE;
@@ -1852,6 +2128,9 @@ void output_add(struct output *o, struct job *job)
 {
 	o->pending++;
 	output_collect(o, job);
+	if (job->output) {
+		job->output->exited = true;
+	}
 	if (o->kind == K_PIPE) {
 		struct ojob *oj = job->output;
 		if (oj) {
@@ -1891,6 +2170,8 @@ void output_add(struct output *o, struct job *job)
 				o->tailing = false;
 			}
 		}
+	} else if (job == o->cur) {
+		o->cur_done = true; /* written while it ran */
 	} else {
 		job->next = NULL;
 		if (o->tail) {

@@ -72,6 +72,12 @@ void output_start(struct output *o, struct job *job);
  * to stdout.  output_add() does it too.
  */
 uint64_t output_collect(struct output *o, struct job *job);
+/*
+ * False while the exited job's stdout may still be on its way to prun's
+ * stdout, straight from its pipe: its count of bytes is final once it is
+ * written (output_callbacks.written), in job->received.
+ */
+bool output_counted(const struct output *o, const struct job *job);
 
 /* True if jobs' output is read from pipes as it comes (--line-buffer). */
 bool output_reads_pipes(const struct output *o);

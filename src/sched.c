@@ -621,7 +621,8 @@ static void finish_job(struct sched *s, struct job *job)
 		 * stdout comes after each job's output there, as in GNU
 		 * parallel (no write of the output is under way then).
 		 */
-		if ((s->opts->keep_order || joblog_is_stdout(s->joblog)) &&
+		if ((s->opts->keep_order || joblog_is_stdout(s->joblog) ||
+		     !output_counted(s->output, job)) &&
 		    !s->results) {
 			job->log_written = true;
 		} else {
