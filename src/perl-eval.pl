@@ -18,6 +18,9 @@
 #   F  job strings            --filter: eval each string; answer: flags
 #   R  parens rpls texts      --rpl: each text with the tags written as
 #                             expressions; answer: the texts
+#   M  expr values            evaluate expr on each value as $_ (--shard,
+#                             --bin, --group-by); answer: a 0 byte, then
+#                             the values of $_ after it
 # where job is seq, slot, total, the arguments; flags bit 0 is "skip this
 # job" in an answer's head, "do not quote" (uq()) for a value.
 # An expression that dies is answered with X and the message.
@@ -272,6 +275,26 @@ while (1) {
 		my @rpls = splice(@rest, 0, $nrpl);
 		put_frame(pack('(L</a)*', map { rewrite($parens, \@rpls, $_) }
 			       @rest));
+		next;
+	}
+	if ($verb eq 'M') {
+		my ($e, @vals) = unpack('L< (L</a)*', $req);
+		my $sub = $subs[$e];
+		# $_ is each value in turn (aliased), as the expression sees it.
+		my $ok = eval {
+			for (@vals) {
+				$sub->($job);
+				$_ = '' if !defined $_;
+			}
+			1;
+		};
+		if (!$ok) {
+			my $err = $@;
+			$err =~ s/\s+\z//;
+			put_frame('X' . pack('L<', $e) . $err);
+			next;
+		}
+		put_frame(pack('C (L</a)*', 0, @vals));
 		next;
 	}
 	my ($seq, $slot, $total) = unpack('Q< L< Q<', $req);
