@@ -33,6 +33,7 @@ binmode STDOUT;
 
 my @subs;
 my @exprs;
+my @loops;
 
 # The next request's payload; reads as much as prun has written each time.
 my $in = '';
@@ -279,15 +280,13 @@ while (1) {
 	}
 	if ($verb eq 'M') {
 		my ($e, @vals) = unpack('L< (L</a)*', $req);
-		my $sub = $subs[$e];
-		# $_ is each value in turn (aliased), as the expression sees it.
-		my $ok = eval {
-			for (@vals) {
-				$sub->($job);
-				$_ = '' if !defined $_;
-			}
-			1;
-		};
+		# The expression inside the loop, not a call per value: $_ is
+		# each value in turn (aliased), as the expression sees it.
+		$loops[$e] ||= eval('package main; sub { no strict; ' .
+				    'no warnings; my $job = shift; ' .
+				    'for (@{$_[0]}) { ' . $exprs[$e] .
+				    "\n; \$_ = '' if !defined \$_; } }");
+		my $ok = eval { $loops[$e]->($job, \@vals); 1; };
 		if (!$ok) {
 			my $err = $@;
 			$err =~ s/\s+\z//;
