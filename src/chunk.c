@@ -32,11 +32,16 @@
 #include <uv.h>
 
 #include "log.h"
+#include "perl.h"
 #include "spool.h"
 #include "util.h"
 
 /* GNU parallel grows a block no further than this (2 GiB causes trouble). */
 #define BLOCK_MAX ((size_t)2147483647)
+/* --group-by's mark before each group: as long as GNU parallel's. */
+#define GROUP_MARK_LEN 20
+/* --group-by reads stdin this much at a time. */
+#define GROUP_READ ((size_t)1 << 20)
 /* --pipepart reads this much at a time looking for a split point. */
 #define SCAN_SIZE ((size_t)131072)
 /* A feed asks for a pipe this large, to be woken less often. */
@@ -253,27 +258,47 @@ static void column_of(const struct chunk_split *s, const char *p, size_t len,
 	*vlen = end - at;
 }
 
+/* True if c may be in a column's name (GNU parallel's, and '-'). */
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
 int chunk_split_init(struct chunk_split *s, const char *opt,
 		     const char *spec, const char *colsep, char **cause)
 {
+	bool group = strcmp(opt, "group-by") == 0;
+	size_t word = 0;
 	long col;
 
 	memset(s, 0, sizeof(*s));
 	s->bin = strcmp(opt, "bin") == 0;
-	if (strpbrk(spec, " \t")) {
-		*cause = xasprintf("--%s '%s': a perl expression after the "
-				   "column is not supported", opt, spec);
-		return -1;
+	/* As GNU parallel's column_perlexpr(): a column, then perl. */
+	while (name_char(spec[word])) {
+		word++;
 	}
-	if (parse_long(spec, 1, 1L << 30, &col) == 0) {
+	const char *expr = spec + word;
+	if (word == 0 || (*expr && !strchr(" \t\n", *expr))) {
+		expr = spec;
+	} else if (spec[0] == '-' || (spec[0] >= '0' && spec[0] <= '9')) {
+		char *num = xmemdup(spec, word);
+		int bad = parse_long(num, 1, 1L << 30, &col);
+		free(num);
+		if (bad) {
+			*cause = xasprintf("bad column number for --%s: '%s'",
+					   opt, spec);
+			return -1;
+		}
 		s->col = (size_t)col;
-	} else if (spec[0] && strspn(spec, "abcdefghijklmnopqrstuvwxyz"
-					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-					   "0123456789_-") == strlen(spec)) {
-		s->name = xstrdup(spec);
 	} else {
+		s->name = xmemdup(spec, word);
+	}
+	expr += strspn(expr, " \t\n");
+	if (!s->col && !s->name && !group) {
 		*cause = xasprintf("bad value for --%s: '%s' (want a column "
-				   "number or name)", opt, spec);
+				   "number or name, then maybe a perl "
+				   "expression)", opt, spec);
 		return -1;
 	}
 	if (colsep) {
@@ -286,9 +311,18 @@ int chunk_split_init(struct chunk_split *s, const char *opt,
 					   colsep, msg);
 			free(s->re);
 			s->re = NULL;
+			chunk_split_finish(s);
 			return -1;
 		}
 		s->colsep = s->re;
+	}
+	if (*expr) {
+		s->perl = perl_create(0);
+		s->expr = perl_add(s->perl, expr, strlen(expr));
+		if (perl_start(s->perl, cause) < 0) {
+			chunk_split_finish(s);
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -299,17 +333,15 @@ void chunk_split_finish(struct chunk_split *s)
 		regfree(s->re);
 		free(s->re);
 	}
+	perl_destroy(s->perl);
 	free(s->name);
+	memset(s, 0, sizeof(*s));
 }
 
-int chunk_split_column(struct chunk_split *s, const struct chunk *c,
+/* Sets s->col to the column named s->name in the header line p[0..len). */
+static int find_column(struct chunk_split *s, const char *p, size_t len,
 		       char **cause)
 {
-	if (s->col || !s->name) {
-		return 0;
-	}
-	const char *p = c->head ? c->head->data : "";
-	size_t len = c->head ? c->head->len : 0;
 	struct buf scratch;
 	buf_init(&scratch);
 	if (len && p[len - 1] == '\n') {
@@ -335,6 +367,16 @@ int chunk_split_column(struct chunk_split *s, const struct chunk *c,
 	return -1;
 }
 
+int chunk_split_column(struct chunk_split *s, const struct chunk *c,
+		       char **cause)
+{
+	if (s->col || !s->name) {
+		return 0;
+	}
+	return find_column(s, c->head ? c->head->data : "",
+			   c->head ? c->head->len : 0, cause);
+}
+
 /* Perl's numeric value of a string: its leading integer, else 0. */
 static long long leading_number(const char *p, size_t len)
 {
@@ -357,43 +399,136 @@ static uint64_t hash_bytes(const char *p, size_t len)
 	return h;
 }
 
-void chunk_split(const struct chunk *c, const struct chunk_split *s,
-		 size_t n, struct chunk **out)
+/*
+ * The values by s of lines[0..n) (each with its newline, if it has one),
+ * as GNU parallel's perl sees them: the column (the last one keeps the
+ * newline) or the whole line, then the expression's $_, all expressions
+ * of the lot in one round trip.  vals point into the lines or into perl's
+ * answer, which the next evaluation reuses.  Returns 0, or -1 with *cause.
+ */
+static int key_values(const struct chunk_split *s, const struct value *lines,
+		      size_t n, struct value *vals, struct buf *scratch,
+		      char **cause)
 {
 	for (size_t i = 0; i < n; i++) {
-		out[i] = chunk_empty();
-		out[i]->seq = c->seq;
-		out[i]->blk = block_new(c->body_len);
-		out[i]->body = out[i]->blk->data;
+		if (s->col) {
+			column_of(s, lines[i].s, lines[i].len, scratch,
+				  &vals[i].s, &vals[i].len);
+		} else {
+			vals[i] = lines[i];
+		}
 	}
+	if (s->perl && n > 0) {
+		return perl_map(s->perl, s->expr, vals, n, vals, cause);
+	}
+	return 0;
+}
+
+/* The job (0-based, of n) that a line of value v goes to. */
+static size_t job_of(const struct chunk_split *s, const char *v, size_t vlen,
+		     size_t n)
+{
+	if (s->bin) {
+		long long m = leading_number(v, vlen) % (long long)n;
+		if (m < 0) {
+			m += (long long)n;
+		}
+		return m == 0 ? n - 1 : (size_t)m - 1;
+	}
+	return (size_t)(hash_bytes(v, vlen) % n);
+}
+
+/* The lines of p[0..len), each with its newline; *n of them. */
+static struct value *lines_of(const char *p, size_t len, size_t *n)
+{
+	const char *end = p + len;
+	struct value *lines = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			lines = xreallocarray(lines, cap, sizeof(*lines));
+		}
+		lines[(*n)++] = (struct value){p, k};
+		p += k;
+	}
+	return lines;
+}
+
+/* chunk_split() with a perl expression: all the lines in one request. */
+static int split_by_perl(const struct chunk *c, const struct chunk_split *s,
+			 size_t n, struct chunk **out, struct buf *scratch,
+			 char **cause)
+{
+	size_t n_lines;
+	struct value *lines = lines_of(c->body, c->body_len, &n_lines);
+	struct value *vals = xreallocarray(NULL, n_lines + 1, sizeof(*vals));
+	int r = key_values(s, lines, n_lines, vals, scratch, cause);
+
+	for (size_t i = 0; r == 0 && i < n_lines; i++) {
+		struct block *b = out[job_of(s, vals[i].s, vals[i].len, n)]
+					  ->blk;
+		memcpy(b->data + b->len, lines[i].s, lines[i].len);
+		b->len += lines[i].len;
+	}
+	free(lines);
+	free(vals);
+	return r;
+}
+
+/* chunk_split() by a column's value alone. */
+static void split_by_column(const struct chunk *c,
+			    const struct chunk_split *s, size_t n,
+			    struct chunk **out, struct buf *scratch)
+{
 	const char *p = c->body;
 	const char *end = c->body + c->body_len;
-	struct buf scratch;
-	buf_init(&scratch);
+
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
 		size_t text = nl ? len - 1 : len;
 		const char *v;
 		size_t vlen;
-		column_of(s, p, text, &scratch, &v, &vlen);
-		size_t k;
-		if (s->bin) {
-			long long m = leading_number(v, vlen) % (long long)n;
-			if (m < 0) {
-				m += (long long)n;
-			}
-			k = m == 0 ? n - 1 : (size_t)m - 1;
-		} else {
-			k = (size_t)(hash_bytes(v, vlen) % n);
-		}
-		struct block *b = out[k]->blk;
+		column_of(s, p, text, scratch, &v, &vlen);
+		struct block *b = out[job_of(s, v, vlen, n)]->blk;
 		memcpy(b->data + b->len, p, len);
 		b->len += len;
-		out[k]->body_len = b->len;
 		p += len;
 	}
+}
+
+int chunk_split(const struct chunk *c, const struct chunk_split *s,
+		size_t n, struct chunk **out, char **cause)
+{
+	struct buf scratch;
+	int r = 0;
+
+	buf_init(&scratch);
+	for (size_t i = 0; i < n; i++) {
+		out[i] = chunk_empty();
+		out[i]->seq = c->seq;
+		out[i]->blk = block_new(c->body_len);
+		out[i]->body = out[i]->blk->data;
+	}
+	if (s->perl) {
+		r = split_by_perl(c, s, n, out, &scratch, cause);
+	} else {
+		split_by_column(c, s, n, out, &scratch);
+	}
 	buf_finish(&scratch);
+	for (size_t i = 0; i < n; i++) {
+		out[i]->body_len = out[i]->blk->len;
+		if (r < 0) {
+			chunk_release(out[i]);
+			out[i] = NULL;
+		}
+	}
+	return r;
 }
 
 char *chunk_unescape(const char *s, size_t *len)
@@ -450,6 +585,18 @@ struct chunk_reader {
 	bool stopped;
 	bool ended;            /* the last chunk is out */
 	char *error;           /* owned; a read failed */
+
+	/* --group-by on stdin: the input as GNU parallel's perl filter
+	   gives it on, with a mark (random) at the start of each group */
+	char mark[GROUP_MARK_LEN]; /* the records' recstart */
+	struct buf raw;        /* read, not yet marked: a partial line */
+	struct buf marked;     /* marked, not yet in buf */
+	size_t marked_pos;
+	struct buf last;       /* the group's value; first the mark */
+	struct buf scratch;
+	bool raw_eof;
+	bool header_raw;       /* by column name: line 1 is the header */
+	char *group_err;       /* owned; set on the thread pool */
 
 	/* --pipepart */
 	off_t *splits;         /* owned; range i is [splits[i], splits[i+1]) */
@@ -675,6 +822,81 @@ static struct chunk *cut(struct chunk_reader *r, size_t end)
 	return c;
 }
 
+/*
+ * --group-by: marks the whole lines of r->raw (all of it at its end), as
+ * GNU parallel's perl filter does: the mark goes before each line whose
+ * value differs from the line before (and the first).  The marked lines
+ * go to r->marked.  Returns 0, or -1 with r->group_err.
+ */
+static int group_mark(struct chunk_reader *r)
+{
+	struct chunk_split *g = r->cfg.group;
+	size_t end = r->raw.len;
+
+	if (!r->raw_eof) {
+		const char *nl = memrchr(r->raw.data, '\n', r->raw.len);
+		end = nl ? (size_t)(nl - r->raw.data) + 1 : 0;
+	}
+	size_t n, from = 0;
+	struct value *lines = lines_of(r->raw.data, end, &n);
+	if (r->header_raw && n > 0) {
+		/* By name: the header names the columns, and is no group. */
+		r->header_raw = false;
+		buf_add(&r->marked, lines[0].s, lines[0].len);
+		from = 1;
+		if (find_column(g, lines[0].s, lines[0].len,
+				&r->group_err) < 0) {
+			free(lines);
+			return -1;
+		}
+	}
+	struct value *vals = xreallocarray(NULL, n + 1, sizeof(*vals));
+	if (key_values(g, lines + from, n - from, vals, &r->scratch,
+		       &r->group_err) < 0) {
+		free(lines);
+		free(vals);
+		return -1;
+	}
+	for (size_t i = from; i < n; i++) {
+		const struct value *v = &vals[i - from];
+		if (v->len != r->last.len ||
+		    memcmp(v->s, r->last.data, v->len) != 0) {
+			buf_add(&r->marked, r->mark, GROUP_MARK_LEN);
+			r->last.len = 0;
+			buf_add(&r->last, v->s, v->len);
+		}
+		buf_add(&r->marked, lines[i].s, lines[i].len);
+	}
+	free(lines);
+	free(vals);
+	memmove(r->raw.data, r->raw.data + end, r->raw.len - end);
+	r->raw.len -= end;
+	return 0;
+}
+
+/*
+ * --group-by: reads more of stdin and marks its whole lines into
+ * r->marked (emptied first: all of it was given out).  Returns 0, or -1
+ * with r->read_err or r->group_err.
+ */
+static int group_read(struct chunk_reader *r)
+{
+	r->marked.len = 0;
+	r->marked_pos = 0;
+	buf_reserve(&r->raw, GROUP_READ);
+	ssize_t n = read(r->fd, r->raw.data + r->raw.len, GROUP_READ);
+	if (n < 0 && errno == EINTR) {
+		return 0;
+	}
+	if (n < 0) {
+		r->read_err = errno;
+		return -1;
+	}
+	r->raw.len += (size_t)n;
+	r->raw_eof = n == 0;
+	return group_mark(r);
+}
+
 static void read_work(uv_work_t *w)
 {
 	struct chunk_reader *r = w->data;
@@ -684,6 +906,21 @@ static void read_work(uv_work_t *w)
 				    ? now_ns() + r->cfg.block_timeout_ms * 1000000
 				    : 0;
 	while (b->len < r->target) {
+		if (r->cfg.group && r->marked_pos < r->marked.len) {
+			size_t n = r->marked.len - r->marked_pos;
+			if (n > r->target - b->len) {
+				n = r->target - b->len;
+			}
+			memcpy(b->data + b->len, r->marked.data + r->marked_pos,
+			       n);
+			b->len += n;
+			r->marked_pos += n;
+			continue;
+		}
+		if (r->cfg.group && r->raw_eof) {
+			r->eof = true;
+			break;
+		}
 		if (deadline) {
 			/* --block-timeout: pass on what came in time. */
 			uint64_t now = now_ns();
@@ -698,6 +935,12 @@ static void read_work(uv_work_t *w)
 			if (k == 0) {
 				break;
 			}
+		}
+		if (r->cfg.group) {
+			if (group_read(r) < 0) {
+				break;
+			}
+			continue;
 		}
 		ssize_t n = read(r->fd, b->data + b->len, r->target - b->len);
 		if (n < 0 && errno == EINTR) {
@@ -767,7 +1010,13 @@ static bool take_preamble(struct chunk_reader *r)
 			return false;
 		}
 		if (n > 0) {
-			r->head = block_copy(b->data, (size_t)n);
+			/* --group-by: GNU parallel's header keeps its random
+			   mark; without it the jobs see the input's. */
+			size_t m = r->cfg.group && (size_t)n >= GROUP_MARK_LEN &&
+					   memcmp(b->data, r->mark,
+						  GROUP_MARK_LEN) == 0
+					   ? GROUP_MARK_LEN : 0;
+			r->head = block_copy(b->data + m, (size_t)n - m);
 			memmove(b->data, b->data + n, b->len - (size_t)n);
 			b->len -= (size_t)n;
 		}
@@ -783,7 +1032,10 @@ static void after_read(uv_work_t *w, int status)
 
 	(void)status;
 	r->reading = false;
-	if (r->read_err) {
+	if (r->group_err) {
+		r->error = r->group_err;
+		r->group_err = NULL;
+	} else if (r->read_err) {
 		r->error = xasprintf("cannot read standard input: %s",
 				     strerror(r->read_err));
 	} else if (!take_preamble(r)) {
@@ -975,6 +1227,197 @@ static int find_splits(struct chunk_reader *r, off_t size, off_t skip,
 	return 0;
 }
 
+/*
+ * The line of the --pipepart file from byte off on (its rest, if off is
+ * inside it), with its newline, into line (if not NULL).  Returns where
+ * it ends, or -1 with *cause.
+ */
+static off_t read_line(struct chunk_reader *r, off_t off, struct buf *line,
+		       char **cause)
+{
+	char scan[4096];
+
+	for (;;) {
+		ssize_t n = pread_full(r->fd, scan, sizeof(scan), off);
+		if (n < 0) {
+			*cause = xasprintf("cannot read %s: %s", r->cfg.path,
+					   strerror(errno));
+			return -1;
+		}
+		const char *nl = memchr(scan, '\n', (size_t)n);
+		size_t k = nl ? (size_t)(nl - scan) + 1 : (size_t)n;
+		if (line) {
+			buf_add(line, scan, k);
+		}
+		off += (off_t)k;
+		if (nl || n == 0) {
+			return off;
+		}
+	}
+}
+
+/*
+ * --pipepart --group-by: the line after the one that byte pos-1 is in, as
+ * GNU parallel's value_at(): its start in *at and its value in *val ("" at
+ * the end of the file); *eof if the file ends with it.  Returns 0, or -1
+ * with *cause.
+ */
+static int value_at(struct chunk_reader *r, off_t size, off_t pos,
+		    struct buf *val, off_t *at, bool *eof, char **cause)
+{
+	off_t off = pos;
+
+	val->len = 0;
+	*eof = true;
+	if (pos > size) {
+		*at = pos - 1; /* where perl's seek() left it */
+		return 0;
+	}
+	if (pos != 0 && (off = read_line(r, pos - 1, NULL, cause)) < 0) {
+		return -1;
+	}
+	*at = off;
+	r->raw.len = 0;
+	if (off >= size || (off = read_line(r, off, &r->raw, cause)) < 0) {
+		return off < 0 ? -1 : 0;
+	}
+	struct value line = {r->raw.data, r->raw.len}, v;
+	if (key_values(r->cfg.group, &line, 1, &v, &r->scratch, cause) < 0) {
+		return -1;
+	}
+	buf_add(val, v.s, v.len);
+	*eof = off >= size;
+	return 0;
+}
+
+/* True if a and b hold the same bytes. */
+static bool same(const struct buf *a, const struct buf *b)
+{
+	return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+/*
+ * --pipepart --group-by: GNU parallel's binary_search_end() (the end of
+ * group s, after spos and no later than epos) and binary_search_start()
+ * (end false: the start of s, which epos is in): the last line looked at
+ * is v at *vpos.
+ */
+static int group_search(struct chunk_reader *r, off_t size, bool end,
+			const struct buf *s, off_t spos, off_t epos,
+			struct buf *v, off_t *vpos, char **cause)
+{
+	off_t dif = epos - spos;
+	bool eof;
+
+	v->len = 0;
+	*vpos = spos;
+	while (dif) {
+		if (value_at(r, size, spos + dif, v, vpos, &eof, cause) < 0) {
+			return -1;
+		}
+		if (same(v, s) == end) {
+			spos = *vpos;
+			dif = epos - spos;
+		} else {
+			epos = *vpos;
+		}
+		dif /= 2;
+	}
+	return 0;
+}
+
+/* Appends a split point. */
+static void add_split(struct chunk_reader *r, size_t *cap, off_t at)
+{
+	if (r->n_splits == *cap) {
+		*cap = *cap ? *cap * 2 : 16;
+		r->splits = xreallocarray(r->splits, *cap, sizeof(*r->splits));
+	}
+	r->splits[r->n_splits++] = at;
+}
+
+/*
+ * --pipepart --group-by: the ranges, as GNU parallel's
+ * split_positions_for_group_by(): from a block on, the next place the
+ * value changes, found by a binary search.
+ */
+static int find_group_splits(struct chunk_reader *r, off_t size, off_t skip,
+			     char **cause)
+{
+	struct buf a, b, c;
+	off_t apos, bpos, cpos;
+	off_t block = (off_t)r->blocksize;
+	size_t cap = 0;
+	bool eof;
+	int ret = -1;
+
+	buf_init(&a);
+	buf_init(&b);
+	buf_init(&c);
+	if (value_at(r, size, skip, &a, &apos, &eof, cause) < 0) {
+		goto out;
+	}
+	while (apos < size) {
+		add_split(r, &cap, apos);
+		if (value_at(r, size, apos + block, &b, &bpos, &eof,
+			     cause) < 0) {
+			goto out;
+		}
+		if (eof) {
+			break;
+		}
+		cpos = bpos + block;
+		if (value_at(r, size, cpos, &c, &cpos, &eof, cause) < 0) {
+			goto out;
+		}
+		bool to_end = true;
+		off_t from = bpos;
+		if (same(&a, &b)) {
+			while (same(&b, &c)) {
+				/* Blocks on until a == b != c. */
+				bpos = cpos;
+				if (value_at(r, size, cpos + block, &c, &cpos,
+					     &eof, cause) < 0) {
+					goto out;
+				}
+				if (cpos >= size) {
+					cpos = size;
+					break;
+				}
+			}
+			from = bpos;
+		} else if (same(&b, &c)) {
+			to_end = false;
+			from = apos;
+			cpos = bpos;
+		}
+		struct buf s = b;
+		buf_init(&b);
+		int e = group_search(r, size, to_end, &s, from, cpos, &b,
+				     &bpos, cause);
+		buf_finish(&s);
+		if (e < 0) {
+			goto out;
+		}
+		if (bpos <= apos) {
+			break; /* no progress: GNU parallel would loop */
+		}
+		struct buf t = a;
+		a = b;
+		b = t;
+		apos = bpos;
+	}
+	if (r->n_splits == 0 || r->splits[r->n_splits - 1] != size) {
+		add_split(r, &cap, size);
+	}
+	ret = 0;
+out:
+	buf_finish(&a);
+	buf_finish(&b);
+	buf_finish(&c);
+	return ret;
+}
+
 /* --pipepart: opens the file and finds its ranges. */
 static int open_part_file(struct chunk_reader *r, char **cause)
 {
@@ -1036,6 +1479,9 @@ static int open_part_file(struct chunk_reader *r, char **cause)
 		break;
 	}
 	free(p);
+	if (r->cfg.group) {
+		return find_group_splits(r, size, (off_t)skip, cause);
+	}
 	return find_splits(r, size, (off_t)skip, cause);
 }
 
@@ -1090,6 +1536,35 @@ static int parse_header(struct chunk_reader *r, char **cause)
 	return 0;
 }
 
+/*
+ * --group-by on stdin: each group is a record that starts with a mark,
+ * which --rrs takes away again (GNU parallel's pipe_group_by_setup()).
+ */
+static void group_init(struct chunk_reader *r)
+{
+	static const char alnum[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	unsigned char rnd[GROUP_MARK_LEN];
+
+	if (getentropy(rnd, sizeof(rnd)) < 0) {
+		uint64_t seed = now_ns() ^ (uint64_t)getpid();
+		for (size_t i = 0; i < sizeof(rnd); i++) {
+			seed = seed * 6364136223846793005ull + 1;
+			rnd[i] = (unsigned char)(seed >> 33);
+		}
+	}
+	for (size_t i = 0; i < GROUP_MARK_LEN; i++) {
+		r->mark[i] = alnum[rnd[i] % 62];
+	}
+	r->cfg.recstart = r->mark;
+	r->cfg.recstart_len = GROUP_MARK_LEN;
+	r->cfg.recend = "";
+	r->cfg.recend_len = 0;
+	r->cfg.remove_sep = true;
+	r->header_raw = r->cfg.group->name != NULL;
+	buf_add(&r->last, r->mark, GROUP_MARK_LEN);
+}
+
 int chunk_reader_create(struct chunk_reader **out,
 			const struct chunk_config *cfg, uv_loop_t *loop,
 			chunk_wake_fn wake, void *data, char **cause)
@@ -1103,10 +1578,14 @@ int chunk_reader_create(struct chunk_reader **out,
 	r->fd = -1;
 	r->blocksize = cfg->block < BLOCK_MAX || cfg->path ? cfg->block
 							  : BLOCK_MAX;
-	r->sep_len = cfg->recend_len + cfg->recstart_len;
+	if (cfg->group && !cfg->path) {
+		group_init(r);
+	}
+	r->sep_len = r->cfg.recend_len + r->cfg.recstart_len;
 	r->sep = xmalloc(r->sep_len + 1);
-	memcpy(r->sep, cfg->recend, cfg->recend_len);
-	memcpy(r->sep + cfg->recend_len, cfg->recstart, cfg->recstart_len);
+	memcpy(r->sep, r->cfg.recend, r->cfg.recend_len);
+	memcpy(r->sep + r->cfg.recend_len, r->cfg.recstart,
+	       r->cfg.recstart_len);
 	r->first_line_done = !cfg->skip_first_line;
 	r->header_done = !cfg->header;
 	*out = r;
@@ -1133,6 +1612,11 @@ void chunk_reader_destroy(struct chunk_reader *r)
 	}
 	block_unref(r->buf);
 	block_unref(r->head);
+	buf_finish(&r->raw);
+	buf_finish(&r->marked);
+	buf_finish(&r->last);
+	buf_finish(&r->scratch);
+	free(r->group_err);
 	free(r->sep);
 	free(r->splits);
 	free(r->error);

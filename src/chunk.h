@@ -17,6 +17,8 @@
 
 struct uv_loop_s;
 struct block;
+struct perl;
+struct chunk_split;
 
 /* One job's data: the header (if any), then the body. */
 struct chunk {
@@ -73,6 +75,10 @@ struct chunk_config {
 	bool remove_sep;       /* --rrs */
 	uint64_t block_timeout_ms; /* --block-timeout: a block read for this
 				      long is passed on as it is; 0: none */
+	struct chunk_split *group; /* --group-by: chunks end only where its
+				      value changes (records are then the
+				      groups; recstart, recend and --rrs are
+				      set here); else NULL */
 };
 
 struct chunk_reader;
@@ -109,21 +115,28 @@ void chunk_reader_stop(struct chunk_reader *r);
 
 /*
  * --shard and --bin: which job each line goes to, by the value of one
- * column (GNU parallel's sharder and binner scripts).
+ * column (GNU parallel's sharder and binner scripts), maybe changed by a
+ * perl expression; --group-by: where a group of lines with one value ends.
  */
 struct chunk_split {
 	const void *colsep;    /* a compiled regex_t, or NULL for "," */
-	size_t col;            /* 1-based; 0 until name is looked up */
+	size_t col;            /* 1-based; 0 until name is looked up, or
+				  for the whole line (--group-by EXPR) */
 	char *name;            /* owned; the column's name, or NULL */
 	bool bin;              /* the value as a number, modulo the jobs
 				  (0 to the last job); else a hash of it */
 	struct re_pattern_buffer *re; /* owned; colsep */
+	struct perl *perl;     /* owned; evaluates the expression, or NULL */
+	unsigned expr;         /* the expression's number in perl */
 };
 
 /*
- * Parses --shard or --bin (opt) SPEC: a column number or name (then the
- * first line is the header that names the columns); colsep is --colsep's
- * regex, or NULL.  Returns 0, or -1 with *cause.
+ * Parses --shard, --bin or --group-by (opt) SPEC: a column number or name
+ * (then the first line is the header that names the columns), then maybe
+ * a perl expression that changes the value in $_ (--group-by: the
+ * expression alone has the whole line as $_).  colsep is --colsep's
+ * regex, or NULL for ",".  Starts perl for an expression.  Returns 0, or
+ * -1 with *cause.
  */
 int chunk_split_init(struct chunk_split *s, const char *opt,
 		     const char *spec, const char *colsep, char **cause);
@@ -138,10 +151,11 @@ int chunk_split_column(struct chunk_split *s, const struct chunk *c,
 /*
  * Cuts c's lines into n new chunks (out[0..n), owned by the caller) by s;
  * c's header is left out, as GNU parallel does.  c must be in memory (not
- * --pipepart).
+ * --pipepart).  Returns 0, or -1 with *cause (a perl expression died;
+ * out is then empty).
  */
-void chunk_split(const struct chunk *c, const struct chunk_split *s,
-		 size_t n, struct chunk **out);
+int chunk_split(const struct chunk *c, const struct chunk_split *s,
+		size_t n, struct chunk **out, char **cause);
 
 struct chunk_feed;
 

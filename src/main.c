@@ -438,7 +438,9 @@ static int parse_filters(const struct options *o, struct template **out,
  * with *cause.
  */
 static int pipe_config(const struct cli *c, long slots,
-		       struct chunk_config *cc, char **own, char **cause)
+		       const struct chunk_split *split,
+		       struct chunk_split *group, struct chunk_config *cc,
+		       char **own, char **cause)
 {
 	const struct options *o = &c->opts;
 	const char *path = NULL;
@@ -485,9 +487,18 @@ static int pipe_config(const struct cli *c, long slots,
 				   "--round-robin", o->shard ? "shard" : "bin");
 		return -1;
 	}
-	const char *spec = o->shard ? o->shard : o->bin;
-	long colno;
-	bool by_name = spec && parse_long(spec, 1, 1L << 30, &colno) < 0;
+	if (o->group_by && (o->remove_rec_sep || o->recstart || o->recend)) {
+		*cause = xasprintf("--%s is not compatible with --group-by",
+				   o->remove_rec_sep ? "remove-rec-sep"
+				   : o->recstart ? "recstart" : "recend");
+		return -1;
+	}
+	if (o->group_by && (o->shard || o->bin || o->tee)) {
+		*cause = xasprintf("--group-by cannot go with --%s",
+				   o->shard ? "shard" : o->bin ? "bin" : "tee");
+		return -1;
+	}
+	bool by_name = split && split->name;
 	*cc = (struct chunk_config){
 		.path = path,
 		.block = (size_t)block,
@@ -497,12 +508,20 @@ static int pipe_config(const struct cli *c, long slots,
 		.lines = o->pipe_lines,
 		/* A column named: the first line names them, and each job
 		   gets it first, as in GNU parallel. */
-		.header = by_name && !o->header ? ":" : o->header,
+		.header = (by_name && !o->header) || (group && group->name)
+				  ? ":" : o->header,
 		.skip_empty = o->no_run_if_empty,
 		.skip_first_line = o->skip_first_line,
 		.remove_sep = o->remove_rec_sep,
 		.block_timeout_ms = (uint64_t)(o->block_timeout * 1000 + 0.5),
+		.group = group,
 	};
+	if (group && group->name && o->pipepart) {
+		*cause = xasprintf("--group-by %s: a column name cannot go "
+				   "with --pipepart (use its number)",
+				   o->group_by);
+		return -1;
+	}
 	/* GNU parallel: records end in a newline unless told otherwise. */
 	const char *start = o->recstart ? o->recstart : "";
 	const char *end = o->recend ? o->recend : o->recstart ? "" : "\n";
@@ -550,7 +569,7 @@ static int run(struct cli *c)
 	const struct options *o = &c->opts;
 	/* --cat and --fifo imply --pipe, as in GNU parallel. */
 	bool piped = o->pipe || o->pipepart || o->cat || o->fifo || o->shard ||
-		     o->bin;
+		     o->bin || o->group_by;
 	struct perl_tags tags = {
 		.rpl = o->rpl,
 		.n_rpl = o->n_rpl,
@@ -604,14 +623,20 @@ static int run(struct cli *c)
 					    sizeof(*filters));
 	struct chunk_config cc;
 	char *pipe_own[2] = {NULL, NULL};
-	struct chunk_split split;
+	struct chunk_split split = {0}, group = {0};
 	const char *split_opt = o->shard ? "shard" : o->bin ? "bin" : NULL;
 
 	if (max_jobs < 0 || max_load < 0 ||
-	    (piped && pipe_config(c, max_jobs, &cc, pipe_own, &cause) < 0) ||
 	    (split_opt &&
 	     chunk_split_init(&split, split_opt, o->shard ? o->shard : o->bin,
 			      o->colsep, &cause) < 0) ||
+	    /* GNU parallel: --group-by's columns are tab-separated. */
+	    (o->group_by &&
+	     chunk_split_init(&group, "group-by", o->group_by,
+			      o->colsep ? o->colsep : "\t", &cause) < 0) ||
+	    (piped && pipe_config(c, max_jobs, split_opt ? &split : NULL,
+				  o->group_by ? &group : NULL, &cc, pipe_own,
+				  &cause) < 0) ||
 	    (reading_back && read_back(c, &skip, &n_skip, &retry, &seqs,
 				       &cause) < 0) ||
 	    template_parse(&tmpl, o->retry_failed ? NULL : c->command,
@@ -746,9 +771,8 @@ out:
 	free(filters);
 	free(pipe_own[0]);
 	free(pipe_own[1]);
-	if (split_opt) {
-		chunk_split_finish(&split);
-	}
+	chunk_split_finish(&split);
+	chunk_split_finish(&group);
 	/* After the jobs: perl ends at EOF and is reaped here. */
 	perl_destroy(tc.perl);
 	free(skip);

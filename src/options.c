@@ -945,6 +945,7 @@ static const struct opt_def defs[] = {
 	FLAG("tee", AT(tee)),
 	STRING("shard", AT(shard), .flags = NONEMPTY),
 	STRING("bin", AT(bin), .flags = NONEMPTY),
+	STRING("group-by", AT(group_by), ALIASES("groupby"), .flags = NONEMPTY),
 	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
 };
 
@@ -961,7 +962,6 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  */
 static const char *const unsupported[] = {
 	"regexp",
-	"group-by",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

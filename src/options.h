@@ -167,6 +167,7 @@ struct options {
 	bool tee;              /* --tee: all of the data to every job */
 	char *shard;           /* owned; --shard COL, or NULL */
 	char *bin;             /* owned; --bin COL, or NULL */
+	char *group_by;        /* owned; --group-by VAL, or NULL */
 	double block_timeout;  /* --block-timeout, s; 0 for none */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */

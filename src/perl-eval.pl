@@ -18,6 +18,9 @@
 #   F  job strings            --filter: eval each string; answer: flags
 #   R  parens rpls texts      --rpl: each text with the tags written as
 #                             expressions; answer: the texts
+#   M  expr values            evaluate expr on each value as $_ (--shard,
+#                             --bin, --group-by); answer: a 0 byte, then
+#                             the values of $_ after it
 # where job is seq, slot, total, the arguments; flags bit 0 is "skip this
 # job" in an answer's head, "do not quote" (uq()) for a value.
 # An expression that dies is answered with X and the message.
@@ -30,6 +33,7 @@ binmode STDOUT;
 
 my @subs;
 my @exprs;
+my @loops;
 
 # The next request's payload; reads as much as prun has written each time.
 my $in = '';
@@ -272,6 +276,24 @@ while (1) {
 		my @rpls = splice(@rest, 0, $nrpl);
 		put_frame(pack('(L</a)*', map { rewrite($parens, \@rpls, $_) }
 			       @rest));
+		next;
+	}
+	if ($verb eq 'M') {
+		my ($e, @vals) = unpack('L< (L</a)*', $req);
+		# The expression inside the loop, not a call per value: $_ is
+		# each value in turn (aliased), as the expression sees it.
+		$loops[$e] ||= eval('package main; sub { no strict; ' .
+				    'no warnings; my $job = shift; ' .
+				    'for (@{$_[0]}) { ' . $exprs[$e] .
+				    "\n; \$_ = '' if !defined \$_; } }");
+		my $ok = eval { $loops[$e]->($job, \@vals); 1; };
+		if (!$ok) {
+			my $err = $@;
+			$err =~ s/\s+\z//;
+			put_frame('X' . pack('L<', $e) . $err);
+			next;
+		}
+		put_frame(pack('C (L</a)*', 0, @vals));
 		next;
 	}
 	my ($seq, $slot, $total) = unpack('Q< L< Q<', $req);

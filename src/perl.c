@@ -11,7 +11,9 @@
  * wake-ups).  Requests and answers are frames with a 4-byte little-endian
  * length, so values may hold any byte.  The values of a job are kept in its
  * memo, so that the command, the job log and -v show the same value and
- * nothing is evaluated twice.
+ * nothing is evaluated twice.  --shard, --bin and --group-by evaluate one
+ * expression on every line of their input: those go many lines to a round
+ * trip (perl_map()), or the pipes would cost far more than the Perl.
  */
 #define _GNU_SOURCE /* pipe2 */
 #include "perl.h"
@@ -666,6 +668,39 @@ int perl_eval(struct perl *p, struct perl_memo *m, const struct perl_job *j,
 		mv->uq = uq;
 		m->uq = m->uq || uq;
 		off += len;
+	}
+	return 0;
+}
+
+int perl_map(struct perl *p, unsigned e, const struct value *vals, size_t n,
+	     struct value *out, char **cause)
+{
+	begin(p, 'M');
+	put32(&p->req, e);
+	for (size_t i = 0; i < n; i++) {
+		put_str(&p->req, vals[i].s ? vals[i].s : "", vals[i].len);
+	}
+	char *doing = xasprintf("'%s'", perl_expr(p, e));
+	int r = round_trip(p, doing, cause);
+	free(doing);
+	if (r < 0) {
+		return -1;
+	}
+	if (p->ans.len > 0 && p->ans.data[0] == 'X') {
+		return died(p, cause);
+	}
+	/* n lengths and values, after a byte that keeps 'X' unambiguous. */
+	const unsigned char *a = (const unsigned char *)p->ans.data;
+	size_t off = 1;
+	for (size_t i = 0; i < n; i++) {
+		if (off + 4 > p->ans.len ||
+		    get32(a + off) > p->ans.len - off - 4) {
+			*cause = xstrdup("perl gave a broken answer");
+			return -1;
+		}
+		out[i].len = get32(a + off);
+		out[i].s = p->ans.data + off + 4;
+		off += 4 + out[i].len;
 	}
 	return 0;
 }

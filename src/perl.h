@@ -95,6 +95,15 @@ int perl_eval(struct perl *p, struct perl_memo *m, const struct perl_job *j,
 	      const struct perl_req *reqs, size_t n, char **cause);
 
 /*
+ * Evaluates expression e on each of vals[0..n) in turn as $_ (the values
+ * of --shard, --bin and --group-by), all in one round trip: out[0..n) are
+ * the values of $_ after it, in memory of p's that the next call reuses.
+ * Returns 0, or -1 with *cause naming the expression.
+ */
+int perl_map(struct perl *p, unsigned e, const struct value *vals, size_t n,
+	     struct value *out, char **cause);
+
+/*
  * --filter: evaluates each string as Perl; the job is skipped unless all
  * are true.  Returns 0, or -1 with *cause.
  */

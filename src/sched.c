@@ -756,7 +756,12 @@ static void split_out(struct sched *s)
 		return;
 	}
 	qsort(s->rr_idle, n, sizeof(*s->rr_idle), by_seq);
-	chunk_split(s->rr_next, s->cfg->split, n, parts);
+	if (chunk_split(s->rr_next, s->cfg->split, n, parts, &cause) < 0) {
+		fail(s, cause);
+		stop(s);
+		free(parts);
+		return;
+	}
 	for (size_t i = 0; i < n; i++) {
 		chunk_feed_more(s->rr_idle[i]->feed, parts[i]);
 		chunk_release(parts[i]);

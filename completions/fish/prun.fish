@@ -16,7 +16,7 @@ function __prun_value_options
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
         --block --block-size --recend --recstart --block-timeout --bt \
-        --shard --bin \
+        --shard --bin --group-by --groupby \
         -n --max-args -N --max-replace-args -L --max-lines -s --max-chars \
         -I --replace --er --extensionreplace --bnr --basenamereplace \
         --dnr --dirnamereplace --bner --basenameextensionreplace \
@@ -197,6 +197,7 @@ complete -c prun -n $options -l cat -d 'The chunk in a temp file named by {}'
 complete -c prun -n $options -l block-timeout -l bt -x -d 'Cut a chunk from what came in SECS'
 complete -c prun -n $options -l shard -x -d 'Each line to one of -j jobs by a column'
 complete -c prun -n $options -l bin -x -d 'Each line to the job that a column names'
+complete -c prun -n $options -l group-by -l groupby -x -d 'Chunks end only where a value changes'
 complete -c prun -n $options -l tee -d 'All of the data to a job for each argument'
 complete -c prun -n $options -l fifo -d 'The chunk through a named pipe named by {}'
 complete -c prun -n $options -l round-robin -l round -d 'Chunks to at most -j jobs, whichever is ready'
