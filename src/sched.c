@@ -1309,6 +1309,11 @@ static struct job *next_piped_job(struct sched *s)
 	if (s->cfg->split) {
 		/* --shard, --bin: -j jobs, fed once they all run. */
 		if (s->next_seq >= (uint64_t)s->max_jobs) {
+			if (s->opts->dry_run) {
+				/* No job reads: the input is not read. */
+				s->input_done = true;
+				s->chunks_done = true;
+			}
 			return NULL;
 		}
 		uint64_t order = ++s->next_seq;

@@ -278,3 +278,11 @@ load helpers
 	assert_failure 255
 	assert_line --partial "prun: bad --header regex 'a(': "
 }
+
+@test "--shard and --bin with --dry-run show each job's command and end" {
+	for opt in --shard --bin; do
+		run timeout 20 bash -c 'seq 100 | "$PRUN" --dry-run --pipe -j3 "$1" 1 wc -l' _ "$opt"
+		assert_success
+		assert_output $'wc -l\nwc -l\nwc -l'
+	done
+}
