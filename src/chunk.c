@@ -16,10 +16,11 @@
  * does; each job's range is then spliced from the file into its pipe
  * without passing through prun's memory.
  *
- * With --regexp, record ends are found by PCRE2 with the very patterns GNU
- * parallel builds for Perl around --recstart and --recend (with the same
- * /m and /s flags: they decide what ^, $ and . mean in the user's regex).
- * The fixed-string path never touches a regex.
+ * With --regexp, record ends are found by PCRE2 with the patterns GNU
+ * parallel builds for Perl around --recstart and --recend, or ones that
+ * match the same and suit PCRE2 better, with the same /m and /s flags
+ * (they decide what ^, $ and . mean in the user's regex).  The
+ * fixed-string path never touches a regex.
  */
 #define _GNU_SOURCE /* memrchr, memmem, splice, F_SETPIPE_SZ */
 #include "chunk.h"
@@ -1334,7 +1335,7 @@ static int compile_records(struct chunk_reader *r, char **cause)
 	struct pattern want[8];
 	size_t n = 0;
 	if (g->path) {
-		/* find_split_positions(): m:^(.*RS):s */
+		/* find_split_positions(): m:^(.*R)S:s */
 		want[n++] = (struct pattern){&r->rx_split,
 			RX_DOTALL | RX_ANCHORED,
 			xasprintf("^(.*%s)%s", R, S)};

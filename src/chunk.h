@@ -68,7 +68,7 @@ struct chunk_config {
 	long records;          /* -N: records per chunk; 0: by --block */
 	long lines;            /* -L: lines per record; 0: 1 */
 	const char *header;    /* --header: ":", a number of lines, a
-				  regex; NULL for none */
+				  Perl regex; NULL for none */
 	bool skip_empty;       /* -r: lines of only white space go */
 	bool skip_first_line;  /* --skip-first-line */
 	bool remove_sep;       /* --rrs */
