@@ -776,16 +776,20 @@ static void block_remove(struct block *b, size_t so, size_t eo)
  */
 static void remove_separators_rx(struct chunk_reader *r, struct chunk *c)
 {
-	struct block *b = block_copy(c->body, c->body_len);
+	struct block *b = block_new(c->body_len);
 	char *cause = NULL;
 	size_t so, eo;
 
-	if (rx_remove_all(r->rx_sep, b->data, &b->len, &cause) < 0) {
+	/* Perl matches the text as it was, not as the removals leave it. */
+	if (rx_remove_all(r->rx_sep, c->body, c->body_len, b->data, &b->len,
+			  &cause) < 0) {
 		if (r->error) {
 			free(cause);
 		} else {
 			r->error = cause;
 		}
+		memcpy(b->data, c->body, c->body_len);
+		b->len = c->body_len;
 	}
 	if (search(r, r->rx_lead, b->data, b->len, 0, &so, &eo) > 0) {
 		block_remove(b, so, eo);

@@ -121,13 +121,14 @@ int rx_search(struct rx *rx, const char *p, size_t len, size_t at,
 	return 1;
 }
 
-int rx_remove_all(struct rx *rx, char *p, size_t *len, char **cause)
+int rx_remove_all(struct rx *rx, const char *p, size_t len, char *out,
+		  size_t *out_len, char **cause)
 {
-	size_t out = 0;  /* p[0..out) is the text kept so far */
+	size_t n = 0;    /* bytes of out */
 	size_t at = 0;   /* where the next search starts */
 	bool after_empty = false;
 
-	while (at <= *len) {
+	while (at <= len) {
 		/*
 		 * As Perl: after an empty match, the next may not be empty
 		 * at the same place; failing that, move on one byte.
@@ -135,17 +136,17 @@ int rx_remove_all(struct rx *rx, char *p, size_t *len, char **cause)
 		uint32_t opts = after_empty ? PCRE2_NOTEMPTY_ATSTART |
 						      PCRE2_ANCHORED
 					    : 0;
-		int r = pcre2_match(rx->code, (PCRE2_SPTR)p, *len, at, opts,
+		int r = pcre2_match(rx->code, (PCRE2_SPTR)p, len, at, opts,
 				    rx->md, rx->mctx);
 		if (r == PCRE2_ERROR_JIT_STACKLIMIT) {
-			r = pcre2_match(rx->code, (PCRE2_SPTR)p, *len, at,
+			r = pcre2_match(rx->code, (PCRE2_SPTR)p, len, at,
 					opts | PCRE2_NO_JIT, rx->md,
 					rx->mctx);
 		}
 		if (r == PCRE2_ERROR_NOMATCH && after_empty) {
 			after_empty = false;
-			if (at < *len) {
-				p[out++] = p[at];
+			if (at < len) {
+				out[n++] = p[at];
 			}
 			at++;
 			continue;
@@ -160,15 +161,15 @@ int rx_remove_all(struct rx *rx, char *p, size_t *len, char **cause)
 			return -1;
 		}
 		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(rx->md);
-		memmove(p + out, p + at, ov[0] - at);
-		out += ov[0] - at;
+		memcpy(out + n, p + at, ov[0] - at);
+		n += ov[0] - at;
 		after_empty = ov[0] == ov[1];
 		at = ov[1];
 	}
-	if (at < *len) {
-		memmove(p + out, p + at, *len - at);
-		out += *len - at;
+	if (at < len) {
+		memcpy(out + n, p + at, len - at);
+		n += len - at;
 	}
-	*len = out;
+	*out_len = n;
 	return 0;
 }

@@ -34,9 +34,10 @@ int rx_search(struct rx *rx, const char *p, size_t len, size_t at,
 	      unsigned n, size_t *so, size_t *eo, char **cause);
 
 /*
- * Perl's s/rx//g on p[0..*len), in place (the text can only shrink).
- * Returns 0, or -1 with *cause.
+ * Perl's s/rx//g on p[0..len), into out (room for len bytes), *out_len
+ * bytes long.  Returns 0, or -1 with *cause.
  */
-int rx_remove_all(struct rx *rx, char *p, size_t *len, char **cause);
+int rx_remove_all(struct rx *rx, const char *p, size_t len, char *out,
+		  size_t *out_len, char **cause);
 
 #endif

@@ -52,6 +52,10 @@ load helpers
 	run bash -c 'printf "ax\nbx\ncy\ndx\n" | "$PRUN" --pipe --regexp --recend "x\$" -N1 --rrs -k "echo [{#}]; cat"'
 	assert_success
 	assert_output $'[1]\na[2]\n\nb[3]\n\ncy\nd[4]'
+	# Every match is found in the text as it came, as with Perl's s///g.
+	run bash -c 'printf aXbXXcXXXd | "$PRUN" --pipe --regexp --recend "(?<=X)X" --rrs -k "echo [{#}]; cat"'
+	assert_success
+	assert_output $'[1]\naXbXcXd'
 }
 
 @test "--regexp --recend '': any byte ends a record" {
