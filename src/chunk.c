@@ -15,6 +15,12 @@
  * --pipepart finds the split points in the file once, as GNU parallel
  * does; each job's range is then spliced from the file into its pipe
  * without passing through prun's memory.
+ *
+ * With --regexp, record ends are found by PCRE2 with the patterns GNU
+ * parallel builds for Perl around --recstart and --recend, or ones that
+ * match the same and suit PCRE2 better, with the same /m and /s flags
+ * (they decide what ^, $ and . mean in the user's regex).  The
+ * fixed-string path never touches a regex.
  */
 #define _GNU_SOURCE /* memrchr, memmem, splice, F_SETPIPE_SZ */
 #include "chunk.h"
@@ -33,6 +39,7 @@
 
 #include "log.h"
 #include "perl.h"
+#include "rx.h"
 #include "spool.h"
 #include "util.h"
 
@@ -564,9 +571,21 @@ struct chunk_reader {
 	size_t sep_len;
 	size_t blocksize;      /* grows past a record longer than it */
 	struct block *head;    /* --header's bytes, or NULL */
-	regex_t header_re;     /* --header REGEX */
-	bool header_is_re;
+	struct rx *header_rx;  /* --header REGEX, or NULL */
 	size_t header_lines;   /* --header N or ":" */
+
+	/* --regexp (all NULL without it) */
+	struct rx *rx_last;    /* --block: the last recend+recstart */
+	struct rx *rx_start;   /* -N: a recstart at the start (no /m) */
+	struct rx *rx_begin;   /* -N: a recstart where a record begins */
+	struct rx *rx_end;     /* -N: the next recend followed by recstart */
+	struct rx *rx_sep;     /* --rrs: recend+recstart, anywhere */
+	struct rx *rx_lead;    /* --rrs: recstart at the start */
+	struct rx *rx_trail;   /* --rrs: recend at the end */
+	struct rx *rx_split;   /* --pipepart: the last recend+recstart */
+	bool garbage_done;     /* -N: the data before the first recstart */
+	size_t memo_pos;       /* -N: next_end() at this pos, while buf is */
+	size_t memo_end;       /* unchanged (SIZE_MAX: none) */
 
 	/* stdin */
 	struct block *buf;     /* the round's bytes */
@@ -653,23 +672,48 @@ static ssize_t after_lines(const char *p, size_t len, size_t n)
 }
 
 /*
+ * Searches p[0..len) from at with rx: 1 with group n's bounds in *so and
+ * *eo, 0 for no match, or -1 when PCRE2 gave up (the error is kept for
+ * chunk_next() to report; the first one only).
+ */
+static int search_at(struct chunk_reader *r, struct rx *rx, const char *p,
+		     size_t len, size_t at, unsigned n, size_t *so,
+		     size_t *eo)
+{
+	char *cause = NULL;
+	int k = rx_search(rx, p, len, at, n, so, eo, &cause);
+
+	if (k < 0 && r->error) {
+		free(cause);
+	} else if (k < 0) {
+		r->error = cause;
+	}
+	return k;
+}
+
+/* search_at() from the start. */
+static int search(struct chunk_reader *r, struct rx *rx, const char *p,
+		  size_t len, unsigned n, size_t *so, size_t *eo)
+{
+	return search_at(r, rx, p, len, 0, n, so, eo);
+}
+
+/*
  * --header at the start of p[0..len): its length, 0 if there is none, or
  * -1 if more input might still make it match.
  */
 static ssize_t header_len(struct chunk_reader *r, const char *p, size_t len,
 			  bool eof)
 {
-	if (!r->header_is_re) {
+	if (!r->header_rx) {
 		ssize_t n = after_lines(p, len, r->header_lines);
 		return n >= 0 ? n : eof ? 0 : -1;
 	}
-	/* regexec() may look for a NUL, whatever REG_STARTEND says. */
-	char *text = xmemdup(p, len);
-	regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)len};
-	int found = regexec(&r->header_re, text, 1, &m, REG_STARTEND) == 0 &&
-		    m.rm_so == 0 && m.rm_eo > 0;
-	free(text);
-	return found ? m.rm_eo : eof ? 0 : -1;
+	/* As GNU parallel's s/^(REGEX)//: a match, even an empty one, is
+	   the header. */
+	size_t so, eo;
+	int k = search(r, r->header_rx, p, len, 1, &so, &eo);
+	return k > 0 ? (ssize_t)eo : eof || k < 0 ? 0 : -1;
 }
 
 /* The last occurrence of needle in p[0..len), or NULL. */
@@ -693,6 +737,66 @@ static const char *last_of(const char *p, size_t len, const char *needle,
 		}
 	}
 	return NULL;
+}
+
+/*
+ * next_end() with --regexp, on p[0..len) (buf from pos): GNU parallel's
+ * pass_regexp() for --block (the last recend+recstart; once a round, never
+ * at the end of input) and pass_n_regexps() for -N (N records, each
+ * recstart to recend, followed by a recstart).  Data before the first
+ * recstart goes alone as a record of its own first.
+ */
+static size_t next_end_rx(struct chunk_reader *r, const char *p, size_t len)
+{
+	size_t so, eo;
+
+	if (r->cfg.records == 0) {
+		if (r->eof || r->round_cut) {
+			return 0;
+		}
+		int k = search(r, r->rx_last, p, len, 1, &so, &eo);
+		return k > 0 && eo > 0 ? r->pos + eo : 0;
+	}
+	/* chunk_next() asks twice for each chunk: match once. */
+	if (r->memo_pos == r->pos) {
+		return r->memo_end;
+	}
+	size_t end = 0;
+	if (!r->garbage_done) {
+		/*
+		 * GNU parallel looks for this in its first round only, and
+		 * if that round has no record end, cuts later chunks at the
+		 * length of a match further on, mid-record.  Looking until
+		 * the data is found keeps records whole.
+		 */
+		int k = search(r, r->rx_start, p, len, 0, &so, &eo);
+		if (k == 0) {
+			k = search(r, r->rx_end, p, len, 0, &so, &eo);
+			end = k > 0 ? eo : 0;
+		}
+		r->garbage_done = k != 0;
+	}
+	/*
+	 * GNU parallel matches N records at once: (?:S(?:(?!RS).)*?R){N}
+	 * followed by S.  PCRE2 cannot: a repeat that large is too large a
+	 * pattern, and a lazy repeat of a group needs stack for every byte
+	 * of a record.  The same end is found record by record: each is S,
+	 * then up to the first place where R followed by S matches.
+	 */
+	size_t want = (size_t)r->cfg.records *
+		      (size_t)(r->cfg.lines > 0 ? r->cfg.lines : 1);
+	for (size_t k = 0, at = 0; r->garbage_done && end == 0 && k < want;
+	     k++) {
+		if (search_at(r, r->rx_begin, p, len, at, 0, &so, &eo) <= 0 ||
+		    search_at(r, r->rx_end, p, len, eo, 0, &so, &eo) <= 0) {
+			break;
+		}
+		at = eo;
+		end = k + 1 == want ? at : 0;
+	}
+	r->memo_pos = r->pos;
+	r->memo_end = end > 0 ? r->pos + end : 0;
+	return r->memo_end;
 }
 
 /*
@@ -723,6 +827,9 @@ static size_t next_end(struct chunk_reader *r)
 		lines -= lines % (size_t)r->cfg.lines;
 		ssize_t end = lines ? after_lines(p, len, lines) : 0;
 		return end > 0 ? r->pos + (size_t)end : 0;
+	}
+	if (r->cfg.regexp) {
+		return next_end_rx(r, p, len);
 	}
 	if (r->cfg.records > 0) {
 		size_t want = (size_t)r->cfg.records *
@@ -803,6 +910,46 @@ static void remove_separators(struct chunk_reader *r, struct chunk *c)
 	c->body_len = b->len;
 }
 
+/* Takes b->data[so..eo) out of b. */
+static void block_remove(struct block *b, size_t so, size_t eo)
+{
+	memmove(b->data + so, b->data + eo, b->len - eo);
+	b->len -= eo - so;
+}
+
+/*
+ * --rrs with --regexp, as GNU parallel's remove_rec_sep(): s/RS//gm, then
+ * s/^S//s and s/R$//s, in that order.
+ */
+static void remove_separators_rx(struct chunk_reader *r, struct chunk *c)
+{
+	struct block *b = block_new(c->body_len);
+	char *cause = NULL;
+	size_t so, eo;
+
+	/* Perl matches the text as it was, not as the removals leave it. */
+	if (rx_remove_all(r->rx_sep, c->body, c->body_len, b->data, &b->len,
+			  &cause) < 0) {
+		if (r->error) {
+			free(cause);
+		} else {
+			r->error = cause;
+		}
+		memcpy(b->data, c->body, c->body_len);
+		b->len = c->body_len;
+	}
+	if (search(r, r->rx_lead, b->data, b->len, 0, &so, &eo) > 0) {
+		block_remove(b, so, eo);
+	}
+	if (search(r, r->rx_trail, b->data, b->len, 0, &so, &eo) > 0) {
+		block_remove(b, so, eo);
+	}
+	block_unref(c->blk);
+	c->blk = b;
+	c->body = b->data;
+	c->body_len = b->len;
+}
+
 /* The chunk buf[pos..end). */
 static struct chunk *cut(struct chunk_reader *r, size_t end)
 {
@@ -816,7 +963,9 @@ static struct chunk *cut(struct chunk_reader *r, size_t end)
 	if (r->cfg.records == 0) {
 		r->round_cut = true;
 	}
-	if (r->cfg.remove_sep) {
+	if (r->cfg.remove_sep && r->cfg.regexp) {
+		remove_separators_rx(r, c);
+	} else if (r->cfg.remove_sep) {
 		remove_separators(r, c);
 	}
 	return c;
@@ -982,6 +1131,7 @@ static void start_read(struct chunk_reader *r, bool more)
 	r->target = target;
 	r->round_cut = false;
 	r->round_chunks = 0;
+	r->memo_pos = SIZE_MAX;
 	r->reading = true;
 	r->work.data = r;
 	uv_queue_work(r->loop, &r->work, read_work, after_read);
@@ -1032,12 +1182,15 @@ static void after_read(uv_work_t *w, int status)
 
 	(void)status;
 	r->reading = false;
+	r->memo_pos = SIZE_MAX;
 	if (r->group_err) {
 		r->error = r->group_err;
 		r->group_err = NULL;
 	} else if (r->read_err) {
-		r->error = xasprintf("cannot read standard input: %s",
-				     strerror(r->read_err));
+		if (!r->error) {
+			r->error = xasprintf("cannot read standard input: %s",
+					     strerror(r->read_err));
+		}
 	} else if (!take_preamble(r)) {
 		start_read(r, true);
 		return;
@@ -1084,6 +1237,9 @@ static int next_from_stdin(struct chunk_reader *r, struct chunk **out,
 			return CHUNK_WAIT;
 		}
 		size_t end = next_end(r);
+		if (r->error) {
+			continue; /* a regex match failed */
+		}
 		if (end) {
 			*out = cut(r, end);
 			return CHUNK_READY;
@@ -1128,7 +1284,7 @@ int chunk_next(struct chunk_reader *r, struct chunk **out, char **cause)
 	}
 	int ret = next_from_stdin(r, out, cause);
 	if (ret == CHUNK_READY && !r->ended && !r->reading && !r->eof &&
-	    next_end(r) == 0) {
+	    next_end(r) == 0 && !r->error) {
 		/* The round is out: read the next one while the jobs run. */
 		start_read(r, false);
 	}
@@ -1162,6 +1318,49 @@ static ssize_t pread_full(int fd, char *p, size_t n, off_t off)
 }
 
 /*
+ * --pipepart --regexp: the split point after pos, as GNU parallel finds
+ * it: the last recend+recstart in the first 128 KiB after pos that hold
+ * one (growing by 128 KiB until one does).  Returns it, -1 if there is
+ * none up to the end of the file, or -2 with *cause.
+ */
+static off_t split_rx(struct chunk_reader *r, off_t pos, char **cause)
+{
+	char *win = NULL;
+	size_t have = 0;
+	off_t at = -1;
+
+	for (;;) {
+		win = xrealloc(win, have + SCAN_SIZE);
+		ssize_t n = pread_full(r->fd, win + have, SCAN_SIZE,
+				       pos + (off_t)have);
+		if (n < 0) {
+			*cause = xasprintf("cannot read %s: %s", r->cfg.path,
+					   strerror(errno));
+			at = -2;
+			break;
+		}
+		if (n == 0) {
+			break;
+		}
+		have += (size_t)n;
+		size_t so, eo;
+		int k = search(r, r->rx_split, win, have, 1, &so, &eo);
+		if (k < 0) {
+			*cause = r->error;
+			r->error = NULL;
+			at = -2;
+			break;
+		}
+		if (k > 0) {
+			at = pos + (off_t)eo;
+			break;
+		}
+	}
+	free(win);
+	return at;
+}
+
+/*
  * --pipepart: the split points of the file, as GNU parallel's
  * find_split_positions(): from each multiple of the block size on, the
  * first recend+recstart ends a range.
@@ -1177,7 +1376,17 @@ static int find_splits(struct chunk_reader *r, off_t size, off_t skip,
 	for (off_t pos = skip + (off_t)r->blocksize; pos < size;
 	     pos += (off_t)r->blocksize) {
 		off_t at = pos;
-		if (r->sep_len > 0) {
+		if (r->rx_split) {
+			at = split_rx(r, pos, cause);
+			if (at == -2) {
+				free(scan);
+				return -1;
+			}
+			if (at < 0) {
+				continue; /* GNU parallel tries the next block */
+			}
+			pos = at;
+		} else if (r->sep_len > 0) {
 			/* Look for the separator in overlapping windows. */
 			off_t from = pos;
 			at = -1;
@@ -1486,9 +1695,9 @@ static int open_part_file(struct chunk_reader *r, char **cause)
 }
 
 /*
- * Compiles a regex as GNU parallel's (Perl's) would read it, as far as
- * POSIX EREs go: \n and \t, which they lack, become their bytes.
- * Returns 0 or regcomp()'s error.
+ * Compiles --colsep for --shard and --bin as GNU parallel's (Perl's)
+ * would read it, as far as POSIX EREs go: \n and \t, which they lack,
+ * become their bytes.  Returns 0 or regcomp()'s error.
  */
 static int compile_re(regex_t *re, const char *text)
 {
@@ -1525,14 +1734,19 @@ static int parse_header(struct chunk_reader *r, char **cause)
 		r->header_lines = (size_t)n;
 		return 0;
 	}
-	int e = compile_re(&r->header_re, h);
-	if (e) {
-		char msg[256];
-		regerror(e, &r->header_re, msg, sizeof(msg));
+	/* GNU parallel's s/^(REGEX)//: checked alone first, so that an
+	   error's offset is the user's. */
+	char *msg = NULL;
+	struct rx *alone = rx_compile(h, 0, &msg);
+	char *pattern = xasprintf("^(%s)", h);
+	r->header_rx = alone ? rx_compile(pattern, 0, &msg) : NULL;
+	rx_free(alone);
+	free(pattern);
+	if (!r->header_rx) {
 		*cause = xasprintf("bad --header regex '%s': %s", h, msg);
+		free(msg);
 		return -1;
 	}
-	r->header_is_re = true;
 	return 0;
 }
 
@@ -1565,6 +1779,92 @@ static void group_init(struct chunk_reader *r)
 	buf_add(&r->last, r->mark, GROUP_MARK_LEN);
 }
 
+/* A regex to compile into *rx. */
+struct pattern {
+	struct rx **rx;
+	unsigned flags;
+	char *text; /* owned */
+};
+
+/*
+ * --regexp: compiles GNU parallel's patterns around (?:R) and (?:S) for
+ * --recend R and --recstart S, with the flags it gives each (which decide
+ * what ^, $ and . in the user's regex mean).  Returns 0, or -1 with
+ * *cause naming the bad regex.
+ */
+static int compile_records(struct chunk_reader *r, char **cause)
+{
+	const struct chunk_config *g = &r->cfg;
+	const char *names[] = {"recstart", "recend"};
+	const char *texts[] = {g->recstart, g->recend};
+	char *msg = NULL;
+
+	for (int i = 0; i < 2; i++) {
+		struct rx *alone = rx_compile(texts[i], 0, &msg);
+		if (!alone) {
+			*cause = xasprintf("bad --%s regex '%s': %s", names[i],
+					   texts[i], msg);
+			free(msg);
+			return -1;
+		}
+		rx_free(alone);
+	}
+	char *R = xasprintf("(?:%s)", g->recend);
+	char *S = xasprintf("(?:%s)", g->recstart);
+	struct pattern want[8];
+	size_t n = 0;
+	if (g->path) {
+		/* find_split_positions(): m:^(.*R)S:s */
+		want[n++] = (struct pattern){&r->rx_split,
+			RX_DOTALL | RX_ANCHORED,
+			xasprintf("^(.*%s)%s", R, S)};
+	} else if (g->records > 0) {
+		/* pass_n_regexps(): /^S/, then records (see next_end_rx) */
+		want[n++] = (struct pattern){&r->rx_start, RX_ANCHORED,
+			xasprintf("^%s", S)};
+		want[n++] = (struct pattern){&r->rx_begin,
+			RX_MULTILINE | RX_ANCHORED, xstrdup(S)};
+		want[n++] = (struct pattern){&r->rx_end, RX_MULTILINE,
+			xasprintf("%s(?=%s)", R, S)};
+	} else {
+		/*
+		 * pass_regexp(): /^((?s:.)*R)S/m, with (?s:.*) for (?s:.)*:
+		 * the same, but PCRE2's JIT backtracks a repeated character
+		 * without stack, and a repeated group with stack per byte.
+		 */
+		want[n++] = (struct pattern){&r->rx_last,
+			RX_MULTILINE | RX_ANCHORED,
+			xasprintf("^((?s:.*)%s)%s", R, S)};
+	}
+	if (!g->path && g->remove_sep) {
+		/* remove_rec_sep(): s/RS//gm, s/^S//s, s/R$//s */
+		want[n++] = (struct pattern){&r->rx_sep, RX_MULTILINE,
+			xasprintf("%s%s", R, S)};
+		want[n++] = (struct pattern){&r->rx_lead, RX_DOTALL,
+			xasprintf("^%s", S)};
+		want[n++] = (struct pattern){&r->rx_trail, RX_DOTALL,
+			xasprintf("%s$", R)};
+	}
+	int ret = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (ret == 0) {
+			*want[i].rx = rx_compile(want[i].text,
+						 want[i].flags, &msg);
+		}
+		if (ret == 0 && !*want[i].rx) {
+			*cause = xasprintf("bad --recstart/--recend regex "
+					   "'%s%s': %s", g->recend,
+					   g->recstart, msg);
+			free(msg);
+			ret = -1;
+		}
+		free(want[i].text);
+	}
+	free(R);
+	free(S);
+	return ret;
+}
+
 int chunk_reader_create(struct chunk_reader **out,
 			const struct chunk_config *cfg, uv_loop_t *loop,
 			chunk_wake_fn wake, void *data, char **cause)
@@ -1589,7 +1889,11 @@ int chunk_reader_create(struct chunk_reader **out,
 	r->first_line_done = !cfg->skip_first_line;
 	r->header_done = !cfg->header;
 	*out = r;
+	r->memo_pos = SIZE_MAX;
 	if (cfg->header && parse_header(r, cause) < 0) {
+		return -1;
+	}
+	if (cfg->regexp && compile_records(r, cause) < 0) {
 		return -1;
 	}
 	if (cfg->path) {
@@ -1607,8 +1911,11 @@ void chunk_reader_destroy(struct chunk_reader *r)
 	if (r->cfg.path && r->fd >= 0) {
 		close(r->fd);
 	}
-	if (r->header_is_re) {
-		regfree(&r->header_re);
+	struct rx *rxs[] = {r->header_rx, r->rx_last, r->rx_start,
+			    r->rx_begin, r->rx_end, r->rx_sep,
+			    r->rx_lead, r->rx_trail, r->rx_split};
+	for (size_t i = 0; i < sizeof(rxs) / sizeof(rxs[0]); i++) {
+		rx_free(rxs[i]);
 	}
 	block_unref(r->buf);
 	block_unref(r->head);

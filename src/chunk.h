@@ -63,13 +63,14 @@ struct chunk_config {
 	long block_parts;      /* --pipepart --block -N: N (else 0) */
 	long slots;            /* job slots, for block_parts */
 	const char *recstart;  /* escapes (\n, \t, \0...) already turned */
-	size_t recstart_len;   /* into bytes */
-	const char *recend;
+	size_t recstart_len;   /* into bytes; with regexp, the regexes as */
+	const char *recend;    /* typed (NUL-terminated) */
 	size_t recend_len;
+	bool regexp;           /* --regexp */
 	long records;          /* -N: records per chunk; 0: by --block */
 	long lines;            /* -L: lines per record; 0: 1 */
 	const char *header;    /* --header: ":", a number of lines, a
-				  regex; NULL for none */
+				  Perl regex; NULL for none */
 	bool skip_empty;       /* -r: lines of only white space go */
 	bool skip_first_line;  /* --skip-first-line */
 	bool remove_sep;       /* --rrs */
@@ -95,7 +96,7 @@ typedef void (*chunk_wake_fn)(void *data);
 /*
  * Opens the input (stdin, or the --pipepart file, whose split points are
  * found now).  Returns 0, or -1 with *cause (a file that is missing or
- * not seekable, a bad --header).
+ * not seekable, a bad --header or --regexp regex).
  */
 int chunk_reader_create(struct chunk_reader **out,
 			const struct chunk_config *cfg,

@@ -200,6 +200,7 @@ static const char *const usage[] = {
 	"                              -N with --pipepart: N chunks a job slot\n",
 	"      --recend=STR          records end with STR (default: \\n)\n",
 	"      --recstart=STR        records start with STR\n",
+	"      --regexp, --regex     --recstart and --recend are Perl regexes\n",
 	"      --remove-rec-sep, --rrs  leave out --recend and --recstart\n",
 	"      --cat                 the chunk in a temp file named by {}\n",
 	"      --fifo                the chunk through a named pipe named by {}\n",

@@ -525,8 +525,18 @@ static int pipe_config(const struct cli *c, long slots,
 	/* GNU parallel: records end in a newline unless told otherwise. */
 	const char *start = o->recstart ? o->recstart : "";
 	const char *end = o->recend ? o->recend : o->recstart ? "" : "\n";
-	own[0] = chunk_unescape(start, &cc->recstart_len);
-	own[1] = chunk_unescape(end, &cc->recend_len);
+	cc->regexp = o->regexp;
+	if (o->regexp) {
+		/* Regexes as typed; a lone empty --recend: any byte. */
+		bool any = o->recend && !o->recstart && !*o->recend;
+		own[0] = xstrdup(start);
+		own[1] = xstrdup(any ? "(?s:.)" : end);
+		cc->recstart_len = strlen(own[0]);
+		cc->recend_len = strlen(own[1]);
+	} else {
+		own[0] = chunk_unescape(start, &cc->recstart_len);
+		own[1] = chunk_unescape(end, &cc->recend_len);
+	}
 	cc->recstart = own[0];
 	cc->recend = own[1];
 	return 0;

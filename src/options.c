@@ -937,6 +937,7 @@ static const struct opt_def defs[] = {
 	       ALIASES("block-size", "blocksize"), .flags = OWNED),
 	STRING("recstart", AT(recstart)),
 	STRING("recend", AT(recend)),
+	FLAG("regexp", AT(regexp), ALIASES("regex")),
 	FLAG("remove-rec-sep", AT(remove_rec_sep), ALIASES("removerecsep",
 	     "rrs")),
 	FLAG("cat", AT(cat)),
@@ -961,7 +962,6 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"regexp",
 	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
 	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",

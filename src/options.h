@@ -161,6 +161,7 @@ struct options {
 	char *recstart;        /* owned; --recstart, NULL for none */
 	char *recend;          /* owned; --recend, NULL for "\n" */
 	bool remove_rec_sep;   /* --rrs */
+	bool regexp;           /* --regexp: --recstart/--recend are regexes */
 	bool cat;              /* --cat: each chunk in a temp file, {} */
 	bool fifo;             /* --fifo: each chunk through a fifo, {} */
 	bool round_robin;      /* --round-robin: chunks to running jobs */

@@ -192,6 +192,7 @@ complete -c prun -n $options -l pipepart -l pipe-part -d 'The same for the file 
 complete -c prun -n $options -l block -l block-size -x -d 'About SIZE bytes a chunk (default: 1M)'
 complete -c prun -n $options -l recend -x -d 'Records end with STR'
 complete -c prun -n $options -l recstart -x -d 'Records start with STR'
+complete -c prun -n $options -l regexp -l regex -d '--recstart and --recend are Perl regexes'
 complete -c prun -n $options -l remove-rec-sep -l rrs -d 'Leave out --recend and --recstart'
 complete -c prun -n $options -l cat -d 'The chunk in a temp file named by {}'
 complete -c prun -n $options -l block-timeout -l bt -x -d 'Cut a chunk from what came in SECS'

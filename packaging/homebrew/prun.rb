@@ -14,6 +14,7 @@ class Prun < Formula
   depends_on "scdoc" => :build
   depends_on "inih"
   depends_on "libuv"
+  depends_on "pcre2"
 
   def install
     # The command-line tests need bats; `brew test` runs its own checks.
