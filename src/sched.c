@@ -88,6 +88,8 @@ struct sched {
 	size_t n_rr_idle;
 	struct chunk *rr_next;     /* a reference; the chunk for the next
 				      idle job, or NULL */
+	uint64_t rr_last;          /* --round-robin -k: the seq of the job
+				      given the last chunk */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -763,6 +765,61 @@ static void split_out(struct sched *s)
 	free(parts);
 }
 
+/* --round-robin: the job ended, and waits for nothing any more. */
+static void rr_forget(struct sched *s, const struct job *job)
+{
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == job) {
+			memmove(s->rr_idle + i, s->rr_idle + i + 1,
+				(--s->n_rr_idle - i) * sizeof(*s->rr_idle));
+			return;
+		}
+	}
+}
+
+/*
+ * --round-robin: the job the next chunk goes to, if it waits for one.
+ * Without -k, the job that has waited longest.  With -k, chunk i goes to
+ * job (i - 1) mod n + 1 (n: the jobs still fed), as in GNU parallel, so
+ * that the output is the same from run to run: once all n jobs run, the
+ * next one by seq after the last one fed, even if it is slower to take
+ * its chunk than the others.
+ */
+static struct job *rr_pick(struct sched *s)
+{
+	if (s->n_rr_idle == 0) {
+		return NULL;
+	}
+	if (!s->opts->keep_order) {
+		return s->rr_idle[0];
+	}
+	if (s->next_seq < (uint64_t)s->max_jobs && !s->chunks_done &&
+	    !s->stopping) {
+		return NULL; /* the next chunk starts a job of its own */
+	}
+	struct job *next = NULL, *first = NULL;
+	for (struct job *j = s->oldest; j; j = j->rnext) {
+		if (!j->feed) {
+			continue;
+		}
+		if (!first || j->seq < first->seq) {
+			first = j;
+		}
+		if (j->seq > s->rr_last && (!next || j->seq < next->seq)) {
+			next = j;
+		}
+	}
+	if (!next) {
+		next = first;
+	}
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == next) {
+			return next;
+		}
+	}
+	return NULL;
+}
+
 /*
  * --round-robin: gives chunks to the running jobs that wait for one, as
  * long as there are chunks; --tee: each chunk to all of them, once all
@@ -784,18 +841,17 @@ static void rr_dispatch(struct sched *s)
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
 	}
-	while (!all && s->n_rr_idle > 0 && rr_take(s)) {
-		/* The job that has waited longest. */
-		struct job *job = s->rr_idle[0];
-		memmove(s->rr_idle, s->rr_idle + 1,
-			--s->n_rr_idle * sizeof(*s->rr_idle));
+	struct job *job;
+	while (!all && (job = rr_pick(s)) && rr_take(s)) {
+		rr_forget(s, job);
+		s->rr_last = job->seq;
 		chunk_feed_more(job->feed, s->rr_next);
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
 	}
 	if ((s->chunks_done || s->stopping) && !s->rr_next) {
 		while (s->n_rr_idle > 0) {
-			struct job *job = s->rr_idle[--s->n_rr_idle];
+			job = s->rr_idle[--s->n_rr_idle];
 			job->sent = chunk_feed_stop(job->feed);
 			job->feed = NULL;
 		}
@@ -821,18 +877,11 @@ static void on_rr_fed(void *data, struct job *job)
 	s->rr_idle = xreallocarray(s->rr_idle, s->n_rr_idle + 1,
 				   sizeof(*s->rr_idle));
 	s->rr_idle[s->n_rr_idle++] = job;
-	rr_dispatch(s);
-}
-
-/* --round-robin: the job ended, and waits for nothing any more. */
-static void rr_forget(struct sched *s, const struct job *job)
-{
-	for (size_t i = 0; i < s->n_rr_idle; i++) {
-		if (s->rr_idle[i] == job) {
-			s->rr_idle[i] = s->rr_idle[--s->n_rr_idle];
-			return;
-		}
+	if (s->opts->keep_order) {
+		/* -k: the next chunk may be for a job not started yet. */
+		fill(s);
 	}
+	rr_dispatch(s);
 }
 
 /* New input came: jobs to start, and --pipe chunks to hand out. */
@@ -1336,6 +1385,7 @@ static struct job *next_piped_job(struct sched *s)
 	uint64_t order = ++s->next_seq;
 	struct job *job = job_create_piped(order, c);
 	job->order = order;
+	s->rr_last = order;
 	return job;
 }
 

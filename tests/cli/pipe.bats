@@ -140,6 +140,20 @@ load helpers
 	assert_output 1
 }
 
+@test "--round-robin -k: chunk i goes to job (i - 1) mod n + 1, and the output comes in job order" {
+	# The later jobs are the quicker ones to read: the output and the
+	# chunks each job got are still those of GNU parallel, every run.
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k "echo job {#}; sleep 0.\$((4 - {#})); wc -l"'
+	assert_success
+	assert_output $'job 1\n335168\njob 2\n333317\njob 3\n331515'
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k --line-buffer "echo job {#}; sleep 0.\$((4 - {#})); wc -l; echo end {#}"'
+	assert_success
+	assert_output $'job 1\n335168\nend 1\njob 2\n333317\nend 2\njob 3\n331515\nend 3'
+	run bash -c 'seq 30 | "$PRUN" --pipe --block 10 --round-robin -j3 -k "echo job {#}; paste -sd, -"'
+	assert_success
+	assert_output $'job 1\n1,2,3,4,5,13,14,15,22,23,24\njob 2\n6,7,8,9,16,17,18,25,26,27\njob 3\n10,11,12,19,20,21,28,29,30'
+}
+
 @test "--block-timeout passes a partial block on when the input stalls" {
 	run bash -c '(echo a; sleep 1; echo b; sleep 1; echo c) | "$PRUN" --pipe --block-timeout 0.3 -k "echo [{#}]; cat"'
 	assert_success
