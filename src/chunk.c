@@ -124,12 +124,12 @@ void chunk_release(struct chunk *c)
 	}
 }
 
-/* Writes the chunk to fd, whole: 0 or -errno. */
-static int write_file(const struct chunk *c, int fd)
+/* Writes the chunk to fd, whole (the header if head): 0 or -errno. */
+static int write_file(const struct chunk *c, int fd, bool head)
 {
 	int r = 0;
 
-	if (c->head) {
+	if (c->head && head) {
 		r = write_all(fd, c->head->data, c->head->len);
 	}
 	if (r == 0 && c->file_fd < 0) {
@@ -150,6 +150,21 @@ static int write_file(const struct chunk *c, int fd)
 		left -= (size_t)n;
 	}
 	return r;
+}
+
+int chunk_append(const struct chunk *c, int fd, bool head)
+{
+	return write_file(c, fd, head);
+}
+
+struct chunk *chunk_of_file(int fd, uint64_t len)
+{
+	struct chunk *c = chunk_empty();
+
+	c->file_fd = fd;
+	c->file_off = 0;
+	c->body_len = (size_t)len;
+	return c;
 }
 
 int chunk_to_fifo(struct chunk *c, const char *dir, char **cause)
@@ -186,7 +201,7 @@ int chunk_to_file(struct chunk *c, const char *dir, char **cause)
 				   strerror(-fd));
 		return fd;
 	}
-	int r = write_file(c, fd);
+	int r = write_file(c, fd, true);
 	close(fd);
 	if (r < 0) {
 		*cause = xasprintf("cannot write %s: %s", path, strerror(-r));

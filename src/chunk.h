@@ -26,7 +26,8 @@ struct chunk {
 	struct block *blk;     /* shared; holds the body, or NULL */
 	const char *body;      /* in blk */
 	size_t body_len;       /* bytes */
-	int file_fd;           /* --pipepart: not owned; else -1 */
+	int file_fd;           /* not owned; --pipepart, or a retry's
+				  chunks (chunk_of_file()); else -1 */
 	off_t file_off;        /* --pipepart: the body's byte range */
 	char *path;            /* owned; --cat: a temp file that holds the
 				  chunk, --fifo: a named pipe, removed with
@@ -44,6 +45,16 @@ struct chunk *chunk_empty(void);
 struct chunk *chunk_ref(struct chunk *c);
 /* Drops an owner; the last frees the chunk.  NULL is ignored. */
 void chunk_release(struct chunk *c);
+/*
+ * --round-robin --retries: appends the chunk's bytes (with its header if
+ * head) to fd, a temp file.  Returns 0, or -errno.
+ */
+int chunk_append(const struct chunk *c, int fd, bool head);
+/*
+ * A chunk of the first len bytes of the file fd, which must stay open as
+ * long as the chunk is fed (the file may grow past len meanwhile).
+ */
+struct chunk *chunk_of_file(int fd, uint64_t len);
 /*
  * --cat: puts the chunk in a new temp file in dir, named by c->path from
  * now on.  Returns 0, or -errno with *cause.

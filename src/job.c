@@ -272,6 +272,7 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	job->rec = rec;
 	job->out_fd = -1;
 	job->err_fd = -1;
+	job->replay_fd = -1;
 	return job;
 }
 
@@ -405,6 +406,9 @@ void job_destroy(struct job *job)
 		chunk_feed_stop(job->feed);
 	}
 	chunk_release(job->chunk);
+	if (job->replay_fd >= 0) {
+		close(job->replay_fd);
+	}
 	perl_memo_destroy(job->memo);
 	free(job->out_path);
 	if (job->workdir_rm) {

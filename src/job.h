@@ -57,6 +57,10 @@ struct job {
 	struct chunk_feed *feed; /* owned; feeding it the chunk, or NULL */
 	struct spawner *spawner; /* that spawned it */
 	uint64_t sent;        /* bytes of the chunk it was given */
+	int replay_fd;        /* owned; --round-robin --retries: a temp
+	                         file of every chunk it was given, for a
+	                         retry to be given again; else -1 */
+	uint64_t replay_len;  /* bytes in replay_fd */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 

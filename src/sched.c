@@ -90,6 +90,8 @@ struct sched {
 				      idle job, or NULL */
 	uint64_t rr_last;          /* --round-robin -k: the seq of the job
 				      given the last chunk */
+	bool rr_replay;            /* --round-robin --retries: each job
+				      keeps the chunks it is given */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -584,7 +586,17 @@ static void finish_job(struct sched *s, struct job *job)
 	if (failed && !s->stopping && (long)job->attempt < tries) {
 		/* --retries: run it again; only the last try's output shows. */
 		struct job *again = job_create(job->seq, job_copy_args(job));
-		if (job->chunk) {
+		if (job->replay_fd >= 0) {
+			/*
+			 * --round-robin: every chunk the try was given, from
+			 * its file; the retry adds to the same file.
+			 */
+			again->chunk = chunk_of_file(job->replay_fd,
+						     job->replay_len);
+			again->replay_fd = job->replay_fd;
+			again->replay_len = job->replay_len;
+			job->replay_fd = -1;
+		} else if (job->chunk) {
 			/* --pipe: the same chunk, given again. */
 			again->chunk = chunk_ref(job->chunk);
 		}
@@ -765,6 +777,36 @@ static void split_out(struct sched *s)
 	free(parts);
 }
 
+/*
+ * --round-robin --retries: adds chunk c, given to the job, to the job's
+ * temp file of them (made now if need be), so that a retry is given all
+ * of them again: a job that read many chunks before it failed may have
+ * done something with each.  head: c is the job's first chunk.
+ */
+static void rr_keep(struct sched *s, struct job *job, const struct chunk *c,
+		    bool head)
+{
+	if (!s->rr_replay) {
+		return;
+	}
+	if (job->replay_fd < 0) {
+		int fd = spool_tmpfile(s->cfg->tmpdir);
+		if (fd < 0) {
+			fail(s, xasprintf("cannot create a temp file in %s: %s",
+					  s->cfg->tmpdir, strerror(-fd)));
+			return;
+		}
+		job->replay_fd = fd;
+	}
+	int r = chunk_append(c, job->replay_fd, head);
+	if (r < 0) {
+		fail(s, xasprintf("cannot write a temp file in %s: %s",
+				  s->cfg->tmpdir, strerror(-r)));
+		return;
+	}
+	job->replay_len += head ? chunk_size(c) : c->body_len;
+}
+
 /* --round-robin: the job ended, and waits for nothing any more. */
 static void rr_forget(struct sched *s, const struct job *job)
 {
@@ -845,6 +887,7 @@ static void rr_dispatch(struct sched *s)
 	while (!all && (job = rr_pick(s)) && rr_take(s)) {
 		rr_forget(s, job);
 		s->rr_last = job->seq;
+		rr_keep(s, job, s->rr_next, false);
 		chunk_feed_more(job->feed, s->rr_next);
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
@@ -1105,6 +1148,10 @@ static bool start(struct sched *s, struct job *job)
 		return true;
 	}
 	s->started++;
+	if (job->replay_fd < 0 && job->chunk) {
+		/* A retry has its chunks kept already. */
+		rr_keep(s, job, job->chunk, true);
+	}
 	running_add(s, job);
 	show_progress(s, job);
 	if (s->results) {
@@ -1807,6 +1854,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
 	s.max_jobs = cfg->max_jobs;
+	s.rr_replay = cfg->opts->round_robin && !cfg->opts->tee &&
+		      !cfg->split && !cfg->opts->cat && !cfg->opts->fifo &&
+		      cfg->opts->retries > 1;
 	if (cfg->jobs_file) {
 		reread_jobs_file(&s);
 	}

@@ -261,6 +261,48 @@ load helpers
 	assert_output ""
 }
 
+@test "--round-robin --retries: a job killed after many chunks is given them all again, once" {
+	# Under -k job 1 gets chunks 1, 3, 5...: its first try prints 30000
+	# lines (four chunks' worth) and is killed; only the retry's output
+	# counts, and the retry gets those chunks and the ones after.
+	run bash -c 'seq 200000 | "$PRUN" --pipe --block 64k --round-robin -j2 -k --retries 2 "
+		if [ {#} = 1 ] && mkdir \"$BATS_TEST_TMPDIR/once\" 2>/dev/null; then
+			head -n 30000; kill -9 \$\$
+		fi
+		cat" | sort -n | cmp - <(seq 200000)'
+	assert_success
+	[ -d "$BATS_TEST_TMPDIR/once" ] || fail "job 1 was not killed"
+	run bash -c 'seq 200000 | "$PRUN" --pipe --block 64k --round-robin -j3 --retries 3 --joblog "$BATS_TEST_TMPDIR/log" "
+		if [ {#} = 2 ] && echo >> \"$BATS_TEST_TMPDIR/tries\" &&
+			[ \$(wc -l < \"$BATS_TEST_TMPDIR/tries\") -lt 3 ]; then
+			head -c 100000; kill -9 \$\$
+		fi
+		cat" | sort -n | cmp - <(seq 200000)'
+	assert_success
+	run wc -l < "$BATS_TEST_TMPDIR/tries"
+	assert_output 3
+	run awk -F'\t' 'NR > 1 {print $1, $7}' "$BATS_TEST_TMPDIR/log"
+	assert_output --partial "2 0"
+}
+
+@test "--round-robin --halt now,fail=1 leaves no job running and no temp file" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	SECONDS=0
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 10k -j3 --round-robin --retries 2 --halt now,fail=1 --tmpdir "$BATS_TEST_TMPDIR/t" "
+		echo \$\$ >> \"$BATS_TEST_TMPDIR/pids\"
+		if [ {#} = 3 ]; then head -c 50000 >/dev/null; exit 1; fi
+		cat >/dev/null; sleep 10"'
+	assert_failure 1
+	[ "$SECONDS" -lt 8 ] || fail "took $SECONDS s"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/pids")" -eq 4 ] || fail "$(cat "$BATS_TEST_TMPDIR/pids")"
+	for pid in $(cat "$BATS_TEST_TMPDIR/pids"); do
+		run kill -0 "$pid"
+		assert_failure
+	done
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
 @test "--pipe: a slow job holds back the reading of stdin, not memory" {
 	[ -z "$SANITIZED_BUILD" ] || skip "memory bounds are meaningless under ASan"
 	run bash -c 'head -c 300000000 /dev/zero | tr "\0" "x" | fold -w 99 |
