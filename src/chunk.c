@@ -1165,6 +1165,8 @@ struct chunk_feed {
 	uint64_t delay;        /* --fifo: ms until the next try */
 	uint64_t pos;          /* bytes of c written */
 	uint64_t sent;         /* bytes written in all */
+	uint64_t given;        /* bytes of the chunks given, whole: what
+				  GNU parallel's job log calls Send */
 	chunk_fed_fn done;
 	void *data;
 };
@@ -1237,10 +1239,10 @@ static void feed_end(struct chunk_feed *f, int r)
 	int err = r == -EPIPE || r == UV_EPIPE || r > 0 ? 0 : r;
 	chunk_fed_fn done = f->done;
 	void *data = f->data;
-	uint64_t sent = f->sent;
+	uint64_t given = f->given;
 
 	feed_close(f);
-	done(data, sent, err, false);
+	done(data, given, err, false);
 }
 
 static void on_writable(uv_poll_t *h, int status, int events)
@@ -1256,7 +1258,7 @@ static void on_writable(uv_poll_t *h, int status, int events)
 		uv_poll_stop(&f->poll);
 		chunk_release(f->c);
 		f->c = NULL;
-		f->done(f->data, f->sent, 0, true);
+		f->done(f->data, f->given, 0, true);
 	} else if (r != 0) {
 		feed_end(f, r);
 	}
@@ -1272,6 +1274,7 @@ void chunk_feed_more(struct chunk_feed *f, const struct chunk *c)
 	f->c = chunk_ref((struct chunk *)c);
 	/* The header once: a job that got nothing yet (--tee) gets it. */
 	f->pos = f->sent ? chunk_head_len(c) : 0;
+	f->given += chunk_size(c) - f->pos;
 	uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
 }
 
@@ -1305,6 +1308,7 @@ static struct chunk_feed *feed_new(const struct chunk *c, chunk_fed_fn done,
 	struct chunk_feed *f = xcalloc(1, sizeof(*f));
 
 	f->c = chunk_ref((struct chunk *)c);
+	f->given = chunk_size(c);
 	f->fd = -1;
 	f->done = done;
 	f->data = data;
@@ -1369,8 +1373,8 @@ struct chunk_feed *chunk_feed_fifo(uv_loop_t *loop, const struct chunk *c,
 
 uint64_t chunk_feed_stop(struct chunk_feed *f)
 {
-	uint64_t sent = f->sent;
+	uint64_t given = f->given;
 
 	feed_close(f);
-	return sent;
+	return given;
 }

@@ -158,8 +158,9 @@ struct chunk_feed;
 
 /*
  * Called once the feed ends (idle false; the feed is gone), or with
- * chunk_feed_keep_open() when a chunk is written (idle true): sent bytes
- * given in all, err 0 or -errno.
+ * chunk_feed_keep_open() when a chunk is written (idle true): sent is the
+ * bytes of the chunks given in all, whole (also if the job did not read
+ * them all: GNU parallel's Send), err 0 or -errno.
  */
 typedef void (*chunk_fed_fn)(void *data, uint64_t sent, int err, bool idle);
 
@@ -194,7 +195,7 @@ void chunk_feed_keep_open(struct chunk_feed *f);
 void chunk_feed_more(struct chunk_feed *f, const struct chunk *c);
 /*
  * Stops a feed that has not ended (done is not called) and frees it.
- * Returns the bytes sent so far.
+ * Returns the bytes of the chunks given so far, as for chunk_fed_fn.
  */
 uint64_t chunk_feed_stop(struct chunk_feed *f);
 

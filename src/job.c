@@ -970,6 +970,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		}
 		job->start_ns = now_ns();
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+		if (job->chunk && job->chunk->path && !job->chunk->fifo) {
+			/* --cat: the file is given whole (the log's Send). */
+			job->sent = chunk_size(job->chunk);
+		}
 		return 0;
 	}
 	spawner_reclaim(sp, job);

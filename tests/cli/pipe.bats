@@ -230,6 +230,21 @@ load helpers
 	assert_output $'Seq\tSend\tReceive\n1\t8\t8\n2\t8\t8\n3\t5\t5'
 }
 
+@test "--pipe --joblog: Send counts each chunk given whole, read or not, as GNU parallel does" {
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 2M -k --joblog "$BATS_TEST_TMPDIR/log" "sleep 0.2"; cut -f1,5,6 "$BATS_TEST_TMPDIR/log"'
+	assert_success
+	assert_output $'Seq\tSend\tReceive\n1\t2097150\t0\n2\t2097151\t0\n3\t2097151\t0\n4\t597444\t0'
+	run bash -c 'seq 10 | "$PRUN" --pipe --cat -N4 -k --joblog "$BATS_TEST_TMPDIR/log" "cat {}" >/dev/null; cut -f1,5,6 "$BATS_TEST_TMPDIR/log"'
+	assert_success
+	assert_output $'Seq\tSend\tReceive\n1\t8\t8\n2\t8\t8\n3\t5\t5'
+	# --round-robin: the chunks of a job that timed out count too, so the
+	# Send column adds up to the input.
+	run bash -c 'seq 100000 | "$PRUN" --pipe --block 10k --round-robin -j2 --timeout 1 --joblog "$BATS_TEST_TMPDIR/log" "if [ {#} = 1 ]; then sleep 5; fi; wc -l"'
+	assert_failure 1
+	run awk -F'\t' 'NR > 1 {s += $5; if ($1 == 1) print $7, $8} END {print s}' "$BATS_TEST_TMPDIR/log"
+	assert_output $'-1 15\n588895'
+}
+
 @test "--pipe: a job that reads only part of its chunk is no error" {
 	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k -k head -1'
 	assert_success
