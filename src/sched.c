@@ -923,8 +923,9 @@ static void on_rr_fed(void *data, struct job *job)
 	if (s->opts->keep_order) {
 		/* -k: the next chunk may be for a job not started yet. */
 		fill(s);
+	} else {
+		rr_dispatch(s);
 	}
-	rr_dispatch(s);
 }
 
 /* New input came: jobs to start, and --pipe chunks to hand out. */
@@ -1515,7 +1516,7 @@ static void reread_jobs_file(struct sched *s)
 }
 
 /* Starts jobs while there are free slots and input to fill them. */
-static void fill(struct sched *s)
+static void fill_slots(struct sched *s)
 {
 	if (s->cfg->jobs_file) {
 		reread_jobs_file(s);
@@ -1539,6 +1540,19 @@ static void fill(struct sched *s)
 			}
 			return;
 		}
+	}
+}
+
+/*
+ * fill_slots(), then --round-robin's chunks to the jobs that wait: a job
+ * that ended may have been the one the next chunk was for (-k), or
+ * starting a job may have found the end of the input.
+ */
+static void fill(struct sched *s)
+{
+	fill_slots(s);
+	if (s->n_rr_idle > 0) {
+		rr_dispatch(s);
 	}
 }
 

@@ -154,6 +154,14 @@ load helpers
 	assert_output $'job 1\n1,2,3,4,5,13,14,15,22,23,24\njob 2\n6,7,8,9,16,17,18,25,26,27\njob 3\n10,11,12,19,20,21,28,29,30'
 }
 
+@test "--round-robin -k: a job that ends before its turn does not hold the others up" {
+	SECONDS=0
+	run bash -c 'seq 20000 | "$PRUN" --pipe --block 1k --round-robin -j3 -k "if [ {#} = 2 ]; then exit 0; fi; cat >/dev/null; echo job {#}"'
+	assert_success
+	[ "$SECONDS" -lt 8 ] || fail "took $SECONDS s"
+	[ "${lines[0]}" = "job 1" ] && [ "${lines[1]}" = "job 3" ] || fail "$output"
+}
+
 @test "--block-timeout passes a partial block on when the input stalls" {
 	run bash -c '(echo a; sleep 1; echo b; sleep 1; echo c) | "$PRUN" --pipe --block-timeout 0.3 -k "echo [{#}]; cat"'
 	assert_success
