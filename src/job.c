@@ -799,6 +799,10 @@ static void on_fed(void *data, uint64_t sent, int err, bool idle)
 		warn("cannot write the input of job %llu: %s",
 		     (unsigned long long)job->seq, strerror(-err));
 	}
+	if (job->spawner->cfg.round_robin) {
+		/* It takes no more chunks: the others need not wait for it. */
+		job->spawner->cfg.fed(job->spawner->cfg.fed_data, job);
+	}
 }
 
 /* Undoes make_outputs() after a failed spawn. */

@@ -89,7 +89,8 @@ struct spawner_config {
 	bool tty;             /* --tty, -o: stdin is the terminal */
 	struct uv_loop_s *loop; /* runs the feeds of --pipe chunks */
 	/* --round-robin: a job's feed stays open, and fed() is told when it
-	   has written a chunk (chunk_feed_more() gives the next one). */
+	   has written a chunk (chunk_feed_more() gives the next one), or
+	   when the job stopped reading (job->feed is NULL then). */
 	bool round_robin;
 	void (*fed)(void *data, struct job *job);
 	void *fed_data;

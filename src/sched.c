@@ -912,10 +912,18 @@ static int tee_check(struct sched *s, char **cause)
 	return 0;
 }
 
-/* --round-robin: a job wrote its chunk and waits for the next. */
+/*
+ * --round-robin: a job wrote its chunk and waits for the next, or stopped
+ * reading (no feed): then the chunks go to the others.
+ */
 static void on_rr_fed(void *data, struct job *job)
 {
 	struct sched *s = data;
+
+	if (!job->feed) {
+		rr_dispatch(s);
+		return;
+	}
 
 	s->rr_idle = xreallocarray(s->rr_idle, s->n_rr_idle + 1,
 				   sizeof(*s->rr_idle));

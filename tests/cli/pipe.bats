@@ -184,6 +184,12 @@ load helpers
 	assert_output $'a\n1\nb\n1'
 }
 
+@test "--tee: a job that closes its stdin and runs on does not hold the others up" {
+	run bash -c 'seq 3000000 | "$PRUN" --pipe --tee -k "if [ {} = a ]; then head -c 1 >/dev/null; exec 0<&-; sleep 3; test -e \"$BATS_TEST_TMPDIR/b\" && echo b was first; else wc -l; touch \"$BATS_TEST_TMPDIR/b\"; fi" ::: a b'
+	assert_success
+	assert_output $'b was first\n3000000'
+}
+
 @test "--tee with fewer job slots than arguments is an error (GNU parallel hangs)" {
 	run bash -c 'seq 5 | "$PRUN" -j2 --pipe --tee echo ::: a b c'
 	assert_failure 255
