@@ -136,12 +136,12 @@ void chunk_release(struct chunk *c)
 	}
 }
 
-/* Writes the chunk to fd, whole: 0 or -errno. */
-static int write_file(const struct chunk *c, int fd)
+/* Writes the chunk to fd, whole (the header if head): 0 or -errno. */
+static int write_file(const struct chunk *c, int fd, bool head)
 {
 	int r = 0;
 
-	if (c->head) {
+	if (c->head && head) {
 		r = write_all(fd, c->head->data, c->head->len);
 	}
 	if (r == 0 && c->file_fd < 0) {
@@ -162,6 +162,21 @@ static int write_file(const struct chunk *c, int fd)
 		left -= (size_t)n;
 	}
 	return r;
+}
+
+int chunk_append(const struct chunk *c, int fd, bool head)
+{
+	return write_file(c, fd, head);
+}
+
+struct chunk *chunk_of_file(int fd, uint64_t len)
+{
+	struct chunk *c = chunk_empty();
+
+	c->file_fd = fd;
+	c->file_off = 0;
+	c->body_len = (size_t)len;
+	return c;
 }
 
 int chunk_to_fifo(struct chunk *c, const char *dir, char **cause)
@@ -198,7 +213,7 @@ int chunk_to_file(struct chunk *c, const char *dir, char **cause)
 				   strerror(-fd));
 		return fd;
 	}
-	int r = write_file(c, fd);
+	int r = write_file(c, fd, true);
 	close(fd);
 	if (r < 0) {
 		*cause = xasprintf("cannot write %s: %s", path, strerror(-r));
@@ -1941,6 +1956,8 @@ struct chunk_feed {
 	uint64_t delay;        /* --fifo: ms until the next try */
 	uint64_t pos;          /* bytes of c written */
 	uint64_t sent;         /* bytes written in all */
+	uint64_t given;        /* bytes of the chunks given, whole: what
+				  GNU parallel's job log calls Send */
 	chunk_fed_fn done;
 	void *data;
 };
@@ -2013,10 +2030,10 @@ static void feed_end(struct chunk_feed *f, int r)
 	int err = r == -EPIPE || r == UV_EPIPE || r > 0 ? 0 : r;
 	chunk_fed_fn done = f->done;
 	void *data = f->data;
-	uint64_t sent = f->sent;
+	uint64_t given = f->given;
 
 	feed_close(f);
-	done(data, sent, err, false);
+	done(data, given, err, false);
 }
 
 static void on_writable(uv_poll_t *h, int status, int events)
@@ -2032,7 +2049,7 @@ static void on_writable(uv_poll_t *h, int status, int events)
 		uv_poll_stop(&f->poll);
 		chunk_release(f->c);
 		f->c = NULL;
-		f->done(f->data, f->sent, 0, true);
+		f->done(f->data, f->given, 0, true);
 	} else if (r != 0) {
 		feed_end(f, r);
 	}
@@ -2048,6 +2065,7 @@ void chunk_feed_more(struct chunk_feed *f, const struct chunk *c)
 	f->c = chunk_ref((struct chunk *)c);
 	/* The header once: a job that got nothing yet (--tee) gets it. */
 	f->pos = f->sent ? chunk_head_len(c) : 0;
+	f->given += chunk_size(c) - f->pos;
 	uv_poll_start(&f->poll, UV_WRITABLE, on_writable);
 }
 
@@ -2081,6 +2099,7 @@ static struct chunk_feed *feed_new(const struct chunk *c, chunk_fed_fn done,
 	struct chunk_feed *f = xcalloc(1, sizeof(*f));
 
 	f->c = chunk_ref((struct chunk *)c);
+	f->given = chunk_size(c);
 	f->fd = -1;
 	f->done = done;
 	f->data = data;
@@ -2145,8 +2164,8 @@ struct chunk_feed *chunk_feed_fifo(uv_loop_t *loop, const struct chunk *c,
 
 uint64_t chunk_feed_stop(struct chunk_feed *f)
 {
-	uint64_t sent = f->sent;
+	uint64_t given = f->given;
 
 	feed_close(f);
-	return sent;
+	return given;
 }

@@ -28,7 +28,8 @@ struct chunk {
 	struct block *blk;     /* shared; holds the body, or NULL */
 	const char *body;      /* in blk */
 	size_t body_len;       /* bytes */
-	int file_fd;           /* --pipepart: not owned; else -1 */
+	int file_fd;           /* not owned; --pipepart, or a retry's
+				  chunks (chunk_of_file()); else -1 */
 	off_t file_off;        /* --pipepart: the body's byte range */
 	char *path;            /* owned; --cat: a temp file that holds the
 				  chunk, --fifo: a named pipe, removed with
@@ -46,6 +47,16 @@ struct chunk *chunk_empty(void);
 struct chunk *chunk_ref(struct chunk *c);
 /* Drops an owner; the last frees the chunk.  NULL is ignored. */
 void chunk_release(struct chunk *c);
+/*
+ * --round-robin --retries: appends the chunk's bytes (with its header if
+ * head) to fd, a temp file.  Returns 0, or -errno.
+ */
+int chunk_append(const struct chunk *c, int fd, bool head);
+/*
+ * A chunk of the first len bytes of the file fd, which must stay open as
+ * long as the chunk is fed (the file may grow past len meanwhile).
+ */
+struct chunk *chunk_of_file(int fd, uint64_t len);
 /*
  * --cat: puts the chunk in a new temp file in dir, named by c->path from
  * now on.  Returns 0, or -errno with *cause.
@@ -162,8 +173,9 @@ struct chunk_feed;
 
 /*
  * Called once the feed ends (idle false; the feed is gone), or with
- * chunk_feed_keep_open() when a chunk is written (idle true): sent bytes
- * given in all, err 0 or -errno.
+ * chunk_feed_keep_open() when a chunk is written (idle true): sent is the
+ * bytes of the chunks given in all, whole (also if the job did not read
+ * them all: GNU parallel's Send), err 0 or -errno.
  */
 typedef void (*chunk_fed_fn)(void *data, uint64_t sent, int err, bool idle);
 
@@ -198,7 +210,7 @@ void chunk_feed_keep_open(struct chunk_feed *f);
 void chunk_feed_more(struct chunk_feed *f, const struct chunk *c);
 /*
  * Stops a feed that has not ended (done is not called) and frees it.
- * Returns the bytes sent so far.
+ * Returns the bytes of the chunks given so far, as for chunk_fed_fn.
  */
 uint64_t chunk_feed_stop(struct chunk_feed *f);
 

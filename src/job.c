@@ -272,6 +272,7 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	job->rec = rec;
 	job->out_fd = -1;
 	job->err_fd = -1;
+	job->replay_fd = -1;
 	return job;
 }
 
@@ -405,6 +406,9 @@ void job_destroy(struct job *job)
 		chunk_feed_stop(job->feed);
 	}
 	chunk_release(job->chunk);
+	if (job->replay_fd >= 0) {
+		close(job->replay_fd);
+	}
 	perl_memo_destroy(job->memo);
 	free(job->out_path);
 	if (job->workdir_rm) {
@@ -795,6 +799,10 @@ static void on_fed(void *data, uint64_t sent, int err, bool idle)
 		warn("cannot write the input of job %llu: %s",
 		     (unsigned long long)job->seq, strerror(-err));
 	}
+	if (job->spawner->cfg.round_robin) {
+		/* It takes no more chunks: the others need not wait for it. */
+		job->spawner->cfg.fed(job->spawner->cfg.fed_data, job);
+	}
 }
 
 /* Undoes make_outputs() after a failed spawn. */
@@ -966,6 +974,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		}
 		job->start_ns = now_ns();
 		job->start_wall = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+		if (job->chunk && job->chunk->path && !job->chunk->fifo) {
+			/* --cat: the file is given whole (the log's Send). */
+			job->sent = chunk_size(job->chunk);
+		}
 		return 0;
 	}
 	spawner_reclaim(sp, job);

@@ -57,6 +57,10 @@ struct job {
 	struct chunk_feed *feed; /* owned; feeding it the chunk, or NULL */
 	struct spawner *spawner; /* that spawned it */
 	uint64_t sent;        /* bytes of the chunk it was given */
+	int replay_fd;        /* owned; --round-robin --retries: a temp
+	                         file of every chunk it was given, for a
+	                         retry to be given again; else -1 */
+	uint64_t replay_len;  /* bytes in replay_fd */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
@@ -85,7 +89,8 @@ struct spawner_config {
 	bool tty;             /* --tty, -o: stdin is the terminal */
 	struct uv_loop_s *loop; /* runs the feeds of --pipe chunks */
 	/* --round-robin: a job's feed stays open, and fed() is told when it
-	   has written a chunk (chunk_feed_more() gives the next one). */
+	   has written a chunk (chunk_feed_more() gives the next one), or
+	   when the job stopped reading (job->feed is NULL then). */
 	bool round_robin;
 	void (*fed)(void *data, struct job *job);
 	void *fed_data;

@@ -88,6 +88,10 @@ struct sched {
 	size_t n_rr_idle;
 	struct chunk *rr_next;     /* a reference; the chunk for the next
 				      idle job, or NULL */
+	uint64_t rr_last;          /* --round-robin -k: the seq of the job
+				      given the last chunk */
+	bool rr_replay;            /* --round-robin --retries: each job
+				      keeps the chunks it is given */
 	struct spawner *spawner;   /* owned */
 	struct output *output;     /* owned */
 	struct killer *killer;     /* owned */
@@ -582,7 +586,17 @@ static void finish_job(struct sched *s, struct job *job)
 	if (failed && !s->stopping && (long)job->attempt < tries) {
 		/* --retries: run it again; only the last try's output shows. */
 		struct job *again = job_create(job->seq, job_copy_args(job));
-		if (job->chunk) {
+		if (job->replay_fd >= 0) {
+			/*
+			 * --round-robin: every chunk the try was given, from
+			 * its file; the retry adds to the same file.
+			 */
+			again->chunk = chunk_of_file(job->replay_fd,
+						     job->replay_len);
+			again->replay_fd = job->replay_fd;
+			again->replay_len = job->replay_len;
+			job->replay_fd = -1;
+		} else if (job->chunk) {
 			/* --pipe: the same chunk, given again. */
 			again->chunk = chunk_ref(job->chunk);
 		}
@@ -770,6 +784,91 @@ static void split_out(struct sched *s)
 }
 
 /*
+ * --round-robin --retries: adds chunk c, given to the job, to the job's
+ * temp file of them (made now if need be), so that a retry is given all
+ * of them again: a job that read many chunks before it failed may have
+ * done something with each.  head: c is the job's first chunk.
+ */
+static void rr_keep(struct sched *s, struct job *job, const struct chunk *c,
+		    bool head)
+{
+	if (!s->rr_replay) {
+		return;
+	}
+	if (job->replay_fd < 0) {
+		int fd = spool_tmpfile(s->cfg->tmpdir);
+		if (fd < 0) {
+			fail(s, xasprintf("cannot create a temp file in %s: %s",
+					  s->cfg->tmpdir, strerror(-fd)));
+			return;
+		}
+		job->replay_fd = fd;
+	}
+	int r = chunk_append(c, job->replay_fd, head);
+	if (r < 0) {
+		fail(s, xasprintf("cannot write a temp file in %s: %s",
+				  s->cfg->tmpdir, strerror(-r)));
+		return;
+	}
+	job->replay_len += head ? chunk_size(c) : c->body_len;
+}
+
+/* --round-robin: the job ended, and waits for nothing any more. */
+static void rr_forget(struct sched *s, const struct job *job)
+{
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == job) {
+			memmove(s->rr_idle + i, s->rr_idle + i + 1,
+				(--s->n_rr_idle - i) * sizeof(*s->rr_idle));
+			return;
+		}
+	}
+}
+
+/*
+ * --round-robin: the job the next chunk goes to, if it waits for one.
+ * Without -k, the job that has waited longest.  With -k, chunk i goes to
+ * job (i - 1) mod n + 1 (n: the jobs still fed), as in GNU parallel, so
+ * that the output is the same from run to run: once all n jobs run, the
+ * next one by seq after the last one fed, even if it is slower to take
+ * its chunk than the others.
+ */
+static struct job *rr_pick(struct sched *s)
+{
+	if (s->n_rr_idle == 0) {
+		return NULL;
+	}
+	if (!s->opts->keep_order) {
+		return s->rr_idle[0];
+	}
+	if (s->next_seq < (uint64_t)s->max_jobs && !s->chunks_done &&
+	    !s->stopping) {
+		return NULL; /* the next chunk starts a job of its own */
+	}
+	struct job *next = NULL, *first = NULL;
+	for (struct job *j = s->oldest; j; j = j->rnext) {
+		if (!j->feed) {
+			continue;
+		}
+		if (!first || j->seq < first->seq) {
+			first = j;
+		}
+		if (j->seq > s->rr_last && (!next || j->seq < next->seq)) {
+			next = j;
+		}
+	}
+	if (!next) {
+		next = first;
+	}
+	for (size_t i = 0; i < s->n_rr_idle; i++) {
+		if (s->rr_idle[i] == next) {
+			return next;
+		}
+	}
+	return NULL;
+}
+
+/*
  * --round-robin: gives chunks to the running jobs that wait for one, as
  * long as there are chunks; --tee: each chunk to all of them, once all
  * wait.  Once the chunks are over, their stdin closes.
@@ -790,18 +889,18 @@ static void rr_dispatch(struct sched *s)
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
 	}
-	while (!all && s->n_rr_idle > 0 && rr_take(s)) {
-		/* The job that has waited longest. */
-		struct job *job = s->rr_idle[0];
-		memmove(s->rr_idle, s->rr_idle + 1,
-			--s->n_rr_idle * sizeof(*s->rr_idle));
+	struct job *job;
+	while (!all && (job = rr_pick(s)) && rr_take(s)) {
+		rr_forget(s, job);
+		s->rr_last = job->seq;
+		rr_keep(s, job, s->rr_next, false);
 		chunk_feed_more(job->feed, s->rr_next);
 		chunk_release(s->rr_next);
 		s->rr_next = NULL;
 	}
 	if ((s->chunks_done || s->stopping) && !s->rr_next) {
 		while (s->n_rr_idle > 0) {
-			struct job *job = s->rr_idle[--s->n_rr_idle];
+			job = s->rr_idle[--s->n_rr_idle];
 			job->sent = chunk_feed_stop(job->feed);
 			job->feed = NULL;
 		}
@@ -819,25 +918,27 @@ static int tee_check(struct sched *s, char **cause)
 	return 0;
 }
 
-/* --round-robin: a job wrote its chunk and waits for the next. */
+/*
+ * --round-robin: a job wrote its chunk and waits for the next, or stopped
+ * reading (no feed): then the chunks go to the others.
+ */
 static void on_rr_fed(void *data, struct job *job)
 {
 	struct sched *s = data;
 
+	if (!job->feed) {
+		rr_dispatch(s);
+		return;
+	}
+
 	s->rr_idle = xreallocarray(s->rr_idle, s->n_rr_idle + 1,
 				   sizeof(*s->rr_idle));
 	s->rr_idle[s->n_rr_idle++] = job;
-	rr_dispatch(s);
-}
-
-/* --round-robin: the job ended, and waits for nothing any more. */
-static void rr_forget(struct sched *s, const struct job *job)
-{
-	for (size_t i = 0; i < s->n_rr_idle; i++) {
-		if (s->rr_idle[i] == job) {
-			s->rr_idle[i] = s->rr_idle[--s->n_rr_idle];
-			return;
-		}
+	if (s->opts->keep_order) {
+		/* -k: the next chunk may be for a job not started yet. */
+		fill(s);
+	} else {
+		rr_dispatch(s);
 	}
 }
 
@@ -1062,6 +1163,10 @@ static bool start(struct sched *s, struct job *job)
 		return true;
 	}
 	s->started++;
+	if (job->replay_fd < 0 && job->chunk) {
+		/* A retry has its chunks kept already. */
+		rr_keep(s, job, job->chunk, true);
+	}
 	running_add(s, job);
 	show_progress(s, job);
 	if (s->results) {
@@ -1347,6 +1452,7 @@ static struct job *next_piped_job(struct sched *s)
 	uint64_t order = ++s->next_seq;
 	struct job *job = job_create_piped(order, c);
 	job->order = order;
+	s->rr_last = order;
 	return job;
 }
 
@@ -1429,7 +1535,7 @@ static void reread_jobs_file(struct sched *s)
 }
 
 /* Starts jobs while there are free slots and input to fill them. */
-static void fill(struct sched *s)
+static void fill_slots(struct sched *s)
 {
 	if (s->cfg->jobs_file) {
 		reread_jobs_file(s);
@@ -1453,6 +1559,19 @@ static void fill(struct sched *s)
 			}
 			return;
 		}
+	}
+}
+
+/*
+ * fill_slots(), then --round-robin's chunks to the jobs that wait: a job
+ * that ended may have been the one the next chunk was for (-k), or
+ * starting a job may have found the end of the input.
+ */
+static void fill(struct sched *s)
+{
+	fill_slots(s);
+	if (s->n_rr_idle > 0) {
+		rr_dispatch(s);
 	}
 }
 
@@ -1768,6 +1887,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	killer_create(&s.killer, &s.loop, &cfg->opts->termseq,
 		      on_killer_idle, &s);
 	s.max_jobs = cfg->max_jobs;
+	s.rr_replay = cfg->opts->round_robin && !cfg->opts->tee &&
+		      !cfg->split && !cfg->opts->cat && !cfg->opts->fifo &&
+		      cfg->opts->retries > 1;
 	if (cfg->jobs_file) {
 		reread_jobs_file(&s);
 	}

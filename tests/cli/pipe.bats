@@ -140,6 +140,28 @@ load helpers
 	assert_output 1
 }
 
+@test "--round-robin -k: chunk i goes to job (i - 1) mod n + 1, and the output comes in job order" {
+	# The later jobs are the quicker ones to read: the output and the
+	# chunks each job got are still those of GNU parallel, every run.
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k "echo job {#}; sleep 0.\$((4 - {#})); wc -l"'
+	assert_success
+	assert_output $'job 1\n335168\njob 2\n333317\njob 3\n331515'
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k --line-buffer "echo job {#}; sleep 0.\$((4 - {#})); wc -l; echo end {#}"'
+	assert_success
+	assert_output $'job 1\n335168\nend 1\njob 2\n333317\nend 2\njob 3\n331515\nend 3'
+	run bash -c 'seq 30 | "$PRUN" --pipe --block 10 --round-robin -j3 -k "echo job {#}; paste -sd, -"'
+	assert_success
+	assert_output $'job 1\n1,2,3,4,5,13,14,15,22,23,24\njob 2\n6,7,8,9,16,17,18,25,26,27\njob 3\n10,11,12,19,20,21,28,29,30'
+}
+
+@test "--round-robin -k: a job that ends before its turn does not hold the others up" {
+	SECONDS=0
+	run bash -c 'seq 20000 | "$PRUN" --pipe --block 1k --round-robin -j3 -k "if [ {#} = 2 ]; then exit 0; fi; cat >/dev/null; echo job {#}"'
+	assert_success
+	[ "$SECONDS" -lt 8 ] || fail "took $SECONDS s"
+	[ "${lines[0]}" = "job 1" ] && [ "${lines[1]}" = "job 3" ] || fail "$output"
+}
+
 @test "--block-timeout passes a partial block on when the input stalls" {
 	run bash -c '(echo a; sleep 1; echo b; sleep 1; echo c) | "$PRUN" --pipe --block-timeout 0.3 -k "echo [{#}]; cat"'
 	assert_success
@@ -160,6 +182,12 @@ load helpers
 	run bash -c 'seq 100000 | "$PRUN" --pipe --tee -k "echo {}; head -1" ::: a b'
 	assert_success
 	assert_output $'a\n1\nb\n1'
+}
+
+@test "--tee: a job that closes its stdin and runs on does not hold the others up" {
+	run bash -c 'seq 3000000 | "$PRUN" --pipe --tee -k "if [ {} = a ]; then head -c 1 >/dev/null; exec 0<&-; sleep 3; test -e \"$BATS_TEST_TMPDIR/b\" && echo b was first; else wc -l; touch \"$BATS_TEST_TMPDIR/b\"; fi" ::: a b'
+	assert_success
+	assert_output $'b was first\n3000000'
 }
 
 @test "--tee with fewer job slots than arguments is an error (GNU parallel hangs)" {
@@ -213,6 +241,21 @@ load helpers
 	assert_output $'Seq\tSend\tReceive\n1\t8\t8\n2\t8\t8\n3\t5\t5'
 }
 
+@test "--pipe --joblog: Send counts each chunk given whole, read or not, as GNU parallel does" {
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 2M -k --joblog "$BATS_TEST_TMPDIR/log" "sleep 0.2"; cut -f1,5,6 "$BATS_TEST_TMPDIR/log"'
+	assert_success
+	assert_output $'Seq\tSend\tReceive\n1\t2097150\t0\n2\t2097151\t0\n3\t2097151\t0\n4\t597444\t0'
+	run bash -c 'seq 10 | "$PRUN" --pipe --cat -N4 -k --joblog "$BATS_TEST_TMPDIR/log" "cat {}" >/dev/null; cut -f1,5,6 "$BATS_TEST_TMPDIR/log"'
+	assert_success
+	assert_output $'Seq\tSend\tReceive\n1\t8\t8\n2\t8\t8\n3\t5\t5'
+	# --round-robin: the chunks of a job that timed out count too, so the
+	# Send column adds up to the input.
+	run bash -c 'seq 100000 | "$PRUN" --pipe --block 10k --round-robin -j2 --timeout 1 --joblog "$BATS_TEST_TMPDIR/log" "if [ {#} = 1 ]; then sleep 5; fi; wc -l"'
+	assert_failure 1
+	run awk -F'\t' 'NR > 1 {s += $5; if ($1 == 1) print $7, $8} END {print s}' "$BATS_TEST_TMPDIR/log"
+	assert_output $'-1 15\n588895'
+}
+
 @test "--pipe: a job that reads only part of its chunk is no error" {
 	run bash -c 'seq 100000 | "$PRUN" --pipe --block 100k -k head -1'
 	assert_success
@@ -237,6 +280,48 @@ load helpers
 		if [ {#} = 3 ]; then exit 1; fi; echo \$\$ >> \"$BATS_TEST_TMPDIR/pids\"; sleep 10"'
 	assert_failure 1
 	for pid in $(cat "$BATS_TEST_TMPDIR/pids" 2>/dev/null); do
+		run kill -0 "$pid"
+		assert_failure
+	done
+	run ls -A "$BATS_TEST_TMPDIR/t"
+	assert_output ""
+}
+
+@test "--round-robin --retries: a job killed after many chunks is given them all again, once" {
+	# Under -k job 1 gets chunks 1, 3, 5...: its first try prints 30000
+	# lines (four chunks' worth) and is killed; only the retry's output
+	# counts, and the retry gets those chunks and the ones after.
+	run bash -c 'seq 200000 | "$PRUN" --pipe --block 64k --round-robin -j2 -k --retries 2 "
+		if [ {#} = 1 ] && mkdir \"$BATS_TEST_TMPDIR/once\" 2>/dev/null; then
+			head -n 30000; kill -9 \$\$
+		fi
+		cat" | sort -n | cmp - <(seq 200000)'
+	assert_success
+	[ -d "$BATS_TEST_TMPDIR/once" ] || fail "job 1 was not killed"
+	run bash -c 'seq 200000 | "$PRUN" --pipe --block 64k --round-robin -j3 --retries 3 --joblog "$BATS_TEST_TMPDIR/log" "
+		if [ {#} = 2 ] && echo >> \"$BATS_TEST_TMPDIR/tries\" &&
+			[ \$(wc -l < \"$BATS_TEST_TMPDIR/tries\") -lt 3 ]; then
+			head -c 100000; kill -9 \$\$
+		fi
+		cat" | sort -n | cmp - <(seq 200000)'
+	assert_success
+	run wc -l < "$BATS_TEST_TMPDIR/tries"
+	assert_output 3
+	run awk -F'\t' 'NR > 1 {print $1, $7}' "$BATS_TEST_TMPDIR/log"
+	assert_output --partial "2 0"
+}
+
+@test "--round-robin --halt now,fail=1 leaves no job running and no temp file" {
+	mkdir "$BATS_TEST_TMPDIR/t"
+	SECONDS=0
+	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 10k -j3 --round-robin --retries 2 --halt now,fail=1 --tmpdir "$BATS_TEST_TMPDIR/t" "
+		echo \$\$ >> \"$BATS_TEST_TMPDIR/pids\"
+		if [ {#} = 3 ]; then head -c 50000 >/dev/null; exit 1; fi
+		cat >/dev/null; sleep 10"'
+	assert_failure 1
+	[ "$SECONDS" -lt 8 ] || fail "took $SECONDS s"
+	[ "$(wc -l < "$BATS_TEST_TMPDIR/pids")" -eq 4 ] || fail "$(cat "$BATS_TEST_TMPDIR/pids")"
+	for pid in $(cat "$BATS_TEST_TMPDIR/pids"); do
 		run kill -0 "$pid"
 		assert_failure
 	done
