@@ -21,9 +21,9 @@
  *   output outgrew memory) hands its stdout pipe, once what prun read of
  *   it is out, to a splice(2) loop on the thread pool that moves its bytes
  *   to stdout as they come, beside the writes of its stderr; jobs that
- *   end meanwhile wait for it.  So that later jobs can pass too, they keep
- *   their pipes rather than get files of their own where passes are
- *   possible (no tags, colours, --files or compression).
+ *   end meanwhile wait for it.  Only jobs with pipes pass: those that
+ *   write files of their own (once jobs print much) cost less kept, as
+ *   measured, than pipes that prun moves to files.
  * - Pipe (--line-buffer, and --ungroup with tags): prun reads the job's
  *   pipes (the same way) and queues whole lines (or, ungrouped, whatever
  *   came) for writing.  The rest of a line waits in a spool of its own, in
@@ -1680,8 +1680,7 @@ static int stream_fd(struct ostream *st)
 /*
  * Spool mode, once stream i's spool is in its file: moves what the pipe
  * holds there without a copy through prun's memory.  Jobs print much, so
- * later ones get files of their own, unless jobs pass their stdout while
- * they run: they need their pipes for that.
+ * later ones get files of their own.
  */
 static void spill_more(struct output *o, struct ojob *oj, int i)
 {
@@ -1692,7 +1691,7 @@ static void spill_more(struct output *o, struct ojob *oj, int i)
 		/* Files of the jobs' own could not be compressed. */
 		return;
 	}
-	if (!o->heavy && !o->passes) {
+	if (!o->heavy) {
 		o->heavy = true;
 		o->cb.heavy(o->cb.data);
 	}

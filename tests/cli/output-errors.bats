@@ -43,17 +43,16 @@ teardown() {
 	assert_line --regexp "^prun: output of job [12] is incomplete: $mnt: No space left on device\$"
 }
 
-# Once a job printed much, later jobs write into temp files themselves
-# (where tags keep them from passing their output straight out): prun
-# sees the full disk by looking at it when they end.
+# Once a job printed much, later jobs write into temp files themselves:
+# prun sees the full disk by looking at it when they end.
 @test "reports a full disk that a job writing its own temp file filled" {
 	mount_small
 	# Job 2 may fill the disk before job 1's output is written and its
 	# spool freed: the loss is seen then, before the space comes back.
-	run bash -c '"$PRUN" -j1 --tag --tmpdir "$1" "head -c {} /dev/zero # {}" ::: 1500000 3000000 >/dev/null' _ "$mnt"
+	run prun -j1 --tmpdir "$mnt" 'head -c {} /dev/zero # {}' ::: 1500000 3000000
 	assert_failure 255
 	assert_line --regexp "^prun: output (of job 2 )?may be incomplete: $mnt: No space left on device\$"
-	run bash -c 'set -o pipefail; "$PRUN" -j1 --tag --tmpdir "$1" "head -c {} /dev/zero 2>/dev/null; true" ::: 1500000 3000000 | wc -c' _ "$mnt"
+	run bash -c 'set -o pipefail; "$PRUN" -j1 --tmpdir "$1" "head -c {} /dev/zero 2>/dev/null; true" ::: 1500000 3000000 | wc -c' _ "$mnt"
 	assert_failure 255
 	assert_line --regexp "^prun: output (of job 2 )?may be incomplete"
 }
@@ -62,6 +61,7 @@ teardown() {
 	mount_small
 	# Job 1 is written and gone before jobs 2 and 3 start, 0.3 s apart;
 	# they hold their output at once, waiting after writing it.
+	# Tags keep job 1 from passing its output straight out, as -k would.
 	run bash -c '"$PRUN" -k -j2 --tag --delay 0.3 --tmpdir "$1" \
 		"sleep {2}; head -c {1} /dev/zero 2>/dev/null; sleep 0.5" \
 		::: 1500000 1200000 1200000 :::+ 0 0.5 0.2 >/dev/null' _ "$mnt"
