@@ -10,6 +10,10 @@ setup_file() {
 	lab_start
 }
 
+setup() {
+	lab_setup
+}
+
 teardown_file() {
 	lab_stop
 }
@@ -49,7 +53,8 @@ $home"
 	assert_success
 	assert_output "a  b/h2/"
 
-	run bash -c 'printf "x\ny\n" | ssh -F "$LAB_SSH_CONFIG" h3 "cat; exit 7"'
+	run bash -c \
+		'printf "x\ny\n" | ssh -F "$LAB_SSH_CONFIG" h3 "cat; exit 7"'
 	assert_equal "$status" 7
 	assert_output "x
 y"
@@ -93,7 +98,8 @@ y"
 	# is the proof; the bound is for a busy machine.
 	assert_equal "$(lab_logins)" "$before"
 	(($(now_ms) - start < 10000)) ||
-		fail "10 commands through the master took $(($(now_ms) - start)) ms"
+		fail "10 commands through the master took" \
+		     "$(($(now_ms) - start)) ms"
 
 	run lab_ssh -S "$ctl" -O exit h2
 	assert_success
