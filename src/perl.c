@@ -602,6 +602,25 @@ static int died(struct perl *p, char **cause)
 	return -1;
 }
 
+/*
+ * A round trip of the request in p->req that evaluates expressions:
+ * 0, or -1 with *cause, also when an expression died.  Frees doing (what
+ * a failure names).
+ */
+static int ask(struct perl *p, char *doing, char **cause)
+{
+	int r = round_trip(p, doing, cause);
+
+	free(doing);
+	if (r < 0) {
+		return -1;
+	}
+	if (p->ans.len > 0 && p->ans.data[0] == 'X') {
+		return died(p, cause);
+	}
+	return 0;
+}
+
 int perl_eval(struct perl *p, struct perl_memo *m, const struct perl_job *j,
 	      const struct perl_req *reqs, size_t n, char **cause)
 {
@@ -631,16 +650,10 @@ int perl_eval(struct perl *p, struct perl_memo *m, const struct perl_job *j,
 	c[2] = (unsigned char)((todo >> 16) & 0xff);
 	c[3] = (unsigned char)(todo >> 24);
 
-	char *doing = xasprintf("'%s'", perl_expr(p, reqs[0].expr));
-	int r = round_trip(p, doing, cause);
-	free(doing);
-	if (r < 0) {
+	if (ask(p, xasprintf("'%s'", perl_expr(p, reqs[0].expr)), cause) < 0) {
 		return -1;
 	}
 	const unsigned char *a = (const unsigned char *)p->ans.data;
-	if (p->ans.len > 0 && a[0] == 'X') {
-		return died(p, cause);
-	}
 	size_t off = 1;
 	if (p->ans.len < 1) {
 		*cause = xstrdup("perl gave a broken answer");
@@ -680,14 +693,8 @@ int perl_map(struct perl *p, unsigned e, const struct value *vals, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		put_str(&p->req, vals[i].s ? vals[i].s : "", vals[i].len);
 	}
-	char *doing = xasprintf("'%s'", perl_expr(p, e));
-	int r = round_trip(p, doing, cause);
-	free(doing);
-	if (r < 0) {
+	if (ask(p, xasprintf("'%s'", perl_expr(p, e)), cause) < 0) {
 		return -1;
-	}
-	if (p->ans.len > 0 && p->ans.data[0] == 'X') {
-		return died(p, cause);
 	}
 	/* n lengths and values, after a byte that keeps 'X' unambiguous. */
 	const unsigned char *a = (const unsigned char *)p->ans.data;
@@ -715,15 +722,9 @@ int perl_filter(struct perl *p, struct perl_memo *m,
 	for (size_t i = 0; i < n; i++) {
 		put_str(&p->req, strs[i].s, strs[i].len);
 	}
-	char *doing = xasprintf("--filter '%.*s'", (int)strs[0].len,
-				strs[0].s);
-	int r = round_trip(p, doing, cause);
-	free(doing);
-	if (r < 0) {
+	if (ask(p, xasprintf("--filter '%.*s'", (int)strs[0].len, strs[0].s),
+		cause) < 0) {
 		return -1;
-	}
-	if (p->ans.len > 0 && p->ans.data[0] == 'X') {
-		return died(p, cause);
 	}
 	m->skip = m->skip || (p->ans.len > 0 && (p->ans.data[0] & 1));
 	return 0;

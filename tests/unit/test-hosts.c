@@ -74,6 +74,30 @@ static int files(void *data, const char *name, char **text, char **cause)
 }
 
 /*
+ * Checks the logins with their slots ("login/slots,...") of hs, or the
+ * error r with its cause; frees hs and cause.
+ */
+static void check_list(struct hosts *hs, int r, char *cause, const char *want,
+		       const char *what)
+{
+	struct buf b;
+
+	buf_init(&b);
+	if (r == 0) {
+		for (size_t i = 0; i < hs->n; i++) {
+			buf_addf(&b, "%s%s/%ld", i ? "," : "", hs->v[i]->login,
+				 hs->v[i]->slots);
+		}
+	} else {
+		buf_addf(&b, "error %d: %s", r, cause);
+	}
+	tap_is(b.data ? b.data : "", want, what);
+	buf_finish(&b);
+	free(cause);
+	hosts_finish(hs);
+}
+
+/*
  * Adds each of the -S values args (NULL-terminated), selects, and checks
  * the logins with their slots ("login/slots,...") or the error.
  */
@@ -83,27 +107,16 @@ static void list(const char *const *args, const char *dotdot,
 	const char *texts[2] = {dotdot, stdin_text};
 	struct hosts hs;
 	char *cause = NULL;
-	struct buf b;
 	int r = 0;
 
 	hosts_init(&hs);
-	buf_init(&b);
 	for (size_t i = 0; args[i] && r == 0; i++) {
 		r = hosts_add(&hs, args[i], NULL, files, texts, &cause);
 	}
 	if (r == 0) {
 		hosts_select(&hs);
-		for (size_t i = 0; i < hs.n; i++) {
-			buf_addf(&b, "%s%s/%ld", i ? "," : "", hs.v[i]->login,
-				 hs.v[i]->slots);
-		}
-	} else {
-		buf_addf(&b, "error %d: %s", r, cause);
 	}
-	tap_is(b.data ? b.data : "", want, what);
-	buf_finish(&b);
-	free(cause);
-	hosts_finish(&hs);
+	check_list(&hs, r, cause, want, what);
 }
 
 /* The text of an sshloginfile, added to an empty list. */
@@ -111,23 +124,10 @@ static void file(const char *text, const char *want, const char *what)
 {
 	struct hosts hs;
 	char *cause = NULL;
-	struct buf b;
 
 	hosts_init(&hs);
-	buf_init(&b);
 	int r = hosts_add_file(&hs, text, NULL, NULL, NULL, &cause);
-	if (r == 0) {
-		for (size_t i = 0; i < hs.n; i++) {
-			buf_addf(&b, "%s%s/%ld", i ? "," : "", hs.v[i]->login,
-				 hs.v[i]->slots);
-		}
-	} else {
-		buf_addf(&b, "error %d: %s", r, cause);
-	}
-	tap_is(b.data ? b.data : "", want, what);
-	buf_finish(&b);
-	free(cause);
-	hosts_finish(&hs);
+	check_list(&hs, r, cause, want, what);
 }
 
 int main(void)
