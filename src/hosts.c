@@ -35,14 +35,6 @@ static void add_word(char ***v, size_t *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
-static void free_words(char **v)
-{
-	for (size_t i = 0; v && v[i]; i++) {
-		free(v[i]);
-	}
-	free(v);
-}
-
 /* The length of the run of s's leading bytes that are in set. */
 static size_t span(const char *s, const char *set, bool nocase)
 {
@@ -284,8 +276,8 @@ void hosts_free_host(struct host *h)
 	free(h->user);
 	free(h->password);
 	free(h->port);
-	free_words(h->groups);
-	free_words(h->ssh);
+	quote_split_free(h->groups);
+	quote_split_free(h->ssh);
 	free(h);
 }
 
@@ -310,7 +302,7 @@ void hosts_finish(struct hosts *hs)
 		hosts_free_host(hs->v[i]);
 	}
 	free(hs->v);
-	free_words(hs->only);
+	quote_split_free(hs->only);
 	hosts_init(hs);
 }
 

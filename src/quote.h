@@ -24,7 +24,7 @@ void quote_append(struct buf *b, const char *s, size_t len);
  * *out; -1 with *cause for an unterminated quote.
  */
 long quote_split(const char *s, char ***out, char **cause);
-/* Frees what quote_split() made. */
+/* Frees a NULL-terminated array of owned words, such as quote_split()'s. */
 void quote_split_free(char **words);
 
 #endif
