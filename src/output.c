@@ -238,6 +238,9 @@ struct output {
 	bool passes;          /* spool mode: the job being written may pass
 	                         its stdout while it runs (no tags, colours,
 	                         --files or compression) */
+	bool spilled;         /* grouped: a running job's stdout may have
+	                         outgrown memory since pick_running() last
+	                         found none */
 	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
 
@@ -1195,8 +1198,8 @@ static struct job *pick_running(struct output *o)
 {
 	struct job *best = NULL;
 
-	if (!o->passes || o->broken) {
-		return NULL;
+	if (!o->passes || o->broken || !o->spilled) {
+		return NULL; /* no scan of the running jobs at every read */
 	}
 	for (struct ojob *oj = o->live; oj; oj = oj->next) {
 		struct job *job = oj->job;
@@ -1206,6 +1209,7 @@ static struct job *pick_running(struct output *o)
 			best = job;
 		}
 	}
+	o->spilled = best != NULL;
 	return best;
 }
 
@@ -1726,6 +1730,7 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 		/* All of it waits for the job's turn. */
 		hold(o, oj, i, p, n);
 		if (st->partial.fd >= 0) {
+			o->spilled = o->spilled || i == 0;
 			spill_more(o, oj, i);
 		}
 		return;
