@@ -273,6 +273,8 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	job->out_fd = -1;
 	job->err_fd = -1;
 	job->replay_fd = -1;
+	job->master = -1;
+	job->hold_fd = -1;
 	return job;
 }
 
@@ -408,6 +410,9 @@ void job_destroy(struct job *job)
 	chunk_release(job->chunk);
 	if (job->replay_fd >= 0) {
 		close(job->replay_fd);
+	}
+	if (job->hold_fd >= 0) {
+		close(job->hold_fd);
 	}
 	perl_memo_destroy(job->memo);
 	free(job->out_path);
@@ -858,23 +863,49 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
 		return -err;
 	}
-	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
-	const posix_spawn_file_actions_t *fa =
-		actions_for(job->files ? &job->files->act : &sp->act, in,
-			    sp->tty, sp->tty_fg, child);
-	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
-	    ((sp->cfg.workdir || sp->cfg.workdir_unique) &&
-	     (err = job_workdir(sp, job, cause)) < 0)) {
+	/* A remote job: its command runs through ssh, its workdir there. */
+	char *const *wrapped = NULL;
+	bool hold = false;
+	if (job->host && sp->cfg.wrap) {
+		sp->cmd.len = 0;
+		job_command(sp, job, &sp->cmd);
+		wrapped = sp->cfg.wrap(sp->cfg.wrap_data, job, sp->cmd.data,
+				       &hold);
+	}
+	int held[2] = {-1, -1};
+	if (hold && !job->chunk && pipe2(held, O_CLOEXEC) < 0) {
+		err = errno;
+		spawner_reclaim(sp, job);
+		drop_outputs(job);
 		if (own) {
 			close(child[0]);
 			close(child[1]);
 		}
 		close_pair(feed);
+		if (is_transient(err)) {
+			return -EAGAIN;
+		}
+		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
+		return -err;
+	}
+	bool wd = (sp->cfg.workdir || sp->cfg.workdir_unique) && !wrapped;
+	int in = feed[0] >= 0 ? feed[0] : held[0] >= 0 ? held[0] : sp->devnull;
+	const posix_spawn_file_actions_t *fa =
+		actions_for(job->files ? &job->files->act : &sp->act, in,
+			    sp->tty, sp->tty_fg, child);
+	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
+	    (wd && (err = job_workdir(sp, job, cause)) < 0)) {
+		if (own) {
+			close(child[0]);
+			close(child[1]);
+		}
+		close_pair(feed);
+		close_pair(held);
 		spawner_reclaim(sp, job);
 		drop_outputs(job);
 		return err;
 	}
-	if (sp->cfg.workdir || sp->cfg.workdir_unique) {
+	if (wd) {
 		/* The same actions, and a chdir, in a set of their own. */
 		if (sp->wd_act.built) {
 			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
@@ -905,7 +936,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 	char *const *argv;
 	char *shell_argv[4];
-	if (sp->tmux.sock) {
+	if (wrapped) {
+		argv = wrapped;
+		prog = argv[0];
+	} else if (sp->tmux.sock) {
 		struct buf cmd;
 		buf_init(&cmd);
 		job_command(sp, job, &cmd);
@@ -933,7 +967,18 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	pid_t pid;
-	err = posix_spawn(&pid, prog, fa, &sp->attr, argv, sp->envp);
+	err = wrapped ? posix_spawnp(&pid, prog, fa, &sp->attr, argv,
+				     sp->envp)
+		      : posix_spawn(&pid, prog, fa, &sp->attr, argv, sp->envp);
+	if (held[0] >= 0) {
+		close(held[0]);
+		held[0] = -1;
+		if (err == 0) {
+			job->hold_fd = held[1];
+			held[1] = -1;
+		}
+	}
+	close_pair(held);
 	if (own) {
 		/*
 		 * Only the child may hold these: for pipes, or EOF never
@@ -1003,6 +1048,10 @@ void spawner_exited(struct spawner *sp, struct job *job)
 		/* Nothing reads the rest of its chunk any more. */
 		job->sent = chunk_feed_stop(job->feed);
 		job->feed = NULL;
+	}
+	if (job->hold_fd >= 0) {
+		close(job->hold_fd);
+		job->hold_fd = -1;
 	}
 
 	while (i < sp->n_tty_jobs && sp->tty_jobs[i] != job->pid) {

@@ -61,6 +61,10 @@ struct job {
 	                         file of every chunk it was given, for a
 	                         retry to be given again; else -1 */
 	uint64_t replay_len;  /* bytes in replay_fd */
+	struct rhost *host;   /* remote.c's: where it runs; NULL: here */
+	int master;           /* the ControlMaster it goes through, or -1 */
+	int hold_fd;          /* owned; the pipe its stdin is, kept open
+	                         until it is reaped (remote jobs); or -1 */
 	struct job *next;     /* the queue the job is on (sched or output) */
 };
 
@@ -106,6 +110,15 @@ struct spawner_config {
 	struct template *const *tmpl_names;
 	struct template *const *tmpl_texts;
 	size_t n_tmpls;
+	/*
+	 * A job with a host (job->host) runs through wrap(): the argv that
+	 * runs its command (shell text) there, the program being argv[0]
+	 * looked up in PATH; *hold: its standard input is to be a pipe kept
+	 * open, unwritten, until the job is reaped.
+	 */
+	char *const *(*wrap)(void *data, const struct job *job,
+			     const char *cmd, bool *hold);
+	void *wrap_data;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -73,8 +73,9 @@ bool joblog_is_stdout(const struct joblog *jl)
 void joblog_write(struct joblog *jl, const struct joblog_entry *e)
 {
 	jl->line.len = 0;
-	buf_addf(&jl->line, "%llu\t:\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t",
-		 (unsigned long long)e->seq, e->start, e->runtime,
+	buf_addf(&jl->line, "%llu\t%s\t%.3f\t%10.3f\t%llu\t%llu\t%d\t%d\t",
+		 (unsigned long long)e->seq, e->host ? e->host : ":",
+		 e->start, e->runtime,
 		 (unsigned long long)e->sent, (unsigned long long)e->received,
 		 e->exitval, e->signal);
 	/* A newline in a command would split the line: GNU writes \n. */

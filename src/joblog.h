@@ -21,6 +21,7 @@ struct joblog_entry {
 	int exitval;         /* 0 if killed by a signal, -1 if timed out
 				or evicted */
 	int signal;
+	const char *host;    /* the sshlogin; NULL: ":", this machine */
 	char *command;       /* owned when read back */
 };
 

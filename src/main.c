@@ -21,6 +21,7 @@
 #include "config.h"
 #include "cpus.h"
 #include "gnuenv.h"
+#include "hosts.h"
 #include "joblog.h"
 #include "log.h"
 #include "perl.h"
@@ -284,6 +285,65 @@ static int read_file(const char *path, struct buf *b)
 	int err = n < 0 ? -errno : 0;
 	close(fd);
 	return err;
+}
+
+/* Reads an sshloginfile: ".." is the user's, "-" standard input. */
+static int read_slf(void *data, const char *name, char **text, char **cause)
+{
+	const char *home = getenv("HOME");
+	char *path = strcmp(name, "..") == 0
+			     ? xasprintf("%s/.parallel/sshloginfile",
+					 home ? home : "")
+		     : strcmp(name, "-") == 0 ? xstrdup("/dev/stdin")
+					      : xstrdup(name);
+	struct buf b;
+
+	(void)data;
+	buf_init(&b);
+	int err = read_file(path, &b);
+	if (err < 0) {
+		*cause = xasprintf("cannot read the sshloginfile '%s': %s",
+				   path, strerror(-err));
+		buf_finish(&b);
+		free(path);
+		return err;
+	}
+	free(path);
+	*text = buf_steal(&b);
+	return 0;
+}
+
+/* The hosts of -S and --slf, in order.  Returns 0, or -1 with *cause. */
+static int read_hosts(const struct options *o, struct hosts *hs,
+		      char **cause)
+{
+	/* GNU parallel: --ssh, else $PARALLEL_SSH, else ssh. */
+	const char *ssh = o->ssh ? o->ssh : getenv("PARALLEL_SSH");
+
+	for (size_t i = 0; i < o->n_sshlogins; i++) {
+		if (hosts_add(hs, o->sshlogins[i], ssh, read_slf, NULL,
+			      cause) < 0) {
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < o->n_sshloginfiles; i++) {
+		char *text = NULL;
+		if (read_slf(NULL, o->sshloginfiles[i], &text, cause) < 0) {
+			return -1;
+		}
+		int r = hosts_add_file(hs, text, ssh, read_slf, NULL, cause);
+		free(text);
+		if (r < 0) {
+			return -1;
+		}
+	}
+	hosts_select(hs);
+	if (hs->n == 0) {
+		*cause = xstrdup("no host to run jobs on: -S and --slf name "
+				 "none (or @group left none)");
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -635,6 +695,9 @@ static int run(struct cli *c)
 	char *pipe_own[2] = {NULL, NULL};
 	struct chunk_split split = {0}, group = {0};
 	const char *split_opt = o->shard ? "shard" : o->bin ? "bin" : NULL;
+	struct hosts hosts;
+	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
+	hosts_init(&hosts);
 
 	if (max_jobs < 0 || max_load < 0 ||
 	    (split_opt &&
@@ -657,6 +720,7 @@ static int run(struct cli *c)
 	    (o->results && check_results(o, &results, &tc, &cause) < 0) ||
 	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0) ||
 	    parse_tmpls(o, tmpl_names, tmpl_texts, &tc, &cause) < 0 ||
+	    (remote && read_hosts(o, &hosts, &cause) < 0) ||
 	    parse_filters(o, filters, &tc, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
@@ -762,6 +826,7 @@ static int run(struct cli *c)
 		.perl = tc.perl,
 		.filters = filters,
 		.n_filters = o->n_filter,
+		.hosts = remote ? &hosts : NULL,
 	};
 	res = sched_run(&sc);
 out:
@@ -783,6 +848,7 @@ out:
 	free(pipe_own[1]);
 	chunk_split_finish(&split);
 	chunk_split_finish(&group);
+	hosts_finish(&hosts);
 	/* After the jobs: perl ends at EOF and is reaped here. */
 	perl_destroy(tc.perl);
 	free(skip);

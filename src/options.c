@@ -948,6 +948,14 @@ static const struct opt_def defs[] = {
 	STRING("bin", AT(bin), .flags = NONEMPTY),
 	STRING("group-by", AT(group_by), ALIASES("groupby"), .flags = NONEMPTY),
 	DURATION("block-timeout", AT(block_timeout), ALIASES("bt")),
+	LIST_OF("sshlogin", sshlogins, add_to_list, "S"),
+	{.name = "sshloginfile", .kind = KIND_CUSTOM, .value = true,
+	 AT(sshloginfiles), .count = offsetof(struct options,
+	 n_sshloginfiles), .set = add_to_list, .flags = LIST,
+	 ALIASES("slf")},
+	STRING("ssh", AT(ssh), .flags = NONEMPTY),
+	DURATION("ssh-delay", AT(ssh_delay)),
+	FLAG("controlmaster", AT(controlmaster), .shorts = "M"),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -962,8 +970,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"sshlogin", "sshloginfile", "slf", "ssh", "ssh-delay",
-	"controlmaster", "filter-hosts", "hostgroups", "hgrp", "nonall",
+	"filter-hosts", "hostgroups", "hgrp", "nonall",
 	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
 	"trc", "basefile", "bf", "rsync-opts", "semaphore",
 	"semaphore-name", "id",

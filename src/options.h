@@ -170,6 +170,13 @@ struct options {
 	char *bin;             /* owned; --bin COL, or NULL */
 	char *group_by;        /* owned; --group-by VAL, or NULL */
 	double block_timeout;  /* --block-timeout, s; 0 for none */
+	char **sshlogins;      /* owned; -S values, in order */
+	size_t n_sshlogins;
+	char **sshloginfiles;  /* owned; --slf FILEs, in order */
+	size_t n_sshloginfiles;
+	char *ssh;             /* owned; --ssh CMD, or NULL */
+	double ssh_delay;      /* --ssh-delay s between ssh starts */
+	bool controlmaster;    /* -M: accepted; masters are always used */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };

@@ -34,6 +34,7 @@
 #include "progress.h"
 #include "prompt.h"
 #include "quote.h"
+#include "remote.h"
 #include "results.h"
 #include "spool.h"
 #include "util.h"
@@ -52,6 +53,8 @@
  * start: a multiple of -j, within these bounds.
  */
 #define HELD_MIN 16
+/* -j with remote hosts: their slots limit, not this. */
+#define JOBS_ANY 1000000L
 #define HELD_MAX 1024
 
 /* Job slots: the lowest free number is handed out first. */
@@ -98,6 +101,7 @@ struct sched {
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
+	struct remote *remote;     /* owned; -S, --slf: the hosts, or NULL */
 	long max_jobs;             /* -j; -j FILE changes it as it goes */
 	struct timespec jobs_mtime; /* -j FILE: as last read */
 	off_t jobs_size;
@@ -207,6 +211,15 @@ static void slot_release(struct slots *sl, unsigned slot)
 		i = (i - 1) / 2;
 	}
 	sl->heap[i] = slot;
+}
+
+/* Gives back the job's slot, and its host's (it keeps job->host). */
+static void free_slot(struct sched *s, struct job *job)
+{
+	slot_release(&s->slots, job->slot);
+	if (job->host) {
+		remote_release(s->remote, job->host, job->master);
+	}
 }
 
 static size_t pid_hash(pid_t pid, size_t cap)
@@ -570,11 +583,48 @@ static void log_job(struct sched *s, struct job *job)
 		.received = job->received,
 		.sent = job->sent,
 		.exitval = job_log_exitval(job),
+		.host = job->host ? remote_login(job->host) : NULL,
 		.signal = sig,
 		.command = cmd.data ? cmd.data : "",
 	};
 	joblog_write(s->joblog, &e);
 	buf_finish(&cmd);
+}
+
+/*
+ * Queues the job to run again as try number `attempt` (--retries, or a
+ * remote job that ssh lost); only the last try's output shows.
+ */
+static void run_again(struct sched *s, struct job *job, unsigned attempt)
+{
+	struct job *again = job_create(job->seq, job_copy_args(job));
+	if (job->replay_fd >= 0) {
+		/*
+		 * --round-robin: every chunk the try was given, from
+		 * its file; the retry adds to the same file.
+		 */
+		again->chunk = chunk_of_file(job->replay_fd, job->replay_len);
+		again->replay_fd = job->replay_fd;
+		again->replay_len = job->replay_len;
+		job->replay_fd = -1;
+	} else if (job->chunk) {
+		/* --pipe: the same chunk, given again. */
+		again->chunk = chunk_ref(job->chunk);
+	}
+	again->order = job->order;
+	again->attempt = attempt;
+	again->next = s->requeue;
+	s->requeue = again;
+	if (!s->requeue_tail) {
+		s->requeue_tail = again;
+	}
+	if (output_reads_pipes(s->output)) {
+		/* Its lines are out already; the output frees it. */
+		output_add(s->output, job);
+	} else {
+		spawner_reclaim(s->spawner, job);
+		job_destroy(job);
+	}
 }
 
 /* Records a finished job and passes it on: retried, or to the output. */
@@ -584,36 +634,7 @@ static void finish_job(struct sched *s, struct job *job)
 	long tries = s->opts->retries;
 
 	if (failed && !s->stopping && (long)job->attempt < tries) {
-		/* --retries: run it again; only the last try's output shows. */
-		struct job *again = job_create(job->seq, job_copy_args(job));
-		if (job->replay_fd >= 0) {
-			/*
-			 * --round-robin: every chunk the try was given, from
-			 * its file; the retry adds to the same file.
-			 */
-			again->chunk = chunk_of_file(job->replay_fd,
-						     job->replay_len);
-			again->replay_fd = job->replay_fd;
-			again->replay_len = job->replay_len;
-			job->replay_fd = -1;
-		} else if (job->chunk) {
-			/* --pipe: the same chunk, given again. */
-			again->chunk = chunk_ref(job->chunk);
-		}
-		again->order = job->order;
-		again->attempt = job->attempt + 1;
-		again->next = s->requeue;
-		s->requeue = again;
-		if (!s->requeue_tail) {
-			s->requeue_tail = again;
-		}
-		if (output_reads_pipes(s->output)) {
-			/* Its lines are out already; the output frees it. */
-			output_add(s->output, job);
-		} else {
-			spawner_reclaim(s->spawner, job);
-			job_destroy(job);
-		}
+		run_again(s, job, job->attempt + 1);
 		return;
 	}
 	s->done++;
@@ -1022,7 +1043,7 @@ static void print_header(struct sched *s, struct job *job)
 /* Passes on a job that is not run (--dry-run, --resume) in its turn. */
 static void skip_job(struct sched *s, struct job *job)
 {
-	slot_release(&s->slots, job->slot);
+	free_slot(s, job);
 	s->done++;
 	if (s->results) {
 		results_skip(s->results, job->order);
@@ -1109,7 +1130,7 @@ static bool start(struct sched *s, struct job *job)
 		free(ts);
 		if (r < 0) {
 			fail(s, cause);
-			slot_release(&s->slots, job->slot);
+			free_slot(s, job);
 			results_skip(s->results, job->order);
 			job_destroy(job);
 			return true;
@@ -1136,7 +1157,7 @@ static bool start(struct sched *s, struct job *job)
 	}
 	int r = job_spawn(s->spawner, job, &cause);
 	if (r == -EAGAIN) {
-		slot_release(&s->slots, job->slot);
+		free_slot(s, job);
 		free(job->header);
 		job->header = NULL;
 		job->header_len = 0;
@@ -1147,7 +1168,7 @@ static bool start(struct sched *s, struct job *job)
 	}
 	if (r == -E2BIG) {
 		fail(s, cause);
-		slot_release(&s->slots, job->slot);
+		free_slot(s, job);
 		results_skip(s->results, job->order);
 		job_destroy(job);
 		return true;
@@ -1156,7 +1177,7 @@ static bool start(struct sched *s, struct job *job)
 		/* It cannot run at all: it fails as a shell would say. */
 		warn("%s", cause);
 		free(cause);
-		slot_release(&s->slots, job->slot);
+		free_slot(s, job);
 		job->status = (r == -ENOENT ? 127 : 126) << 8;
 		job->exited = true;
 		finish_job(s, job);
@@ -1176,7 +1197,8 @@ static bool start(struct sched *s, struct job *job)
 					  job->header_len);
 			(void)w;
 		}
-	} else if (s->opts->retries <= 1 || output_reads_pipes(s->output)) {
+	} else if ((s->opts->retries <= 1 && !s->cfg->hosts) ||
+		   output_reads_pipes(s->output)) {
 		/*
 		 * Under -k the oldest job's output streams live, unless it
 		 * may be retried: only the last try's output is shown.
@@ -1546,10 +1568,25 @@ static void fill_slots(struct sched *s)
 		if (!may_start(s)) {
 			return;
 		}
-		struct job *job = next_job(s);
-		if (!job) {
+		struct rhost *host = NULL;
+		int master = -1;
+		if (s->remote && !(host = remote_take(s->remote, &master))) {
+			if (remote_dead(s->remote) &&
+			    (s->requeue || !s->input_done)) {
+				fail(s, xstrdup("no host is left to run jobs "
+						"on"));
+			}
 			return;
 		}
+		struct job *job = next_job(s);
+		if (!job) {
+			if (host) {
+				remote_release(s->remote, host, master);
+			}
+			return;
+		}
+		job->host = host;
+		job->master = master;
 		if (!start(s, job)) {
 			/* Out of processes or descriptors: wait a little. */
 			requeue_front(s, job);
@@ -1575,6 +1612,63 @@ static void fill(struct sched *s)
 	}
 }
 
+/*
+ * A remote job that exited 255: its own status, or did ssh fail?  True if
+ * the job is taken care of (run again, or to be finished once the host
+ * answers).
+ */
+static bool lost_by_ssh(struct sched *s, struct job *job)
+{
+	if (!job->host || remote_is_local(job->host) || job->killing ||
+	    !WIFEXITED(job->status) || WEXITSTATUS(job->status) != 255) {
+		return false;
+	}
+	int r = remote_check(s->remote, job);
+	if (r == 1 && !s->stopping) {
+		run_again(s, job, job->attempt);
+	}
+	return r == 2 || (r == 1 && !s->stopping);
+}
+
+/* remote_check()'s answer: the job's own 255, or ssh's failure. */
+static void on_checked(void *data, struct job *job, bool ran)
+{
+	struct sched *s = data;
+
+	if (ran || s->stopping) {
+		finish_job(s, job);
+	} else {
+		run_again(s, job, job->attempt);
+	}
+	if (!s->reaping) {
+		fill(s);
+		maybe_finish(s);
+	}
+}
+
+/* Hosts came up (or went): start what can start. */
+static void on_hosts(void *data)
+{
+	struct sched *s = data;
+
+	if (!s->reaping && !s->closing) {
+		fill(s);
+		maybe_finish(s);
+	}
+}
+
+/* job.c's hook: the ssh command line of a job on a remote host. */
+static char *const *wrap_remote(void *data, const struct job *job,
+				const char *cmd, bool *hold)
+{
+	struct sched *s = data;
+
+	if (remote_is_local(job->host)) {
+		return NULL;
+	}
+	return remote_argv(s->remote, job, cmd, hold);
+}
+
 /* Reaps every exited child.  Runs on SIGCHLD. */
 static void on_sigchld(uv_signal_t *h, int sig)
 {
@@ -1598,8 +1692,14 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
 		}
 		if (!job) {
-			/* A spool's compressor, or an orphan of some job. */
-			spool_reaped(pid, status);
+			/*
+			 * A ControlMaster, a spool's compressor, or an orphan
+			 * of some job.
+			 */
+			if (!s->remote || !remote_reaped(s->remote, pid,
+							 status)) {
+				spool_reaped(pid, status);
+			}
 			continue;
 		}
 		job->status = status;
@@ -1609,7 +1709,10 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		rr_forget(s, job);
 		spawner_exited(s->spawner, job);
 		running_remove(s, job);
-		slot_release(&s->slots, job->slot);
+		free_slot(s, job);
+		if (lost_by_ssh(s, job)) {
+			continue;
+		}
 		finish_job(s, job);
 	}
 	s->reaping = false;
@@ -1690,6 +1793,7 @@ static void close_all(struct sched *s)
 	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
 	uv_close((uv_handle_t *)&s->watch_timer, NULL);
 	killer_close(s->killer);
+	remote_close(s->remote);
 	output_close(s->output);
 	progress_close(s->progress);
 	/* Do not wait for a read of input that is no longer wanted. */
@@ -1703,7 +1807,8 @@ static void close_all(struct sched *s)
 static void maybe_finish(struct sched *s)
 {
 	if (s->closing || s->running.n > 0 || s->requeue ||
-	    output_pending(s->output) > 0 || killer_busy(s->killer)) {
+	    output_pending(s->output) > 0 || killer_busy(s->killer) ||
+	    (s->remote && remote_busy(s->remote))) {
 		return;
 	}
 	if (!s->stopping && !s->input_done) {
@@ -1802,7 +1907,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		 * Pipes need output_start() for every job; the results and
 		 * the tries before the last one take files.
 		 */
-		.capture = !results && cfg->opts->retries <= 1,
+		.capture = !results && cfg->opts->retries <= 1 && !cfg->hosts,
 		.tmpdir = cfg->tmpdir,
 		.perl = cfg->perl,
 		.tty = cfg->opts->tty || cfg->opts->open_tty,
@@ -1820,6 +1925,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.n_tmpls = cfg->n_tmpls,
 		.workdir_unique = cfg->opts->workdir &&
 				  strcmp(cfg->opts->workdir, "...") == 0,
+		.wrap = wrap_remote,
+		.wrap_data = &s,
 	};
 	spool_set_compress(cfg->zip, cfg->unzip);
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
@@ -1923,6 +2030,27 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			       WATCH_MS);
 	}
 
+	if (cfg->hosts && !cfg->opts->dry_run) {
+		struct remote_config rc = {
+			.loop = &s.loop,
+			.hosts = cfg->hosts,
+			.jobs = cfg->opts->jobs,
+			.local_slots = cfg->max_jobs,
+			.tmpdir = cfg->tmpdir,
+			.termseq = &cfg->opts->termseq,
+			.shell = template_shell(cfg->tmpl),
+			.stdin_data = cfg->chunks != NULL,
+			.ssh_delay = cfg->opts->ssh_delay,
+			.ready = on_hosts,
+			.checked = on_checked,
+			.data = &s,
+		};
+		if (remote_create(&s.remote, &rc, &cause) < 0) {
+			fail(&s, cause);
+		}
+		/* The hosts' slots are the limit. */
+		s.max_jobs = JOBS_ANY;
+	}
 	fill(&s);
 	maybe_finish(&s);
 	uv_run(&s.loop, UV_RUN_DEFAULT);
@@ -1949,6 +2077,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	output_destroy(s.output);
 	spool_end_helpers();
 	spawner_destroy(s.spawner);
+	remote_destroy(s.remote);
 	free(s.slots.heap);
 	free(s.running.v);
 	free(s.median.low);

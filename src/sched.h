@@ -15,6 +15,7 @@
 #include "options.h"
 #include "template.h"
 
+struct hosts;
 struct perl;
 
 struct sched_config {
@@ -43,6 +44,8 @@ struct sched_config {
 	size_t n_skip;
 	const uint64_t *seqs;        /* the seq of the i-th job, or NULL */
 	struct perl *perl;           /* evaluates {= =}, or NULL if unused */
+	struct hosts *hosts;         /* -S, --slf: remote hosts (emptied by
+					the run), or NULL */
 	struct template *const *filters; /* --filter, as text templates */
 	size_t n_filters;
 };

@@ -154,11 +154,11 @@ load helpers
 
 @test "GNU parallel's options that prun lacks are named as not supported" {
 	for opt in --sqlmaster=x --sql-worker --semaphore \
-		--sshlogin=host --nonall; do
+		--embed; do
 		run prun "$opt" echo ::: a
 		assert_failure 255
 		assert_output "prun: ${opt%%=*} is not supported"
 	done
-	PARALLEL=--nonall run prun echo ::: a
-	assert_output "prun: \$PARALLEL: --nonall is not supported"
+	PARALLEL=--sqlworker run prun echo ::: a
+	assert_output "prun: \$PARALLEL: --sqlworker is not supported"
 }
