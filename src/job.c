@@ -274,6 +274,7 @@ struct job *job_create(uint64_t seq, struct record *rec)
 	job->err_fd = -1;
 	job->replay_fd = -1;
 	job->master = -1;
+	job->pin = -1;
 	job->hold_fd = -1;
 	return job;
 }
@@ -422,6 +423,7 @@ void job_destroy(struct job *job)
 	}
 	free(job->tag);
 	free(job->header);
+	free(job->groups);
 	free(job->rec);
 	free(job);
 }
@@ -1115,6 +1117,11 @@ struct record *job_copy_args(const struct job *job)
 	copy->n = r->n;
 	copy->width = r->width;
 	for (size_t i = 0; i < r->n; i++) {
+		if (r->v[i].s == template_void) {
+			/* -N0: no value, not an empty one. */
+			copy->v[i] = r->v[i];
+			continue;
+		}
 		memcpy(p, r->v[i].s, r->v[i].len);
 		p[r->v[i].len] = '\0';
 		copy->v[i] = (struct value){p, r->v[i].len};

@@ -62,6 +62,9 @@ struct job {
 	                         retry to be given again; else -1 */
 	uint64_t replay_len;  /* bytes in replay_fd */
 	struct rhost *host;   /* remote.c's: where it runs; NULL: here */
+	long pin;             /* --onall: the index of its host, or -1 */
+	char *groups;         /* owned; --hostgroups: the host groups its
+	                         arguments named ("a+b"), or NULL: any */
 	int master;           /* the ControlMaster it goes through, or -1 */
 	int hold_fd;          /* owned; the pipe its stdin is, kept open
 	                         until it is reaped (remote jobs); or -1 */

@@ -621,6 +621,13 @@ static int run(struct cli *c)
 		free(c->opts.jobs); /* --tee: all jobs at once, unless -j */
 		c->opts.jobs = xstrdup("0");
 	}
+	if (c->opts.onall || c->opts.nonall) {
+		/* Host by host, as GNU parallel prints them; ":" if none. */
+		c->opts.keep_order = true;
+		if (c->opts.n_sshlogins + c->opts.n_sshloginfiles == 0) {
+			options_set(&c->opts, "sshlogin", ":", &cause);
+		}
+	}
 	if (c->opts.tty && strcmp(c->opts.jobs, "100%") == 0) {
 		free(c->opts.jobs); /* --tty: one job at a time, unless -j */
 		c->opts.jobs = xstrdup("1");
@@ -766,12 +773,16 @@ static int run(struct cli *c)
 		       longest, fill.max);
 		fflush(stdout);
 	}
+	/* --nonall: one job with no arguments, on each host. */
+	static const char *const none[] = {""};
+	struct source_spec nonall = {.values = none, .n = 1};
 	struct input_config ic = {
-		.sources = o->retry_failed ? &retry : c->sources,
-		.n_sources = o->retry_failed ? 1 : c->n_sources,
+		.sources = o->retry_failed ? &retry
+			   : o->nonall ? &nonall : c->sources,
+		.n_sources = o->retry_failed || o->nonall ? 1 : c->n_sources,
 		.delimiter = o->delimiter,
 		.max_args = o->max_args > 0 ? o->max_args : 0,
-		.bare = o->max_args == 0,
+		.bare = o->max_args == 0 || o->nonall,
 		.skip_empty = o->no_run_if_empty,
 		.skip_first_line = o->skip_first_line,
 		.eof_str = o->eof_str,
@@ -782,7 +793,8 @@ static int run(struct cli *c)
 		.trim_right = strchr(trim, 'r') != NULL,
 		.link = o->link,
 		.join_lines = o->max_lines && o->max_args > 0,
-		.prefetch = o->shuf || o->halt.pct > 0 || o->tee ||
+		.prefetch = o->shuf || o->halt.pct > 0 || o->tee || o->onall ||
+			    o->nonall ||
 			    ((template_needs_total(tmpl) ||
 			      (tc.perl && perl_wants_total(tc.perl))) &&
 			     !o->total_jobs),

@@ -956,6 +956,10 @@ static const struct opt_def defs[] = {
 	STRING("ssh", AT(ssh), .flags = NONEMPTY),
 	DURATION("ssh-delay", AT(ssh_delay)),
 	FLAG("controlmaster", AT(controlmaster), .shorts = "M"),
+	FLAG("filter-hosts", AT(filter_hosts), ALIASES("filterhosts")),
+	FLAG("nonall", AT(nonall)),
+	FLAG("onall", AT(onall)),
+	FLAG("hostgroups", AT(hostgroups), ALIASES("hgrp", "host-groups")),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -970,8 +974,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"filter-hosts", "hostgroups", "hgrp", "nonall",
-	"onall", "transfer", "transferfile", "tf", "return", "cleanup",
+	"transfer", "transferfile", "tf", "return", "cleanup",
 	"trc", "basefile", "bf", "rsync-opts", "semaphore",
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",

@@ -177,6 +177,10 @@ struct options {
 	char *ssh;             /* owned; --ssh CMD, or NULL */
 	double ssh_delay;      /* --ssh-delay s between ssh starts */
 	bool controlmaster;    /* -M: accepted; masters are always used */
+	bool filter_hosts;     /* --filter-hosts: drop a host at once */
+	bool nonall;           /* --nonall: the command once on each host */
+	bool onall;            /* --onall: every job on each host */
+	bool hostgroups;       /* --hostgroups: arg@group picks hosts */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };

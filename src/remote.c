@@ -185,7 +185,7 @@ static void host_failed(struct remote *r, struct rhost *h, const char *why)
 {
 	h->failures++;
 	h->retry_ns = now_ns() + backoff_ns(h->failures);
-	if (h->failures >= MAX_FAILURES) {
+	if (h->failures >= (r->cfg.filter_hosts ? 1 : MAX_FAILURES)) {
 		drop_host(r, h, why);
 		return;
 	}
@@ -266,7 +266,9 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	m->n_said = 0;
 	r->connecting--;
 	h->failures = 0;
-	if (h->slots == 0) {
+	if (r->cfg.one_each) {
+		h->slots = 1;
+	} else if (h->slots == 0) {
 		char *cause = NULL;
 		h->slots = options_jobs(r->cfg.jobs, cpus > 0 ? cpus : 1,
 					&cause);
@@ -498,7 +500,9 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 		h->h = hs->v[i];
 		h->index = i;
 		h->slots = h->h->slots;
-		if (h->h->local) {
+		if (cfg->one_each) {
+			h->slots = h->h->local ? 1 : 0;
+		} else if (h->h->local) {
 			/* -j as for this machine, unless N/ said. */
 			h->slots = h->slots ? h->slots : cfg->local_slots;
 		} else if (h->slots) {
@@ -523,16 +527,41 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 	return 0;
 }
 
-struct rhost *remote_take(struct remote *r, int *master)
+/* Whether host h may run job: its pin, or one of its groups. */
+static bool may_run(const struct remote *r, const struct rhost *h,
+		    const struct job *job)
+{
+	if (job->pin >= 0) {
+		return (size_t)job->pin < r->n && r->v[job->pin] == h;
+	}
+	if (!job->groups) {
+		return true;
+	}
+	char *copy = xstrdup(job->groups), *save = NULL;
+	bool in = false;
+	for (char *g = strtok_r(copy, "+", &save); g && !in;
+	     g = strtok_r(NULL, "+", &save)) {
+		in = hosts_in_group(h->h, g);
+	}
+	free(copy);
+	return in;
+}
+
+int remote_take(struct remote *r, struct job *job)
 {
 	uint64_t now = now_ns();
 	struct rhost *best = NULL;
 	struct master *best_m = NULL;
 	double best_free = 0;
+	bool possible = false;
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct rhost *h = r->v[i];
-		if (h->dropped || h->slots == 0 || h->running >= h->slots ||
+		if (h->dropped || !may_run(r, h, job)) {
+			continue;
+		}
+		possible = true;
+		if (h->slots == 0 || h->running >= h->slots ||
 		    h->retry_ns > now) {
 			continue;
 		}
@@ -557,18 +586,19 @@ struct rhost *remote_take(struct remote *r, int *master)
 		}
 	}
 	if (!best) {
-		if (r->alive > 0) {
+		if (possible) {
 			connect_more(r);
 		}
-		return NULL;
+		return possible ? -EAGAIN : -ENOENT;
 	}
 	best->running++;
-	*master = -1;
+	job->host = best;
+	job->master = -1;
 	if (best_m) {
 		best_m->sessions++;
-		*master = best_m->index;
+		job->master = best_m->index;
 	}
-	return best;
+	return 0;
 }
 
 void remote_release(struct remote *r, struct rhost *h, int master)
@@ -580,9 +610,9 @@ void remote_release(struct remote *r, struct rhost *h, int master)
 	}
 }
 
-bool remote_dead(const struct remote *r)
+size_t remote_count(const struct remote *r)
 {
-	return r->alive == 0;
+	return r->n;
 }
 
 bool remote_is_local(const struct rhost *h)
@@ -593,6 +623,11 @@ bool remote_is_local(const struct rhost *h)
 const char *remote_login(const struct rhost *h)
 {
 	return h->h->login;
+}
+
+const char *remote_host(const struct rhost *h)
+{
+	return h->h->host;
 }
 
 /* The name of the job's marker of its own 255, on the host. */

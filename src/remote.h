@@ -40,6 +40,8 @@ struct remote_config {
 	 */
 	bool stdin_data;
 	double ssh_delay;        /* --ssh-delay: s between ssh starts */
+	bool filter_hosts;       /* drop a host at its first failure */
+	bool one_each;           /* --onall, --nonall: one job at a time */
 	/* A host can take jobs now, or was dropped: start what can start. */
 	void (*ready)(void *data);
 	/* remote_check()'s answer, when it came later: ran = the job's own. */
@@ -55,19 +57,23 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 		  char **cause);
 
 /*
- * Takes a job slot on the host with the most free, and in *master the
- * ControlMaster the job goes through (-1 for ":"); NULL if no host has a
- * slot now (connections under way call ready() once they are up).  The
- * slot goes back with remote_release(), whether a job ran in it or not.
+ * Takes a job slot for job on the host with the most free among those
+ * that may run it (its pin, its groups), and the ControlMaster it goes
+ * through: sets job->host and job->master (-1 for ":").  Returns 0;
+ * -EAGAIN if no such host has a slot now (connections under way call
+ * ready() once they are up); -ENOENT if none ever will (all dropped).
+ * The slot goes back with remote_release(), whether a job ran or not.
  */
-struct rhost *remote_take(struct remote *r, int *master);
+int remote_take(struct remote *r, struct job *job);
 void remote_release(struct remote *r, struct rhost *h, int master);
-/* True once every host has been dropped: no job can run any more. */
-bool remote_dead(const struct remote *r);
+/* The number of hosts (dropped ones too): --onall's pins. */
+size_t remote_count(const struct remote *r);
 /* True for ":", this machine: the job is spawned as usual. */
 bool remote_is_local(const struct rhost *h);
 /* The sshlogin as GNU parallel prints it (the job log's Host). */
 const char *remote_login(const struct rhost *h);
+/* The host alone ({host}): ":" for this machine. */
+const char *remote_host(const struct rhost *h);
 
 /*
  * The argv (NULL-terminated, owned by r until the next call) that runs

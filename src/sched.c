@@ -613,6 +613,8 @@ static void run_again(struct sched *s, struct job *job, unsigned attempt)
 	}
 	again->order = job->order;
 	again->attempt = attempt;
+	again->pin = job->pin;
+	again->groups = job->groups ? xstrdup(job->groups) : NULL;
 	again->next = s->requeue;
 	s->requeue = again;
 	if (!s->requeue_tail) {
@@ -1068,12 +1070,57 @@ static bool already_done(const struct sched *s, uint64_t seq)
 	return lo < c->n_skip && c->skip[lo] == seq;
 }
 
+/*
+ * {host}, {sshlogin} and {slot} stand for a variable of the job's shell
+ * (--plus); a tag is not read by a shell, so the values go in here.
+ */
+static void expand_host(struct buf *b, const struct job *job)
+{
+	char slot[32];
+	snprintf(slot, sizeof(slot), "%u", job->slot);
+	const char *host = job->host ? remote_host(job->host) : ":";
+	const char *login = job->host ? remote_login(job->host) : ":";
+	const char *const vars[][2] = {
+		{"${PARALLEL_SSHHOST}", host},
+		{"${PARALLEL_SSHLOGIN}", login},
+		{"${PARALLEL_JOBSLOT}", slot},
+	};
+
+	if (!b->data || !memchr(b->data, '$', b->len)) {
+		return;
+	}
+	struct buf out;
+	buf_init(&out);
+	for (size_t i = 0; i < b->len;) {
+		size_t k = 0;
+		while (k < 3 && strncmp(b->data + i, vars[k][0],
+					strlen(vars[k][0])) != 0) {
+			k++;
+		}
+		if (k < 3) {
+			buf_adds(&out, vars[k][1]);
+			i += strlen(vars[k][0]);
+		} else {
+			buf_addc(&out, b->data[i++]);
+		}
+	}
+	buf_finish(b);
+	*b = out;
+}
+
 static void render_tag(struct sched *s, struct job *job)
 {
 	struct buf b;
 
 	buf_init(&b);
-	job_render(s->spawner, s->cfg->tag, job, &b);
+	if (job->host && (s->opts->onall || s->opts->nonall) &&
+	    !s->opts->tagstring) {
+		/* GNU parallel tags these with the sshlogin. */
+		buf_adds(&b, remote_login(job->host));
+	} else {
+		job_render(s->spawner, s->cfg->tag, job, &b);
+		expand_host(&b, job);
+	}
 	job->tag_len = b.len;
 	job->tag = buf_steal(&b);
 }
@@ -1478,6 +1525,58 @@ static struct job *next_piped_job(struct sched *s)
 	return job;
 }
 
+/*
+ * --hostgroups: an argument "value@a+b" is "value", for the hosts of
+ * group a or b (GNU parallel's rule: the last "@" of a value).
+ */
+static void take_groups(struct job *job)
+{
+	struct buf groups;
+
+	buf_init(&groups);
+	for (size_t i = 0; i < job->rec->n; i++) {
+		struct value *v = &job->rec->v[i];
+		const char *at = v->len ? memrchr(v->s, '@', v->len) : NULL;
+		if (!at) {
+			continue;
+		}
+		if (groups.len) {
+			buf_addc(&groups, '+');
+		}
+		buf_add(&groups, at + 1, (size_t)(v->s + v->len - at - 1));
+		v->len = (size_t)(at - v->s);
+	}
+	job->groups = groups.len ? buf_steal(&groups) : NULL;
+	buf_finish(&groups);
+}
+
+/*
+ * --onall, --nonall: the job runs on every host, one job at a time on
+ * each, the output host by host (as -k: the job for host h and argument
+ * i is number h * N + i of the N arguments).  The copies for the other
+ * hosts wait in the requeue, before the next argument is read.
+ */
+static void on_each_host(struct sched *s, struct job *job)
+{
+	uint64_t n = input_total(s->input);
+	size_t hosts = remote_count(s->remote);
+	uint64_t i = job->order;
+
+	job->pin = 0;
+	for (size_t h = 1; h < hosts; h++) {
+		struct job *copy = job_create(job->seq, job_copy_args(job));
+		copy->pin = (long)h;
+		copy->order = (uint64_t)h * n + i;
+		copy->next = NULL;
+		if (s->requeue_tail) {
+			s->requeue_tail->next = copy;
+		} else {
+			s->requeue = copy;
+		}
+		s->requeue_tail = copy;
+	}
+}
+
 /* The next job to start: a requeued one first, else from the input. */
 static struct job *next_job(struct sched *s)
 {
@@ -1519,6 +1618,12 @@ static struct job *next_job(struct sched *s)
 		/* --tee: stdin is a pipe, fed once every job waits. */
 		job->chunk = chunk_empty();
 	}
+	if (s->opts->hostgroups) {
+		take_groups(job);
+	}
+	if (s->remote && (s->opts->onall || s->opts->nonall)) {
+		on_each_host(s, job);
+	}
 	return job;
 }
 
@@ -1556,6 +1661,35 @@ static void reread_jobs_file(struct sched *s)
 	free(cause);
 }
 
+/*
+ * Finds the job a host with a free slot: 1 if it has one; 0 if it has to
+ * wait (put back first in line), or the run fails (no host is left); -1
+ * if no host may run it any more (it failed, as when ssh cannot connect).
+ */
+static int place(struct sched *s, struct job *job)
+{
+	int r = remote_take(s->remote, job);
+
+	if (r == -EAGAIN) {
+		requeue_front(s, job);
+		return 0;
+	}
+	if (r == 0) {
+		return 1;
+	}
+	if (job->pin >= 0 || job->groups) {
+		/* Its host (or group) is gone: as ssh's failure to connect. */
+		warn("no host left for job %llu", (unsigned long long)job->seq);
+		job->status = 255 << 8;
+		job->exited = true;
+		finish_job(s, job);
+		return -1;
+	}
+	requeue_front(s, job);
+	fail(s, xstrdup("no host is left to run jobs on"));
+	return 0;
+}
+
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill_slots(struct sched *s)
 {
@@ -1568,25 +1702,17 @@ static void fill_slots(struct sched *s)
 		if (!may_start(s)) {
 			return;
 		}
-		struct rhost *host = NULL;
-		int master = -1;
-		if (s->remote && !(host = remote_take(s->remote, &master))) {
-			if (remote_dead(s->remote) &&
-			    (s->requeue || !s->input_done)) {
-				fail(s, xstrdup("no host is left to run jobs "
-						"on"));
-			}
-			return;
-		}
 		struct job *job = next_job(s);
 		if (!job) {
-			if (host) {
-				remote_release(s->remote, host, master);
-			}
 			return;
 		}
-		job->host = host;
-		job->master = master;
+		int placed = s->remote ? place(s, job) : 1;
+		if (placed == 0) {
+			return;
+		}
+		if (placed < 0) {
+			continue;
+		}
 		if (!start(s, job)) {
 			/* Out of processes or descriptors: wait a little. */
 			requeue_front(s, job);
@@ -2041,6 +2167,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.shell = template_shell(cfg->tmpl),
 			.stdin_data = cfg->chunks != NULL,
 			.ssh_delay = cfg->opts->ssh_delay,
+			.filter_hosts = cfg->opts->filter_hosts,
+			.one_each = cfg->opts->onall || cfg->opts->nonall,
 			.ready = on_hosts,
 			.checked = on_checked,
 			.data = &s,
