@@ -1,0 +1,118 @@
+/*
+ * envcopy: which variables and bash functions --env copies to a remote
+ * job, by GNU parallel 20221122's vars_to_export(), and the text that
+ * $PARALLEL_ENV puts before each command.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "envcopy.h"
+#include "tap.h"
+#include "util.h"
+
+/* A clean environment's record, for "_". */
+static char *const record[] = {"HOME", "PATH", "BASH_FUNC_old%%", NULL};
+
+/* Checks the pairs of names in env, joined with " | ". */
+static void pairs(const char *names, char *const *env, const char *want,
+		  const char *what)
+{
+	char **v = envcopy_pairs(names, env, record);
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; v[i]; i++) {
+		buf_addf(&b, "%s%s", i ? " | " : "", v[i]);
+	}
+	tap_is(b.data, want, what);
+	buf_finish(&b);
+	envcopy_free(v);
+}
+
+static void prefix(const char *value, const char *want, const char *what)
+{
+	char *p = envcopy_prefix(value);
+
+	tap_is(p ? p : "(none)", want, what);
+	free(p);
+}
+
+int main(void)
+{
+	char *const env[] = {
+		"HOME=/home/u",
+		"PATH=/bin",
+		"PATHX=x",
+		"a=1",
+		"eq=x=y",
+		"nl=two\nlines",
+		"f=also a variable",
+		"BASH_FUNC_f%%=() {  echo f\n}",
+		"BASH_FUNC_g()=() {  echo g\n}",
+		"BASH_FUNC_old%%=() {  echo old\n}",
+		"_=/usr/bin/prun",
+		"PARALLEL_ENV=x=5",
+		"MY_PARALLEL_ENV=no",
+		"PARALLEL_SEQ=3",
+		"PARALLEL_JOBSLOT=2",
+		"PARALLEL_PID=99",
+		"PARALLEL_SSHLOGIN=h",
+		"PARALLEL_SSHHOST=h",
+		"PARALLEL_HOSTGROUPS=g",
+		"PARALLEL_ARGHOSTGROUPS=g",
+		"PARALLEL_JOBSLOT0=1",
+		NULL,
+	};
+	char *const bashenv[] = {
+		"parallel_bash_environment=x=1", "a=1", NULL,
+	};
+	char *const empty[] = {NULL};
+
+	pairs(NULL, env, "", "copies nothing without --env");
+	pairs(NULL, bashenv, "parallel_bash_environment=x=1",
+	      "always copies parallel_bash_environment");
+	pairs("a", bashenv, "parallel_bash_environment=x=1 | a=1",
+	      "copies parallel_bash_environment first");
+	pairs("a", empty, "", "copies nothing from an empty environment");
+	pairs("a,unset", env, "a=1", "copies only the names that are set");
+	pairs("PATH", env, "PATH=/bin", "matches a whole name, not a prefix");
+	pairs("PAT", env, "", "a prefix of a name matches nothing");
+	pairs("eq,nl", env, "eq=x=y | nl=two\nlines",
+	      "copies values verbatim");
+	pairs("g", env, "BASH_FUNC_g()=() {  echo g\n}",
+	      "a name that is a function copies the function (old bash)");
+	pairs("f", env,
+	      "f=also a variable | BASH_FUNC_f%%=() {  echo f\n}",
+	      "a name copies both the variable and the function");
+	pairs("a,,a,", env, "a=1", "copies a name given twice once");
+	pairs("nl,a", env, "nl=two\nlines | a=1", "keeps --env's order");
+	pairs("BASH_FUNC_f%%", env, "BASH_FUNC_f%%=() {  echo f\n}",
+	      "a function can be named as bash exports it");
+	pairs("PARALLEL_ENV,MY_PARALLEL_ENV,_", empty, "",
+	      "never copies PARALLEL_ENV, nor a name holding it");
+	pairs("PARALLEL_SEQ,PARALLEL_JOBSLOT,PARALLEL_PID,PARALLEL_SSHLOGIN,"
+	      "PARALLEL_SSHHOST,PARALLEL_HOSTGROUPS,PARALLEL_ARGHOSTGROUPS",
+	      env, "", "never copies what the remote side sets per job");
+	pairs("_", env,
+	      "PATHX=x | a=1 | eq=x=y | nl=two\nlines | f=also a variable | "
+	      "BASH_FUNC_f%%=() {  echo f\n} | BASH_FUNC_g()=() {  echo g\n} "
+	      "| PARALLEL_JOBSLOT0=1",
+	      "_ copies every variable not in the record");
+	pairs("HOME,_", env,
+	      "HOME=/home/u | PATHX=x | a=1 | eq=x=y | nl=two\nlines | "
+	      "f=also a variable | BASH_FUNC_f%%=() {  echo f\n} | "
+	      "BASH_FUNC_g()=() {  echo g\n} | PARALLEL_JOBSLOT0=1",
+	      "_ with a recorded name copies that name too");
+	pairs("old", env, "BASH_FUNC_old%%=() {  echo old\n}",
+	      "the record does not stop a named function");
+
+	prefix(NULL, "(none)", "no prefix without $PARALLEL_ENV");
+	prefix("", "(none)", "no prefix for an empty $PARALLEL_ENV");
+	prefix("0", "(none)", "no prefix for $PARALLEL_ENV=0, as Perl's truth");
+	prefix("x=5", "x=5\n", "the prefix is the text and a newline");
+	prefix("f() { echo a\001}\001x=1", "f() { echo a\n}\nx=1\n",
+	       "\\001 in $PARALLEL_ENV is a newline");
+	prefix("a\nb", "a\nb\n", "keeps newlines");
+	return tap_done();
+}
