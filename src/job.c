@@ -900,14 +900,19 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	const char *prog = template_program(sp->cfg.tmpl);
-	if (prog && template_unquoted(sp->cfg.tmpl, &a)) {
-		prog = NULL; /* a value from uq() is for the shell to read */
+	if (prog && (template_unquoted(sp->cfg.tmpl, &a) ||
+		     sp->cfg.env_prefix)) {
+		/* A value from uq() and $PARALLEL_ENV are for the shell. */
+		prog = NULL;
 	}
 	char *const *argv;
 	char *shell_argv[4];
 	if (sp->tmux.sock) {
 		struct buf cmd;
 		buf_init(&cmd);
+		if (sp->cfg.env_prefix) {
+			buf_adds(&cmd, sp->cfg.env_prefix);
+		}
 		job_command(sp, job, &cmd);
 		sp->cmd.len = 0;
 		tmux_wrap(&sp->tmux, cmd.data, &sp->cmd);
@@ -923,6 +928,9 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		argv = sp->argv.v;
 	} else {
 		sp->cmd.len = 0;
+		if (sp->cfg.env_prefix) {
+			buf_adds(&sp->cmd, sp->cfg.env_prefix);
+		}
 		template_render(sp->cfg.tmpl, &a, &sp->cmd);
 		prog = template_shell(sp->cfg.tmpl);
 		shell_argv[0] = sp->shell_argv0;

@@ -106,6 +106,8 @@ struct spawner_config {
 	struct template *const *tmpl_names;
 	struct template *const *tmpl_texts;
 	size_t n_tmpls;
+	/* $PARALLEL_ENV's shell text, run before each command; or NULL. */
+	const char *env_prefix;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

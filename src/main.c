@@ -547,6 +547,7 @@ static int run(struct cli *c)
 	char *cause = NULL;
 	char *zip = NULL;   /* --compress's commands */
 	char *unzip = NULL;
+	char *env_prefix = NULL; /* $PARALLEL_ENV's text */
 
 	if ((c->opts.record_env && gnuenv_record(&cause) < 0) ||
 	    (c->opts.env && gnuenv_check(c->opts.env, &cause) < 0)) {
@@ -556,6 +557,12 @@ static int run(struct cli *c)
 	}
 	if (c->opts.record_env) {
 		return 0; /* as GNU parallel: it records, and runs nothing */
+	}
+	/* Before anything counts or copies the environment the jobs get. */
+	if (gnuenv_take_prefix(&env_prefix, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		return 255;
 	}
 	if (c->opts.tee && strcmp(c->opts.jobs, "100%") == 0) {
 		free(c->opts.jobs); /* --tee: all jobs at once, unless -j */
@@ -762,6 +769,7 @@ static int run(struct cli *c)
 		.perl = tc.perl,
 		.filters = filters,
 		.n_filters = o->n_filter,
+		.env_prefix = env_prefix,
 	};
 	res = sched_run(&sc);
 out:
@@ -789,6 +797,7 @@ out:
 	free(seqs);
 	free(zip);
 	free(unzip);
+	free(env_prefix);
 	for (size_t i = 0; i < retry.n; i++) {
 		free((char *)retry.values[i]);
 	}

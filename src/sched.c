@@ -1820,6 +1820,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.n_tmpls = cfg->n_tmpls,
 		.workdir_unique = cfg->opts->workdir &&
 				  strcmp(cfg->opts->workdir, "...") == 0,
+		.env_prefix = cfg->env_prefix,
 	};
 	spool_set_compress(cfg->zip, cfg->unzip);
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {

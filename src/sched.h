@@ -45,6 +45,7 @@ struct sched_config {
 	struct perl *perl;           /* evaluates {= =}, or NULL if unused */
 	struct template *const *filters; /* --filter, as text templates */
 	size_t n_filters;
+	const char *env_prefix;      /* $PARALLEL_ENV's text, or NULL */
 };
 
 struct sched_result {
