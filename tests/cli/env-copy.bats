@@ -1,8 +1,22 @@
 #!/usr/bin/env bats
-# $PARALLEL_ENV, the shell text run before each command (the outputs are
-# GNU parallel's).
+# $PARALLEL_ENV, the shell text run before each command, and env_prun,
+# which copies the shell's own variables, arrays and functions through it
+# (the outputs are GNU parallel's and env_parallel's).
 
 load helpers
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+
+setup() {
+	prun_setup
+	# env_prun runs the prun first in $PATH.
+	export PATH="$(dirname "$PRUN"):$PATH"
+}
+
+# Runs bash code with env_prun loaded, in a shell of its own.
+env_prun_run() {
+	run bash --norc -c '. "$1"; '"$1" bash "$TOP/shell/env_prun.bash"
+}
 
 @test "\$PARALLEL_ENV runs before the command" {
 	run env PARALLEL_ENV='x=5' "$PRUN" echo '$x' ::: 1
@@ -49,4 +63,77 @@ load helpers
 	run env PARALLEL_ENV="$BATS_TEST_TMPDIR/penv" "$PRUN" 'echo $z' ::: 1
 	assert_success
 	assert_output "7 1"
+}
+
+@test "env_prun --env copies a function and an array" {
+	env_prun_run '
+		arr=(a "b c" "d\$e")
+		myfunc() { echo "f:$1:${arr[1]}:${arr[2]}"; }
+		env_prun -k --env arr --env myfunc myfunc ::: 1 2'
+	assert_success
+	assert_output "$(printf 'f:1:b c:d$e\nf:2:b c:d$e')"
+}
+
+@test "env_prun copies a function that takes its arguments apart" {
+	env_prun_run '
+		f() { printf "<%s>" "$@"; echo; }
+		env_prun -k --env f f ::: "a b" c'
+	assert_success
+	assert_output "$(printf '<a b>\n<c>')"
+}
+
+@test "env_prun --env copies only the names given" {
+	env_prun_run '
+		x=1 y=2
+		env_prun --env x "echo \"[\$x][\$y]\"" ::: a'
+	assert_success
+	assert_output "[1][] a"
+}
+
+@test "env_prun --env NAME,NAME copies an associative array and a variable" {
+	env_prun_run '
+		declare -A h=([k]=v) ; x=5
+		env_prun --env=x,h "echo \$x \${h[k]}" ::: 1'
+	assert_success
+	assert_output "5 v 1"
+}
+
+@test "env_prun without --env copies everything, aliases too" {
+	env_prun_run '
+		arr=(a "b c" "d\$e"); x=5
+		alias al="echo alias"
+		env_prun -k "echo \${#arr[@]} \${arr[2]} \$x; al" ::: 1'
+	assert_success
+	assert_output "$(printf '3 d$e 5\nalias 1')"
+}
+
+@test "env_prun returns prun's exit status" {
+	env_prun_run 'env_prun exit ::: 3 0 4; echo "status $?"'
+	assert_success
+	assert_output "status 2"
+}
+
+@test "env_prun --env _ copies only what the record does not name" {
+	env_prun_run '
+		old=1
+		env_prun --env _ true ::: 1 || echo "no record: $?"
+		env_prun --record-env && echo recorded
+		old=2 new=3
+		env_prun --env _ "echo \"[\$old][\$new]\"" ::: a'
+	assert_success
+	assert_output "$(printf '%s\n' \
+		"env_prun: run 'env_prun --record-env' in a clean environment first" \
+		"no record: 255" recorded "[][3] a")"
+}
+
+@test "env_prun --session leaves out the names set before it" {
+	env_prun_run '
+		before=1
+		env_prun --session
+		after=2
+		env_prun "echo \"[\$before][\$after]\"" ::: a
+		env_prun --end-session
+		env_prun "echo \"[\$before][\$after]\"" ::: b'
+	assert_success
+	assert_output "$(printf '[][2] a\n[1][2] b')"
 }
