@@ -900,10 +900,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	}
 
 	const char *prog = template_program(sp->cfg.tmpl);
-	if (prog && (template_unquoted(sp->cfg.tmpl, &a) ||
-		     sp->cfg.env_prefix)) {
-		/* A value from uq() and $PARALLEL_ENV are for the shell. */
-		prog = NULL;
+	if (prog && template_unquoted(sp->cfg.tmpl, &a)) {
+		prog = NULL; /* a value from uq() is for the shell to read */
 	}
 	char *const *argv;
 	char *shell_argv[4];

@@ -612,6 +612,7 @@ static int run(struct cli *c)
 		/* --pipe: {} is the --cat file, else empty; not appended. */
 		.no_append = piped && !o->cat && !o->fifo,
 		.shell = pick_shell(o),
+		.shell_only = env_prefix != NULL,
 		.perl = perl_create(max_jobs),
 		.parens = o->parens,
 		.tags = &tags,
@@ -692,6 +693,11 @@ static int run(struct cli *c)
 				  ? 0 : max_jobs,
 	};
 	template_base_len(tmpl, &fill.base);
+	if (env_prefix) {
+		/* GNU parallel counts the text, not its newline, in each line. */
+		fill.base.gnu += strlen(env_prefix) - 1;
+		fill.base.sys += strlen(env_prefix);
+	}
 	size_t longest;
 	line_limits(tmpl, o->max_chars, &fill, &longest);
 	if (o->max_line_length_allowed) {

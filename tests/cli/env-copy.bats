@@ -65,6 +65,24 @@ env_prun_run() {
 	assert_output "7 1"
 }
 
+@test "-X counts \$PARALLEL_ENV's text in each command line" {
+	run bash -c 'seq 1 30 | PARALLEL_ENV="true; true" "$PRUN" -s 60 -X \
+		--dry-run echo'
+	assert_success
+	assert_line --index 0 "echo $(seq -s ' ' 1 18)"
+	run bash -c 'seq 1 30000 | PARALLEL_ENV="$(printf "x=1;%.0s" \
+		{1..1000})" "$PRUN" -k -X echo | awk "{ print length }"'
+	assert_success
+	assert_output "$(printf '%s\n' 59657 59657 24791 24785)"
+}
+
+@test "a command line too long with \$PARALLEL_ENV's text is an error" {
+	run env PARALLEL_ENV="$(printf 'x%.0s' {1..70})" "$PRUN" -s 60 \
+		echo ::: 1
+	assert_failure 255
+	assert_output "prun: command line too long (76 >= 60) at input 0: 1"
+}
+
 @test "env_prun --env copies a function and an array" {
 	env_prun_run '
 		arr=(a "b c" "d\$e")
