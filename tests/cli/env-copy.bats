@@ -18,6 +18,12 @@ env_prun_run() {
 	run bash --norc -c '. "$1"; '"$1" bash "$TOP/shell/env_prun.bash"
 }
 
+# The same with zsh code and env_prun.zsh.
+env_prun_zsh() {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run zsh -f -c '. "$1"; '"$1" zsh "$TOP/shell/env_prun.zsh"
+}
+
 @test "\$PARALLEL_ENV runs before the command" {
 	run env PARALLEL_ENV='x=5' "$PRUN" echo '$x' ::: 1
 	assert_success
@@ -154,4 +160,47 @@ env_prun_run() {
 		env_prun "echo \"[\$before][\$after]\"" ::: b'
 	assert_success
 	assert_output "$(printf '[][2] a\n[1][2] b')"
+}
+
+@test "under zsh, an alias of \$PARALLEL_ENV applies to the command" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	run env PARALLEL_SHELL="$(command -v zsh)" \
+		PARALLEL_ENV='alias a="echo x"' "$PRUN" -k a ::: "q'\"b c" d
+	assert_success
+	assert_output "$(printf '%s\n' "x q'\"b c" "x d")"
+}
+
+@test "env_prun.zsh --env copies a function and an array" {
+	env_prun_zsh '
+		arr=(a "b c" "d\$e")
+		myfunc() { echo "f:$1:${arr[2]}:${arr[3]}"; }
+		env_prun -k --env arr --env myfunc myfunc ::: 1 2'
+	assert_success
+	assert_output "$(printf 'f:1:b c:d$e\nf:2:b c:d$e')"
+}
+
+@test "env_prun.zsh without --env copies everything, aliases too" {
+	env_prun_zsh '
+		arr=(a "b c" "d\$e"); x=5; typeset -A h; h=(k v)
+		alias al="echo alias"
+		env_prun -k "echo \${#arr[@]} \${arr[3]} \$x \${h[k]}; al" ::: 1
+		env_prun exit ::: 3 0 4; echo "status $?"'
+	assert_success
+	assert_output "$(printf '3 d$e 5 v\nalias 1\nstatus 2')"
+}
+
+@test "env_prun.zsh --env _ and --session leave out the names given" {
+	env_prun_zsh '
+		old=1
+		env_prun --record-env && echo recorded
+		old=2 new=3
+		env_prun --env _ "echo \"[\$old][\$new]\"" ::: a
+		before=1
+		env_prun --session
+		after=2
+		env_prun "echo \"[\$before][\$after]\"" ::: b
+		env_prun --end-session
+		env_prun "echo \"[\$before][\$after]\"" ::: c'
+	assert_success
+	assert_output "$(printf 'recorded\n[][3] a\n[][2] b\n[1][2] c')"
 }

@@ -28,6 +28,7 @@ setup_file() {
 	assert_success
 	assert_output "$(printf '%s\n' \
 		./opt/prun/bin/env_prun.bash \
+		./opt/prun/bin/env_prun.zsh \
 		./opt/prun/bin/prun \
 		./opt/prun/share/bash-completion/completions/prun \
 		./opt/prun/share/fish/vendor_completions.d/prun.fish \
