@@ -1,12 +1,16 @@
 /*
  * envcopy: which variables and bash functions --env copies to a remote
  * job, by GNU parallel 20221122's vars_to_export(), and the text that
- * $PARALLEL_ENV puts before each command.
+ * $PARALLEL_ENV puts before each command; and gnuenv_pairs(), which reads
+ * the record of --record-env for them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "envcopy.h"
+#include "gnuenv.h"
 #include "tap.h"
 #include "util.h"
 
@@ -36,6 +40,48 @@ static void prefix(const char *value, const char *want, const char *what)
 
 	tap_is(p ? p : "(none)", want, what);
 	free(p);
+}
+
+/* gnuenv_pairs() on the process's environment, with $PARALLEL_HOME. */
+static void read_record(void)
+{
+	char dir[] = "/tmp/test-envcopy.XXXXXX";
+	char *cause = NULL, **v = NULL;
+
+	if (!mkdtemp(dir)) {
+		tap_ok(0, "makes a temporary directory");
+		return;
+	}
+	char *file = xasprintf("%s/ignored_vars", dir);
+	setenv("PARALLEL_HOME", dir, 1);
+	setenv("ENVCOPY_OLD", "1", 1);
+	setenv("ENVCOPY_NEW", "2", 1);
+	int r = gnuenv_pairs("_", &v, &cause);
+	tap_ok(r == -1 && cause && strstr(cause, "--record-env"),
+	       "gnuenv_pairs: _ without a record is an error");
+	free(cause);
+	cause = NULL;
+
+	FILE *f = fopen(file, "w");
+	extern char **environ;
+	for (char **e = environ; f && *e; e++) {
+		if (strncmp(*e, "ENVCOPY_NEW=", 12) != 0) {
+			fprintf(f, "%.*s\n", (int)strcspn(*e, "="), *e);
+		}
+	}
+	if (f) {
+		fclose(f);
+	}
+	r = gnuenv_pairs("_,ENVCOPY_UNSET", &v, &cause);
+	tap_ok(r == 0 && v && v[0] && strcmp(v[0], "ENVCOPY_NEW=2") == 0 &&
+	       !v[1], "gnuenv_pairs: _ copies what the record does not name");
+	envcopy_free(v);
+	r = gnuenv_pairs(NULL, &v, &cause);
+	tap_ok(r == 0 && v && !v[0], "gnuenv_pairs: nothing without --env");
+	envcopy_free(v);
+	unlink(file);
+	rmdir(dir);
+	free(file);
 }
 
 int main(void)
@@ -114,5 +160,6 @@ int main(void)
 	prefix("f() { echo a\001}\001x=1", "f() { echo a\n}\nx=1\n",
 	       "\\001 in $PARALLEL_ENV is a newline");
 	prefix("a\nb", "a\nb\n", "keeps newlines");
+	read_record();
 	return tap_done();
 }
