@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "quote.h"
 #include "util.h"
 
 /* Set per job by the remote side: a copy would be stale. */
@@ -132,6 +133,49 @@ void envcopy_free(char **pairs)
 		free(pairs[i]);
 	}
 	free(pairs);
+}
+
+/* True if name[0..len) is a shell variable's name. */
+static bool is_identifier(const char *name, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = name[i];
+		bool digit = c >= '0' && c <= '9';
+		if (!(c == '_' || (c >= 'a' && c <= 'z') ||
+		      (c >= 'A' && c <= 'Z') || (i > 0 && digit))) {
+			return false;
+		}
+	}
+	return len > 0;
+}
+
+char *envcopy_script(char *const *pairs)
+{
+	struct buf b;
+
+	buf_init(&b);
+	buf_adds(&b, "");
+	for (size_t i = 0; pairs && pairs[i]; i++) {
+		const char *e = pairs[i];
+		size_t len = name_len(e);
+		const char *value = e + len + (e[len] == '=');
+		/* BASH_FUNC_name%% (or name() of older bash) */
+		size_t f = len > 12 && strncmp(e, "BASH_FUNC_", 10) == 0 &&
+				   (memcmp(e + len - 2, "%%", 2) == 0 ||
+				    memcmp(e + len - 2, "()", 2) == 0)
+			   ? len - 12 : 0;
+		if (f && strncmp(value, "() {", 4) == 0 &&
+		    quote_is_plain(e + 10, f)) {
+			buf_addf(&b, "%.*s%s\ncommand export -f %.*s "
+				 "2>/dev/null\n", (int)f, e + 10, value,
+				 (int)f, e + 10);
+		} else if (is_identifier(e, len)) {
+			buf_addf(&b, "export %.*s=", (int)len, e);
+			quote_append(&b, value, strlen(value));
+			buf_addc(&b, '\n');
+		}
+	}
+	return buf_steal(&b);
 }
 
 char *envcopy_prefix(const char *value)

@@ -20,6 +20,16 @@ char **envcopy_pairs(const char *names, char *const *env,
 void envcopy_free(char **pairs);
 
 /*
+ * The pairs as shell text that sets them, for a remote side that can only
+ * run shell code (GNU parallel's bashfunc text for functions): each
+ * variable as `export NAME='VALUE'`, each bash function as its definition
+ * and `command export -f NAME 2>/dev/null` (bash exports it to the job's
+ * children; sh and zsh go on), one a line; a pair whose name no shell can
+ * set is left out.  Owned; "" for none.
+ */
+char *envcopy_script(char *const *pairs);
+
+/*
  * The shell text that runs before each command for $PARALLEL_ENV's value
  * (NULL if unset): the value, its \001 bytes turned into newlines, then a
  * newline.  Owned; NULL when there is nothing to run.

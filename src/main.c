@@ -694,7 +694,7 @@ static int run(struct cli *c)
 	};
 	template_base_len(tmpl, &fill.base);
 	if (env_prefix) {
-		/* GNU parallel counts the text, not its newline, in each line. */
+		/* GNU parallel counts the text, not its newline, in lines. */
 		fill.base.gnu += strlen(env_prefix) - 1;
 		fill.base.sys += strlen(env_prefix);
 	}

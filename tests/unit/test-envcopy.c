@@ -42,6 +42,15 @@ static void prefix(const char *value, const char *want, const char *what)
 	free(p);
 }
 
+/* Checks the shell text that sets pairs. */
+static void script(char *const *pairs, const char *want, const char *what)
+{
+	char *s = envcopy_script(pairs);
+
+	tap_is(s, want, what);
+	free(s);
+}
+
 /* gnuenv_pairs() on the process's environment, with $PARALLEL_HOME. */
 static void read_record(void)
 {
@@ -152,6 +161,29 @@ int main(void)
 	      "_ with a recorded name copies that name too");
 	pairs("old", env, "BASH_FUNC_old%%=() {  echo old\n}",
 	      "the record does not stop a named function");
+
+	char *const to_set[] = {
+		"a=1",
+		"sp=it's \"x\"",
+		"nl=two\nlines",
+		"empty=",
+		"BASH_FUNC_f%%=() {  echo f\n}",
+		"BASH_FUNC_g()=() {  echo g\n}",
+		"BASH_FUNC_h%%=not a function",
+		"BASH_FUNC_a b%%=() {  echo\n}",
+		"a-b=1",
+		"9x=1",
+		NULL,
+	};
+	script(to_set,
+	       "export a=1\n"
+	       "export sp='it'\"'\"'s \"x\"'\n"
+	       "export nl='two\nlines'\n"
+	       "export empty=''\n"
+	       "f() {  echo f\n}\ncommand export -f f 2>/dev/null\n"
+	       "g() {  echo g\n}\ncommand export -f g 2>/dev/null\n",
+	       "the script sets variables and defines functions");
+	script(empty, "", "the script of no pairs is empty");
 
 	prefix(NULL, "(none)", "no prefix without $PARALLEL_ENV");
 	prefix("", "(none)", "no prefix for an empty $PARALLEL_ENV");
