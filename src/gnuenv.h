@@ -19,4 +19,19 @@ int gnuenv_record(char **cause);
  */
 int gnuenv_check(const char *names, char **cause);
 
+/*
+ * The "NAME=VALUE" strings that --env's comma-separated names (NULL: none)
+ * copy to a remote job (envcopy_pairs()), reading the record for "_".
+ * Returns 0 with an array for envcopy_free() in *pairs, or -1 with *cause.
+ */
+int gnuenv_pairs(const char *names, char ***pairs, char **cause);
+
+/*
+ * Takes $PARALLEL_ENV out of the environment, which jobs must not get,
+ * and sets *prefix to the shell text to run before each command
+ * (envcopy_prefix(); owned, NULL if none).  A value that names a file
+ * stands for the file's text.  Returns 0, or -1 with *cause.
+ */
+int gnuenv_take_prefix(char **prefix, char **cause);
+
 #endif

@@ -47,6 +47,7 @@
 #include "input.h"
 #include "log.h"
 #include "perl.h"
+#include "quote.h"
 #include "spool.h"
 #include "tmux.h"
 #include "util.h"
@@ -497,6 +498,35 @@ void job_command(const struct spawner *sp, const struct job *job,
 	template_render(sp->cfg.tmpl, &a, b);
 }
 
+/*
+ * Appends the command line a job runs to b: after $PARALLEL_ENV's text,
+ * if any.  zsh, unlike bash, parses all of a -c string before it runs
+ * any, so an alias from that text would not apply to the command: there
+ * the command is eval'd, as GNU parallel does.
+ */
+static void add_command(const struct spawner *sp, const struct job_args *a,
+			struct buf *b)
+{
+	const char *shell = template_shell(sp->cfg.tmpl);
+	const char *slash = strrchr(shell, '/');
+	struct buf c;
+
+	if (!sp->cfg.env_prefix) {
+		template_render(sp->cfg.tmpl, a, b);
+		return;
+	}
+	buf_adds(b, sp->cfg.env_prefix);
+	if (!strstr(slash ? slash + 1 : shell, "zsh")) {
+		template_render(sp->cfg.tmpl, a, b);
+		return;
+	}
+	buf_init(&c);
+	template_render(sp->cfg.tmpl, a, &c);
+	buf_adds(b, "eval ");
+	quote_append(b, c.data ? c.data : "", c.len);
+	buf_finish(&c);
+}
+
 void job_render(const struct spawner *sp, const struct template *t,
 		const struct job *job, struct buf *b)
 {
@@ -870,7 +900,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	bool hold = false;
 	if (job->host && sp->cfg.wrap) {
 		sp->cmd.len = 0;
-		job_command(sp, job, &sp->cmd);
+		add_command(sp, &a, &sp->cmd);
 		wrapped = sp->cfg.wrap(sp->cfg.wrap_data, job, sp->cmd.data,
 				       &hold);
 	}
@@ -944,7 +974,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	} else if (sp->tmux.sock) {
 		struct buf cmd;
 		buf_init(&cmd);
-		job_command(sp, job, &cmd);
+		add_command(sp, &a, &cmd);
 		sp->cmd.len = 0;
 		tmux_wrap(&sp->tmux, cmd.data, &sp->cmd);
 		buf_finish(&cmd);
@@ -959,7 +989,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		argv = sp->argv.v;
 	} else {
 		sp->cmd.len = 0;
-		template_render(sp->cfg.tmpl, &a, &sp->cmd);
+		add_command(sp, &a, &sp->cmd);
 		prog = template_shell(sp->cfg.tmpl);
 		shell_argv[0] = sp->shell_argv0;
 		shell_argv[1] = "-c";

@@ -122,6 +122,8 @@ struct spawner_config {
 	char *const *(*wrap)(void *data, const struct job *job,
 			     const char *cmd, bool *hold);
 	void *wrap_data;
+	/* $PARALLEL_ENV's shell text, run before each command; or NULL. */
+	const char *env_prefix;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "config.h"
 #include "cpus.h"
+#include "envcopy.h"
 #include "gnuenv.h"
 #include "hosts.h"
 #include "joblog.h"
@@ -310,6 +311,22 @@ static int read_slf(void *data, const char *name, char **text, char **cause)
 	}
 	free(path);
 	*text = buf_steal(&b);
+	return 0;
+}
+
+/*
+ * --env for remote jobs: the shell text that sets the variables and bash
+ * functions named.  Returns 0, or -1 with *cause.
+ */
+static int env_to_copy(const char *names, char **script, char **cause)
+{
+	char **pairs = NULL;
+
+	if (gnuenv_pairs(names, &pairs, cause) < 0) {
+		return -1;
+	}
+	*script = envcopy_script(pairs);
+	envcopy_free(pairs);
 	return 0;
 }
 
@@ -607,6 +624,8 @@ static int run(struct cli *c)
 	char *cause = NULL;
 	char *zip = NULL;   /* --compress's commands */
 	char *unzip = NULL;
+	char *env_prefix = NULL; /* $PARALLEL_ENV's text */
+	char *env_script = NULL; /* --env's variables for remote jobs */
 
 	if ((c->opts.record_env && gnuenv_record(&cause) < 0) ||
 	    (c->opts.env && gnuenv_check(c->opts.env, &cause) < 0)) {
@@ -616,6 +635,12 @@ static int run(struct cli *c)
 	}
 	if (c->opts.record_env) {
 		return 0; /* as GNU parallel: it records, and runs nothing */
+	}
+	/* Before anything counts or copies the environment the jobs get. */
+	if (gnuenv_take_prefix(&env_prefix, &cause) < 0) {
+		warn("%s", cause);
+		free(cause);
+		return 255;
 	}
 	if (c->opts.tee && strcmp(c->opts.jobs, "100%") == 0) {
 		free(c->opts.jobs); /* --tee: all jobs at once, unless -j */
@@ -672,6 +697,7 @@ static int run(struct cli *c)
 		/* --pipe: {} is the --cat file, else empty; not appended. */
 		.no_append = piped && !o->cat && !o->fifo,
 		.shell = pick_shell(o),
+		.shell_only = env_prefix != NULL,
 		.perl = perl_create(max_jobs),
 		.parens = o->parens,
 		.tags = &tags,
@@ -728,6 +754,7 @@ static int run(struct cli *c)
 	    (wd && template_parse_text(&workdir, wd, &tc, &cause) < 0) ||
 	    parse_tmpls(o, tmpl_names, tmpl_texts, &tc, &cause) < 0 ||
 	    (remote && read_hosts(o, &hosts, &cause) < 0) ||
+	    (remote && o->env && env_to_copy(o->env, &env_script, &cause) < 0) ||
 	    parse_filters(o, filters, &tc, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
@@ -756,6 +783,11 @@ static int run(struct cli *c)
 				  ? 0 : max_jobs,
 	};
 	template_base_len(tmpl, &fill.base);
+	if (env_prefix) {
+		/* GNU parallel counts the text, not its newline, in lines. */
+		fill.base.gnu += strlen(env_prefix) - 1;
+		fill.base.sys += strlen(env_prefix);
+	}
 	size_t longest;
 	line_limits(tmpl, o->max_chars, &fill, &longest);
 	if (o->max_line_length_allowed) {
@@ -839,6 +871,8 @@ static int run(struct cli *c)
 		.filters = filters,
 		.n_filters = o->n_filter,
 		.hosts = remote ? &hosts : NULL,
+		.env_prefix = env_prefix,
+		.env_script = env_script,
 	};
 	res = sched_run(&sc);
 out:
@@ -867,6 +901,8 @@ out:
 	free(seqs);
 	free(zip);
 	free(unzip);
+	free(env_prefix);
+	free(env_script);
 	for (size_t i = 0; i < retry.n; i++) {
 		free((char *)retry.values[i]);
 	}

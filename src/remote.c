@@ -707,7 +707,17 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 	buf_addf(&line, "exec %s -c ", shell);
 	quote_append(&line, w->data, w->len);
 	buf_addf(&line, " %s ", shell);
-	quote_append(&line, cmd, strlen(cmd));
+	if (r->cfg.env_script && *r->cfg.env_script) {
+		/* --env's variables, then the command, in one text. */
+		struct buf both;
+		buf_init(&both);
+		buf_adds(&both, r->cfg.env_script);
+		buf_adds(&both, cmd);
+		quote_append(&line, both.data, both.len);
+		buf_finish(&both);
+	} else {
+		quote_append(&line, cmd, strlen(cmd));
+	}
 	if (!*hold) {
 		buf_addc(&line, ' ');
 		quote_append(&line, WATCH_PERL, strlen(WATCH_PERL));

@@ -41,6 +41,7 @@ struct remote_config {
 	bool stdin_data;
 	double ssh_delay;        /* --ssh-delay: s between ssh starts */
 	bool filter_hosts;       /* drop a host at its first failure */
+	const char *env_script;  /* --env: sets the variables, or NULL */
 	bool one_each;           /* --onall, --nonall: one job at a time */
 	/* A host can take jobs now, or was dropped: start what can start. */
 	void (*ready)(void *data);

@@ -2053,6 +2053,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 				  strcmp(cfg->opts->workdir, "...") == 0,
 		.wrap = wrap_remote,
 		.wrap_data = &s,
+		.env_prefix = cfg->env_prefix,
 	};
 	spool_set_compress(cfg->zip, cfg->unzip);
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
@@ -2168,6 +2169,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.stdin_data = cfg->chunks != NULL,
 			.ssh_delay = cfg->opts->ssh_delay,
 			.filter_hosts = cfg->opts->filter_hosts,
+			.env_script = cfg->env_script,
 			.one_each = cfg->opts->onall || cfg->opts->nonall,
 			.ready = on_hosts,
 			.checked = on_checked,

@@ -44,10 +44,13 @@ struct sched_config {
 	size_t n_skip;
 	const uint64_t *seqs;        /* the seq of the i-th job, or NULL */
 	struct perl *perl;           /* evaluates {= =}, or NULL if unused */
+	const char *env_script;      /* --env: shell text that sets the
+					variables on remote hosts, or NULL */
 	struct hosts *hosts;         /* -S, --slf: remote hosts (emptied by
 					the run), or NULL */
 	struct template *const *filters; /* --filter, as text templates */
 	size_t n_filters;
+	const char *env_prefix;      /* $PARALLEL_ENV's text, or NULL */
 };
 
 struct sched_result {

@@ -953,7 +953,8 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	t->shell = xstrdup(function ? "/bin/bash" : cfg->shell);
 	if (t->quoted) {
 		const struct word *w = &t->words[0];
-		if (!function && w->p.n == 1 && w->p.v[0].kind == P_LIT &&
+		if (!function && !cfg->shell_only && w->p.n == 1 &&
+		    w->p.v[0].kind == P_LIT &&
 		    !is_shell_word(w->p.v[0].text)) {
 			t->program = find_program(w->p.v[0].text);
 		}
@@ -964,7 +965,8 @@ int template_parse(struct template **out, char *const *words, size_t n,
 	if (first && !function && lex_words(t)) {
 		const struct word *w = &t->words[0];
 		bool literal = w->p.n == 1 && w->p.v[0].kind == P_LIT;
-		if (literal && !is_shell_word(w->p.v[0].text)) {
+		if (literal && !cfg->shell_only &&
+		    !is_shell_word(w->p.v[0].text)) {
 			t->program = find_program(w->p.v[0].text);
 		}
 	}

@@ -57,6 +57,8 @@ struct template_config {
 				       replacement string gets nothing */
 	bool names;                 /* --header: {name} names a column */
 	const char *shell;          /* the shell commands run under */
+	bool shell_only;            /* even a plain command runs under it
+				       (for $PARALLEL_ENV's text) */
 	struct perl *perl;          /* collects {= =} expressions, or NULL
 	                               if they are refused */
 	const char *parens;         /* --parens: "{==}" if NULL */

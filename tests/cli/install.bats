@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# `meson install` with --prefix and DESTDIR puts the program, the man pages
-# and the completions where each is looked for.
+# `meson install` with --prefix and DESTDIR puts the program, env_prun, the
+# man pages and the completions where each is looked for.
 
 load helpers
 load complete
@@ -23,10 +23,12 @@ setup_file() {
 	}
 }
 
-@test "installs the program, man pages and completions, and nothing else" {
+@test "installs the program, env_prun, man pages and completions, and nothing else" {
 	run bash -c 'cd "$DEST" && find . ! -type d | sort'
 	assert_success
 	assert_output "$(printf '%s\n' \
+		./opt/prun/bin/env_prun.bash \
+		./opt/prun/bin/env_prun.zsh \
 		./opt/prun/bin/prun \
 		./opt/prun/share/bash-completion/completions/prun \
 		./opt/prun/share/fish/vendor_completions.d/prun.fish \
@@ -39,6 +41,15 @@ setup_file() {
 	run "$PREFIX/bin/prun" --version
 	assert_success
 	assert_output --regexp '^prun [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "the installed env_prun.bash is found in PATH and runs prun" {
+	run env PATH="$PREFIX/bin:$PATH" bash --norc -c '
+		. "$(command -v env_prun.bash)"
+		arr=(a "b c"); f() { echo "$1: ${arr[1]}"; }
+		env_prun -k --env arr --env f f ::: x y'
+	assert_success
+	assert_output "$(printf 'x: b c\ny: b c')"
 }
 
 @test "man finds both installed pages under the prefix" {
