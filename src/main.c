@@ -330,19 +330,18 @@ static int env_to_copy(const char *names, char **script, char **cause)
 	return 0;
 }
 
-/* The hosts of -S and --slf, in order.  Returns 0, or -1 with *cause. */
-static int read_hosts(const struct options *o, struct hosts *hs,
-		      char **cause)
+/* GNU parallel's ssh: --ssh, else $PARALLEL_SSH, else ssh (NULL). */
+static const char *ssh_command(const struct options *o)
 {
-	/* GNU parallel: --ssh, else $PARALLEL_SSH, else ssh. */
-	const char *ssh = o->ssh ? o->ssh : getenv("PARALLEL_SSH");
+	return o->ssh ? o->ssh : getenv("PARALLEL_SSH");
+}
 
-	for (size_t i = 0; i < o->n_sshlogins; i++) {
-		if (hosts_add(hs, o->sshlogins[i], ssh, read_slf, NULL,
-			      cause) < 0) {
-			return -1;
-		}
-	}
+/* Adds the hosts of --slf's files to hs.  Returns 0, or -1 with *cause. */
+static int read_slfs(void *data, struct hosts *hs, char **cause)
+{
+	const struct options *o = data;
+	const char *ssh = ssh_command(o);
+
 	for (size_t i = 0; i < o->n_sshloginfiles; i++) {
 		char *text = NULL;
 		if (read_slf(NULL, o->sshloginfiles[i], &text, cause) < 0) {
@@ -353,6 +352,22 @@ static int read_hosts(const struct options *o, struct hosts *hs,
 		if (r < 0) {
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/* The hosts of -S and --slf, in order.  Returns 0, or -1 with *cause. */
+static int read_hosts(const struct options *o, struct hosts *hs,
+		      char **cause)
+{
+	for (size_t i = 0; i < o->n_sshlogins; i++) {
+		if (hosts_add(hs, o->sshlogins[i], ssh_command(o), read_slf,
+			      NULL, cause) < 0) {
+			return -1;
+		}
+	}
+	if (read_slfs((void *)o, hs, cause) < 0) {
+		return -1;
 	}
 	hosts_select(hs);
 	if (hs->n == 0) {
@@ -871,6 +886,8 @@ static int run(struct cli *c)
 		.filters = filters,
 		.n_filters = o->n_filter,
 		.hosts = remote ? &hosts : NULL,
+		.read_slf = read_slfs,
+		.slf_data = (void *)o,
 		.env_prefix = env_prefix,
 		.env_script = env_script,
 	};

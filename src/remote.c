@@ -92,6 +92,8 @@ struct rhost {
 	unsigned failures;        /* in a row */
 	uint64_t retry_ns;        /* no new connection or job before */
 	bool dropped;
+	bool listed;              /* in an sshloginfile (as last read) */
+	bool from_slf;            /* came from an sshloginfile */
 };
 
 /* A session that removes a job's marker: did the job exit 255 itself? */
@@ -117,6 +119,8 @@ struct remote {
 	struct words argv;        /* scratch: remote_argv()'s */
 	struct buf text;          /* scratch: the remote command */
 	uint64_t next_ssh_ns;     /* --ssh-delay */
+	struct timespec *slf_mtime; /* owned; of each sshloginfile */
+	uint64_t slf_look_ns;     /* when they were last looked at */
 };
 
 static void connect_more(struct remote *r);
@@ -472,6 +476,119 @@ static int make_dir(struct remote *r, char **cause)
 	return -err;
 }
 
+/* Makes the remote's host for h (whose ownership passes). */
+static struct rhost *host_add(struct remote *r, struct host *h)
+{
+	struct rhost *rh = xcalloc(1, sizeof(*rh));
+	const struct remote_config *cfg = &r->cfg;
+
+	rh->r = r;
+	rh->h = h;
+	rh->index = r->n;
+	rh->slots = h->slots;
+	if (cfg->one_each) {
+		rh->slots = h->local ? 1 : 0;
+	} else if (h->local) {
+		/* -j as for this machine, unless N/ said. */
+		rh->slots = rh->slots ? rh->slots : cfg->local_slots;
+	} else if (rh->slots) {
+		/* N/ is the CPUs: -j is of them (GNU parallel). */
+		char *cause = NULL;
+		rh->slots = options_jobs(cfg->jobs, rh->slots, &cause);
+		free(cause);
+		if (rh->slots <= 0) {
+			rh->slots = 1;
+		}
+	}
+	r->v = xreallocarray(r->v, r->n + 1, sizeof(*r->v));
+	r->v[r->n++] = rh;
+	r->alive++;
+	return rh;
+}
+
+/* The sshloginfiles' times of change; true if any differs from before. */
+static bool slf_changed(struct remote *r)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < r->cfg.n_slf; i++) {
+		struct stat st;
+		struct timespec t = {0, 0};
+		if (stat(r->cfg.slf[i], &st) == 0) {
+			t = st.st_mtim;
+		}
+		if (t.tv_sec != r->slf_mtime[i].tv_sec ||
+		    t.tv_nsec != r->slf_mtime[i].tv_nsec) {
+			changed = true;
+		}
+		r->slf_mtime[i] = t;
+	}
+	return changed;
+}
+
+void remote_reread(struct remote *r)
+{
+	uint64_t now = now_ns();
+
+	if (r->cfg.n_slf == 0 || r->closing ||
+	    now - r->slf_look_ns < 1000000000u) {
+		return;
+	}
+	r->slf_look_ns = now;
+	if (!slf_changed(r)) {
+		return;
+	}
+	struct hosts hs;
+	char *cause = NULL;
+	hosts_init(&hs);
+	if (r->cfg.read_slf(r->cfg.slf_data, &hs, &cause) < 0) {
+		/* Half-written, maybe: the hosts stay as they were. */
+		warn("%s", cause);
+		free(cause);
+		hosts_finish(&hs);
+		return;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		r->v[i]->listed = false;
+	}
+	for (size_t i = 0; i < hs.n; i++) {
+		struct rhost *found = NULL;
+		for (size_t k = 0; k < r->n && !found; k++) {
+			if (strcmp(r->v[k]->h->login, hs.v[i]->login) == 0) {
+				found = r->v[k];
+			}
+		}
+		if (!found) {
+			found = host_add(r, hs.v[i]);
+			hs.v[i] = NULL;
+		} else if (found->dropped && !found->listed &&
+			   found->failures < MAX_FAILURES) {
+			/* Listed again after it was taken out. */
+			found->dropped = false;
+			r->alive++;
+		}
+		found->listed = true;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		if (h->from_slf && !h->listed && !h->dropped) {
+			/* Taken out of the file: no more jobs (as GNU). */
+			h->dropped = true;
+			r->alive--;
+		}
+		h->from_slf = h->from_slf || h->listed;
+	}
+	for (size_t i = 0; i < hs.n; i++) {
+		if (hs.v[i]) {
+			hosts_free_host(hs.v[i]);
+		}
+	}
+	hs.n = 0;
+	hosts_finish(&hs);
+	connect_more(r);
+	r->cfg.ready(r->cfg.data);
+}
+
 int remote_create(struct remote **out, const struct remote_config *cfg,
 		  char **cause)
 {
@@ -493,35 +610,35 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	r->run_id = xasprintf("%ld.%ld", (long)getpid(), (long)ts.tv_nsec);
-	r->v = xcalloc(hs->n, sizeof(*r->v));
 	for (size_t i = 0; i < hs->n; i++) {
-		struct rhost *h = xcalloc(1, sizeof(*h));
-		h->r = r;
-		h->h = hs->v[i];
-		h->index = i;
-		h->slots = h->h->slots;
-		if (cfg->one_each) {
-			h->slots = h->h->local ? 1 : 0;
-		} else if (h->h->local) {
-			/* -j as for this machine, unless N/ said. */
-			h->slots = h->slots ? h->slots : cfg->local_slots;
-		} else if (h->slots) {
-			/* N/ is the CPUs: -j is of them (GNU parallel). */
-			h->slots = options_jobs(cfg->jobs, h->slots, cause);
-			free(*cause);
-			*cause = NULL;
-			if (h->slots <= 0) {
-				h->slots = 1;
-			}
-		}
-		r->v[r->n++] = h;
+		host_add(r, hs->v[i]);
 	}
-	r->alive = r->n;
 	free(hs->v);
 	hs->v = NULL;
 	hs->n = 0;
 	uv_timer_init(cfg->loop, &r->timer);
 	r->timer.data = r;
+	if (cfg->n_slf) {
+		/* Which hosts the files gave, to take out those they drop. */
+		r->slf_mtime = xcalloc(cfg->n_slf, sizeof(*r->slf_mtime));
+		slf_changed(r);
+		r->slf_look_ns = now_ns();
+		struct hosts again;
+		char *why = NULL;
+		hosts_init(&again);
+		if (cfg->read_slf(cfg->slf_data, &again, &why) == 0) {
+			for (size_t i = 0; i < r->n; i++) {
+				for (size_t k = 0; k < again.n; k++) {
+					if (strcmp(r->v[i]->h->login,
+						   again.v[k]->login) == 0) {
+						r->v[i]->from_slf = true;
+					}
+				}
+			}
+		}
+		free(why);
+		hosts_finish(&again);
+	}
 	*out = r;
 	connect_more(r);
 	return 0;
@@ -910,6 +1027,7 @@ void remote_destroy(struct remote *r)
 	}
 	free(r->dir);
 	free(r->run_id);
+	free(r->slf_mtime);
 	free(r->v);
 	words_clear(&r->argv);
 	free(r->argv.v);

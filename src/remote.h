@@ -41,6 +41,14 @@ struct remote_config {
 	bool stdin_data;
 	double ssh_delay;        /* --ssh-delay: s between ssh starts */
 	bool filter_hosts;       /* drop a host at its first failure */
+	/*
+	 * --sshloginfile: read again when one of them changes (hosts added
+	 * get jobs, hosts gone get no more); read() parses them all.
+	 */
+	char *const *slf;
+	size_t n_slf;
+	int (*read_slf)(void *data, struct hosts *hs, char **cause);
+	void *slf_data;
 	const char *env_script;  /* --env: sets the variables, or NULL */
 	bool one_each;           /* --onall, --nonall: one job at a time */
 	/* A host can take jobs now, or was dropped: start what can start. */
@@ -69,6 +77,11 @@ int remote_take(struct remote *r, struct job *job);
 void remote_release(struct remote *r, struct rhost *h, int master);
 /* The number of hosts (dropped ones too): --onall's pins. */
 size_t remote_count(const struct remote *r);
+/*
+ * Reads the sshloginfiles again if one changed since the last look (at
+ * most once a second).
+ */
+void remote_reread(struct remote *r);
 /* True for ":", this machine: the job is spawned as usual. */
 bool remote_is_local(const struct rhost *h);
 /* The sshlogin as GNU parallel prints it (the job log's Host). */

@@ -1696,6 +1696,9 @@ static void fill_slots(struct sched *s)
 	if (s->cfg->jobs_file) {
 		reread_jobs_file(s);
 	}
+	if (s->remote) {
+		remote_reread(s->remote);
+	}
 	while (!s->stopping && s->running.n < (size_t)s->max_jobs &&
 	       output_pending(s->output) + results_pending(s->results) <
 		       s->held_max) {
@@ -2170,6 +2173,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.ssh_delay = cfg->opts->ssh_delay,
 			.filter_hosts = cfg->opts->filter_hosts,
 			.env_script = cfg->env_script,
+			.slf = cfg->opts->sshloginfiles,
+			.n_slf = cfg->opts->n_sshloginfiles,
+			.read_slf = cfg->read_slf,
+			.slf_data = cfg->slf_data,
 			.one_each = cfg->opts->onall || cfg->opts->nonall,
 			.ready = on_hosts,
 			.checked = on_checked,

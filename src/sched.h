@@ -48,6 +48,9 @@ struct sched_config {
 					variables on remote hosts, or NULL */
 	struct hosts *hosts;         /* -S, --slf: remote hosts (emptied by
 					the run), or NULL */
+	/* Reads the sshloginfiles of --slf again into hs (see remote.h). */
+	int (*read_slf)(void *data, struct hosts *hs, char **cause);
+	void *slf_data;
 	struct template *const *filters; /* --filter, as text templates */
 	size_t n_filters;
 	const char *env_prefix;      /* $PARALLEL_ENV's text, or NULL */
