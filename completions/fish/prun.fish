@@ -23,6 +23,7 @@ function __prun_value_options
         --seqreplace --slotreplace --rpl --parens --filter \
         --timeout --termseq --term-seq --halt --retries --delay --load --memfree --memsuspend --limit --nice \
         --joblog --jl --tagstring --tmpdir -J --profile \
+        -S --sshlogin --sshloginfile --slf --ssh --ssh-delay \
         --compress-program --decompress-program \
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
@@ -244,6 +245,15 @@ complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE 
 complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'
 complete -c prun -n $options -l resume-failed -d 'Also run again the jobs the log says failed'
 complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the job log again'
+complete -c prun -n $options -s S -l sshlogin -x -a '(__fish_print_hostnames)' -d 'Run jobs on these hosts over ssh'
+complete -c prun -n $options -l sshloginfile -l slf -r -d 'The hosts of -S, one a line'
+complete -c prun -n $options -l ssh -x -a '(__fish_complete_command)' -d 'Reach hosts with CMD instead of ssh'
+complete -c prun -n $options -l ssh-delay -x -d 'Wait SECS between new ssh connections'
+complete -c prun -n $options -s M -l controlmaster -d 'Accepted: one connection per host is always shared'
+complete -c prun -n $options -l filter-hosts -d 'Drop a host that does not answer at once'
+complete -c prun -n $options -l nonall -d 'Run the command, without arguments, once on each host'
+complete -c prun -n $options -l onall -d 'Run every job on each host'
+complete -c prun -n $options -l hostgroups -l hgrp -d 'ARG@GRP runs on a host of group GRP'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
