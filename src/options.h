@@ -177,6 +177,18 @@ struct options {
 	char *ssh;             /* owned; --ssh CMD, or NULL */
 	double ssh_delay;      /* --ssh-delay s between ssh starts */
 	bool controlmaster;    /* -M: accepted; masters are always used */
+	char **transferfiles;  /* owned; --tf FILE templates, in order */
+	size_t n_transferfiles;
+	bool transfer;         /* --transfer: --tf {} */
+	char **returns;        /* owned; --return FILE templates, in order */
+	size_t n_returns;
+	bool cleanup;          /* --cleanup: remove the files from hosts */
+	char **trc;            /* owned; --trc FILE: --return, --transfer,
+				  --cleanup */
+	size_t n_trc;
+	char **basefiles;      /* owned; --bf FILE, in order */
+	size_t n_basefiles;
+	char *rsync_opts;      /* owned; --rsync-opts, or NULL */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };
