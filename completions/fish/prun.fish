@@ -25,7 +25,8 @@ function __prun_value_options
         --joblog --jl --tagstring --tmpdir -J --profile \
         --compress-program --decompress-program \
         --results --res --total-jobs --total \
-        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
+        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion \
+        --transferfile --tf --return --trc --basefile --bf --rsync-opts
 end
 
 # The profiles of the config files that prun reads.
@@ -244,6 +245,14 @@ complete -c prun -n $options -l joblog -l jl -r -d 'Log each job to FILE (+FILE 
 complete -c prun -n $options -l resume -d 'Run only jobs not in the job log'
 complete -c prun -n $options -l resume-failed -d 'Also run again the jobs the log says failed'
 complete -c prun -n $options -l retry-failed -d 'Run the failed commands of the job log again'
+# Remote hosts
+complete -c prun -n $options -l transferfile -l tf -r -d 'Copy FILE to the host before the job'
+complete -c prun -n $options -l transfer -d 'Copy {} to the host before the job'
+complete -c prun -n $options -l return -r -d 'Copy FILE back from the host after the job'
+complete -c prun -n $options -l cleanup -d 'Remove the copied files from the host'
+complete -c prun -n $options -l trc -r -d '--transfer --return FILE --cleanup'
+complete -c prun -n $options -l basefile -l bf -r -d 'Copy FILE to each host before its first job'
+complete -c prun -n $options -l rsync-opts -x -d 'The options of rsync'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
