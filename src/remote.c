@@ -1014,9 +1014,20 @@ static bool base_reaped(struct remote *r, pid_t pid, int status)
 	return false;
 }
 
-/* --cleanup: removes the basefiles from every host they went to. */
+/*
+ * At the end of the run: stops the copies still under way, then with
+ * --cleanup removes the basefiles from every host they went to.
+ */
 static void base_cleanup(struct remote *r)
 {
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		if (h->base_pid > 0) {
+			kill(-h->base_pid, SIGTERM);
+			waitpid(h->base_pid, NULL, 0);
+			h->base_pid = 0;
+		}
+	}
 	if (!r->cfg.cleanup || r->cfg.n_basefiles == 0) {
 		return;
 	}

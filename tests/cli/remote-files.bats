@@ -114,6 +114,25 @@ $LAB_HOME_h3"
 	assert_gone_from_hosts a.txt a.out sub
 }
 
+@test "--rsync-opts, else \$PARALLEL_RSYNC_OPTS, are rsync's options" {
+	# Without -R, rsync drops the directory of a relative file.
+	run prun --ssh "$LAB_SSH" -S h2 --rsync-opts -rlDz --tf {} \
+		'[ -e b.txt ] && [ ! -e sub ] && echo flat; : {}' ::: sub/b.txt
+	assert_success
+	assert_output flat
+	rm "$LAB_HOME_h2/b.txt"
+	PARALLEL_RSYNC_OPTS=-rlDz run prun --ssh "$LAB_SSH" -S h2 --tf {} \
+		'ls b.txt; : {}' ::: sub/b.txt
+	assert_success
+	assert_output b.txt
+	rm "$LAB_HOME_h2/b.txt"
+	# The option wins over the variable.
+	PARALLEL_RSYNC_OPTS=-rlDz run prun --ssh "$LAB_SSH" -S h2 \
+		--rsync-opts -rlDzR --tf {} 'ls sub; : {}' ::: sub/b.txt
+	assert_success
+	assert_output b.txt
+}
+
 @test "a missing file is not sent, with a warning, and the job runs" {
 	run --separate-stderr prun --ssh "$LAB_SSH" -S h1 -k --tf {} \
 		--cleanup 'cat {}; pwd' ::: missing.txt a.txt
