@@ -1107,7 +1107,7 @@ char *const *remote_argv_files(struct remote *r, const struct job *job,
 	char *const *argv = remote_argv(r, job, cmd, hold);
 	r->files = NULL;
 	const struct rhost *h = job->host;
-	if (f->n_send == 0 && f->n_ret == 0) {
+	if ((f->n_send == 0 && f->n_ret == 0) || job->master < 0) {
 		return argv;
 	}
 	const struct master *m = h->m[job->master];

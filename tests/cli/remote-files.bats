@@ -5,7 +5,9 @@
 # $LAB_HOME_hN for a relative path, at its own path for an absolute one
 # (which is why the absolute ones here use "/./", the relative part of
 # which goes under the working directory).  Each expected output is GNU
-# parallel 20221122's on the same command line.
+# parallel 20221122's on the same command line, but for prun's own
+# messages and a host that cannot be reached (GNU parallel does not run
+# the job again).
 
 load helpers
 load lab
