@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -376,6 +377,143 @@ static int read_hosts(const struct options *o, struct hosts *hs,
 		return -1;
 	}
 	return 0;
+}
+
+/* Templates of one list, owned. */
+struct tmpl_list {
+	struct template **v;
+	size_t n;
+};
+
+static int tmpl_list_add(struct tmpl_list *l, const char *text,
+			 const struct template_config *tc, char **cause)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	if (template_parse_text(&l->v[l->n], text, tc, cause) < 0) {
+		return -1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void tmpl_list_free(struct tmpl_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		template_destroy(l->v[i]);
+	}
+	free(l->v);
+}
+
+/* True if hs has a host other than ":". */
+static bool has_remote(const struct hosts *hs)
+{
+	for (size_t i = 0; i < hs->n; i++) {
+		if (!hs->v[i]->local) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The files of remote jobs, as text templates: sent (--transfer's and
+ * --trc's -I string, the latter only when no other file is sent, as GNU
+ * parallel does, and --transferfile) and returned (--return, --trc).
+ * Without a remote host they are ignored with GNU parallel's warning.
+ * Returns 0, or -1 with *cause.
+ */
+static int parse_files(const struct options *o, const struct hosts *hs,
+		       struct tmpl_list *sends, struct tmpl_list *rets,
+		       const struct template_config *tc, char **cause)
+{
+	const char *repl = o->replace ? o->replace : "{}";
+	bool files = o->transfer || o->n_transferfiles || o->n_returns ||
+		     o->n_trc || o->cleanup || o->n_basefiles;
+
+	if (files && !has_remote(hs)) {
+		const char *what = o->n_trc ? "--trc"
+				   : o->transfer ? "--transfer"
+				   : o->n_transferfiles ? "--transferfile"
+				   : o->n_returns ? "--return"
+				   : o->cleanup && !o->n_tmpls ? "--cleanup"
+				   : o->n_basefiles ? "--basefile" : NULL;
+		if (what) {
+			warn("%s ignored as there are no remote --sshlogin",
+			     what);
+		}
+		return 0;
+	}
+	for (size_t i = 0; o->workdir && strcmp(o->workdir, "...") == 0 &&
+			   i < o->n_basefiles; i++) {
+		if (o->basefiles[i][0] != '/') {
+			/* GNU parallel: setup_basefile(). */
+			*cause = xasprintf("--basefile %s: --workdir ... will "
+					   "not work with relative basefiles",
+					   o->basefiles[i]);
+			return -1;
+		}
+	}
+	if (o->transfer && tmpl_list_add(sends, repl, tc, cause) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_transferfiles; i++) {
+		if (tmpl_list_add(sends, o->transferfiles[i], tc, cause) < 0) {
+			return -1;
+		}
+	}
+	if (o->n_trc && sends->n == 0 &&
+	    tmpl_list_add(sends, repl, tc, cause) < 0) {
+		return -1;
+	}
+	for (size_t i = 0; i < o->n_returns; i++) {
+		if (tmpl_list_add(rets, o->returns[i], tc, cause) < 0) {
+			return -1;
+		}
+	}
+	for (size_t i = 0; i < o->n_trc; i++) {
+		if (tmpl_list_add(rets, o->trc[i], tc, cause) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * --wd . on a remote host (GNU parallel's Job::workdir): prun's directory,
+ * relative to $HOME when it is inside it (the login directory there).
+ * Owned; NULL if the directory cannot be known.
+ */
+static char *remote_dot(void)
+{
+	char *cwd = getcwd(NULL, 0);
+	const char *home = getenv("HOME");
+	struct stat hst, st;
+
+	if (!cwd) {
+		return NULL;
+	}
+	if (!home || !home[0] || stat(home, &hst) < 0) {
+		return cwd;
+	}
+	/* The first ancestor that is $HOME, by device and inode. */
+	for (char *p = cwd + 1;; p++) {
+		if (*p != '/' && *p != '\0') {
+			continue;
+		}
+		char c = *p;
+		*p = '\0';
+		bool same = stat(cwd, &st) == 0 && st.st_dev == hst.st_dev &&
+			    st.st_ino == hst.st_ino;
+		*p = c;
+		if (same) {
+			char *rel = xstrdup(c ? p + 1 : ".");
+			free(cwd);
+			return rel;
+		}
+		if (!c) {
+			return cwd;
+		}
+	}
 }
 
 /*
@@ -745,6 +883,8 @@ static int run(struct cli *c)
 	const char *split_opt = o->shard ? "shard" : o->bin ? "bin" : NULL;
 	struct hosts hosts;
 	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
+	struct tmpl_list sends = {0}, rets = {0};
+	char *dot = NULL;
 	hosts_init(&hosts);
 
 	if (max_jobs < 0 || max_load < 0 ||
@@ -770,6 +910,7 @@ static int run(struct cli *c)
 	    parse_tmpls(o, tmpl_names, tmpl_texts, &tc, &cause) < 0 ||
 	    (remote && read_hosts(o, &hosts, &cause) < 0) ||
 	    (remote && o->env && env_to_copy(o->env, &env_script, &cause) < 0) ||
+	    parse_files(o, &hosts, &sends, &rets, &tc, &cause) < 0 ||
 	    parse_filters(o, filters, &tc, &cause) < 0) {
 		warn("%s", cause);
 		free(cause);
@@ -859,6 +1000,9 @@ static int run(struct cli *c)
 		ic.fill = NULL;
 	}
 	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
+	if (remote && o->workdir && strcmp(o->workdir, ".") == 0) {
+		dot = remote_dot();
+	}
 	pick_compressors(o, &zip, &unzip);
 	struct sched_config sc = {
 		.opts = &c->opts,
@@ -890,6 +1034,12 @@ static int run(struct cli *c)
 		.slf_data = (void *)o,
 		.env_prefix = env_prefix,
 		.env_script = env_script,
+		.sends = sends.v,
+		.n_sends = sends.n,
+		.returns = rets.v,
+		.n_returns = rets.n,
+		.cleanup = o->cleanup || o->n_trc,
+		.remote_dot = dot,
 	};
 	res = sched_run(&sc);
 out:
@@ -912,6 +1062,9 @@ out:
 	chunk_split_finish(&split);
 	chunk_split_finish(&group);
 	hosts_finish(&hosts);
+	tmpl_list_free(&sends);
+	tmpl_list_free(&rets);
+	free(dot);
 	/* After the jobs: perl ends at EOF and is reaped here. */
 	perl_destroy(tc.perl);
 	free(skip);

@@ -960,6 +960,18 @@ static const struct opt_def defs[] = {
 	FLAG("nonall", AT(nonall)),
 	FLAG("onall", AT(onall)),
 	FLAG("hostgroups", AT(hostgroups), ALIASES("hgrp", "host-groups")),
+	{.name = "transferfile", .kind = KIND_CUSTOM, .value = true,
+	 AT(transferfiles), .count = offsetof(struct options, n_transferfiles),
+	 .set = add_to_list, .flags = LIST, ALIASES("transfer-file",
+	 "transfer-files", "transferfiles", "tf")},
+	FLAG("transfer", AT(transfer)),
+	LIST_OF("return", returns, add_to_list, NULL),
+	FLAG("cleanup", AT(cleanup)),
+	LIST_OF("trc", trc, add_to_list, NULL),
+	{.name = "basefile", .kind = KIND_CUSTOM, .value = true,
+	 AT(basefiles), .count = offsetof(struct options, n_basefiles),
+	 .set = add_to_list, .flags = LIST, ALIASES("bf")},
+	STRING("rsync-opts", AT(rsync_opts), ALIASES("rsyncopts")),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -974,8 +986,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"transfer", "transferfile", "tf", "return", "cleanup",
-	"trc", "basefile", "bf", "rsync-opts", "semaphore",
+	"semaphore",
 	"semaphore-name", "id",
 	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",

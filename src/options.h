@@ -181,6 +181,18 @@ struct options {
 	bool nonall;           /* --nonall: the command once on each host */
 	bool onall;            /* --onall: every job on each host */
 	bool hostgroups;       /* --hostgroups: arg@group picks hosts */
+	char **transferfiles;  /* owned; --tf FILE templates, in order */
+	size_t n_transferfiles;
+	bool transfer;         /* --transfer: --tf {} */
+	char **returns;        /* owned; --return FILE templates, in order */
+	size_t n_returns;
+	bool cleanup;          /* --cleanup: remove the files from hosts */
+	char **trc;            /* owned; --trc FILE: --return, --transfer,
+				  --cleanup */
+	size_t n_trc;
+	char **basefiles;      /* owned; --bf FILE, in order */
+	size_t n_basefiles;
+	char *rsync_opts;      /* owned; --rsync-opts, or NULL */
 	long pipe_records;     /* --pipe: the last -N or -n, 0 if none */
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 };

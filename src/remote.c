@@ -43,6 +43,7 @@
 #include "job.h"
 #include "log.h"
 #include "quote.h"
+#include "transfer.h"
 #include "util.h"
 
 /* Jobs through one ControlMaster: sshd's MaxSessions 10, less its own. */
@@ -94,6 +95,9 @@ struct rhost {
 	bool dropped;
 	bool listed;              /* in an sshloginfile (as last read) */
 	bool from_slf;            /* came from an sshloginfile */
+	pid_t base_pid;           /* --basefile's copy while it runs */
+	unsigned base_tries;
+	bool base_done;           /* copied: jobs may start */
 };
 
 /* A session that removes a job's marker: did the job exit 255 itself? */
@@ -121,9 +125,16 @@ struct remote {
 	uint64_t next_ssh_ns;     /* --ssh-delay */
 	struct timespec *slf_mtime; /* owned; of each sshloginfile */
 	uint64_t slf_look_ns;     /* when they were last looked at */
+	const struct remote_files *files; /* remote_argv_files()'s job's */
 };
 
 static void connect_more(struct remote *r);
+static void base_start(struct remote *r, struct rhost *h);
+static bool base_waits(const struct remote *r, const struct rhost *h);
+static bool base_reaped(struct remote *r, pid_t pid, int status);
+static void base_cleanup(struct remote *r);
+static void files_cd(const struct remote *r, struct buf *w);
+static void files_rm_wd(const struct remote *r, struct buf *w);
 
 /* Frees the words, to start again. */
 static void words_clear(struct words *a)
@@ -281,6 +292,7 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 			h->slots = 1;
 		}
 	}
+	base_start(r, h);
 	connect_more(r);
 	r->cfg.ready(r->cfg.data);
 }
@@ -679,7 +691,7 @@ int remote_take(struct remote *r, struct job *job)
 		}
 		possible = true;
 		if (h->slots == 0 || h->running >= h->slots ||
-		    h->retry_ns > now) {
+		    h->retry_ns > now || base_waits(r, h)) {
 			continue;
 		}
 		struct master *m = NULL;
@@ -812,8 +824,11 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 		buf_adds(w, "(trap '' TERM INT HUP;exec perl -e \"$2\" \"$3\")"
 			 " 2>/dev/null </dev/null & w=$!;");
 	}
-	buf_adds(w, "(eval \"$1\");st=$?;kill -9 $w 2>/dev/null;"
-		 "[ $st -ne 255 ]||: >");
+	buf_addc(w, '(');
+	files_cd(r, w);
+	buf_adds(w, "eval \"$1\");st=$?;");
+	files_rm_wd(r, w);
+	buf_adds(w, "kill -9 $w 2>/dev/null;[ $st -ne 255 ]||: >");
 	marker(w, r, job);
 	buf_adds(w, ";trap \"exit $st\" TERM;kill -TERM 0 2>/dev/null;"
 		 "exit $st");
@@ -923,6 +938,9 @@ static void master_exited(struct remote *r, struct master *m, int status)
 
 bool remote_reaped(struct remote *r, pid_t pid, int status)
 {
+	if (base_reaped(r, pid, status)) {
+		return true;
+	}
 	for (struct check **p = &r->checks; *p; p = &(*p)->next) {
 		struct check *c = *p;
 		if (c->pid != pid) {
@@ -962,6 +980,7 @@ void remote_close(struct remote *r)
 	if (!r || r->closing) {
 		return;
 	}
+	base_cleanup(r);
 	r->closing = true;
 	uv_close((uv_handle_t *)&r->timer, NULL);
 	for (size_t i = 0; i < r->n; i++) {
@@ -1033,4 +1052,266 @@ void remote_destroy(struct remote *r)
 	free(r->argv.v);
 	buf_finish(&r->text);
 	free(r);
+}
+
+/*
+ * Files (--transferfile, --return, --cleanup, --basefile, --workdir): the
+ * shell text of transfer.c run by a local sh around the job's ssh, with
+ * rsync going through the job's ControlMaster.
+ */
+
+/* Tries of a host's --basefile copy (GNU parallel: --retries 5). */
+#define BASE_TRIES 5
+
+/* The first master of h that is up, or NULL. */
+static struct master *up_master(const struct rhost *h)
+{
+	for (size_t k = 0; k < h->n_m; k++) {
+		if (h->m[k]->state == M_UP) {
+			return h->m[k];
+		}
+	}
+	return NULL;
+}
+
+/* Appends ssh's words for host h through master m, quoted, no host. */
+static void ssh_text(struct buf *b, const struct rhost *h,
+		     const struct master *m)
+{
+	for (char **w = h->h->ssh; *w; w++) {
+		quote_append(b, *w, strlen(*w));
+		buf_addc(b, ' ');
+	}
+	buf_adds(b, "-S ");
+	quote_append(b, m->socket, strlen(m->socket));
+	buf_adds(b, " -o ControlMaster=no");
+}
+
+/* Appends a command that fails if master m of h is gone. */
+static void check_text(struct buf *b, const struct rhost *h,
+		       const struct master *m)
+{
+	ssh_text(b, h, m);
+	buf_adds(b, " -O check ");
+	quote_append(b, h->h->host, strlen(h->h->host));
+	buf_adds(b, " 2>/dev/null");
+}
+
+/* Runs sh text on this machine, stdout to stderr; 0 or an errno. */
+static int spawn_sh(const char *text, pid_t *pid)
+{
+	char *argv[] = {"/bin/sh", "-c", (char *)text, NULL};
+	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (devnull < 0) {
+		return errno;
+	}
+	int err = spawn_ssh(argv, devnull, STDERR_FILENO, STDERR_FILENO,
+			    pid);
+	close(devnull);
+	return err;
+}
+
+static bool base_waits(const struct remote *r, const struct rhost *h)
+{
+	return r->cfg.n_basefiles > 0 && !h->h->local && !h->base_done;
+}
+
+/* Copies the basefiles to h, once, through a master that is up. */
+static void base_start(struct remote *r, struct rhost *h)
+{
+	struct master *m = up_master(h);
+
+	if (!base_waits(r, h) || h->base_pid > 0 || !m) {
+		return;
+	}
+	struct buf ssh, text;
+	buf_init(&ssh);
+	buf_init(&text);
+	ssh_text(&ssh, h, m);
+	struct transfer t = {
+		.ssh = ssh.data,
+		.host = h->h->host,
+		.workdir = r->cfg.base_workdir,
+		.rsync_opts = r->cfg.rsync_opts,
+	};
+	char *cause = NULL;
+	int err = transfer_basefile(&text, &t, r->cfg.basefiles,
+				    r->cfg.n_basefiles, &cause);
+	if (err == 0) {
+		buf_addc(&text, '\0');
+		err = spawn_sh(text.data, &h->base_pid);
+		cause = err ? xasprintf("--basefile: %s", strerror(err))
+			    : NULL;
+	}
+	h->base_tries++;
+	buf_finish(&ssh);
+	buf_finish(&text);
+	if (err) {
+		h->base_pid = 0;
+		drop_host(r, h, cause);
+	}
+	free(cause);
+}
+
+static bool base_reaped(struct remote *r, pid_t pid, int status)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		if (h->base_pid != pid || pid <= 0) {
+			continue;
+		}
+		h->base_pid = 0;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			h->base_done = true;
+		} else if (h->base_tries >= BASE_TRIES) {
+			drop_host(r, h, "copying --basefile failed");
+		} else if (!r->closing) {
+			base_start(r, h);
+		}
+		if (!r->closing) {
+			r->cfg.ready(r->cfg.data);
+		}
+		return true;
+	}
+	return false;
+}
+
+/*
+ * At the end of the run: stops the copies still under way, then with
+ * --cleanup removes the basefiles from every host they went to.
+ */
+static void base_cleanup(struct remote *r)
+{
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		if (h->base_pid > 0) {
+			kill(-h->base_pid, SIGTERM);
+			waitpid(h->base_pid, NULL, 0);
+			h->base_pid = 0;
+			/* Some of the files may be there already. */
+			h->base_done = true;
+		}
+	}
+	if (!r->cfg.cleanup || r->cfg.n_basefiles == 0) {
+		return;
+	}
+	pid_t *pids = xcalloc(r->n, sizeof(*pids));
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		struct master *m = up_master(h);
+		if (!h->base_done || !m) {
+			continue;
+		}
+		struct buf ssh, text;
+		buf_init(&ssh);
+		buf_init(&text);
+		ssh_text(&ssh, h, m);
+		struct transfer t = {
+			.ssh = ssh.data,
+			.host = h->h->host,
+			.workdir = r->cfg.base_workdir,
+			.rsync_opts = r->cfg.rsync_opts,
+		};
+		transfer_basefile_cleanup(&text, &t, r->cfg.basefiles,
+					  r->cfg.n_basefiles);
+		buf_addc(&text, '\0');
+		if (spawn_sh(text.data, &pids[i]) != 0) {
+			pids[i] = 0;
+		}
+		buf_finish(&ssh);
+		buf_finish(&text);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		if (pids[i] > 0 && !reap_within(pids[i], 10000)) {
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], NULL, 0);
+		}
+	}
+	free(pids);
+}
+
+/* In the wrapper's subshell: into the job's working directory. */
+static void files_cd(const struct remote *r, struct buf *w)
+{
+	const struct remote_files *f = r->files;
+
+	if (!f || !f->workdir) {
+		return;
+	}
+	const char *wd = f->workdir;
+	char *msg = xasprintf("prun: cannot chdir to %s", wd);
+	buf_adds(w, "mkdir -p -- ");
+	quote_append(w, wd, strlen(wd));
+	buf_adds(w, " 2>/dev/null;cd -- ");
+	quote_append(w, wd, strlen(wd));
+	buf_adds(w, " 2>/dev/null||{ printf '%s\\n' ");
+	quote_append(w, msg, strlen(msg));
+	buf_adds(w, " >&2;exit 255;};");
+	free(msg);
+}
+
+/* After the job: --wd ...'s directory goes, unless files come back. */
+static void files_rm_wd(const struct remote *r, struct buf *w)
+{
+	const struct remote_files *f = r->files;
+
+	if (!f || !f->workdir || !f->unique || f->n_ret > 0) {
+		return;
+	}
+	buf_adds(w, "rm -rf -- ");
+	quote_append(w, f->workdir, strlen(f->workdir));
+	buf_addc(w, ';');
+}
+
+char *const *remote_argv_files(struct remote *r, const struct job *job,
+			       const char *cmd, const struct remote_files *f,
+			       bool *hold)
+{
+	r->files = f;
+	char *const *argv = remote_argv(r, job, cmd, hold);
+	r->files = NULL;
+	const struct rhost *h = job->host;
+	if ((f->n_send == 0 && f->n_ret == 0) || job->master < 0) {
+		return argv;
+	}
+	const struct master *m = h->m[job->master];
+	struct buf ssh, s;
+	buf_init(&ssh);
+	buf_init(&s);
+	ssh_text(&ssh, h, m);
+	struct transfer t = {
+		.ssh = ssh.data,
+		.host = h->h->host,
+		.workdir = f->workdir,
+		.unique = f->unique && f->n_ret > 0,
+		.rsync_opts = r->cfg.rsync_opts,
+	};
+	transfer_send(&s, &t, f->send, f->n_send);
+	if (f->n_send > 0) {
+		/* No connection: as ssh's own failure, to run elsewhere. */
+		check_text(&s, h, m);
+		buf_adds(&s, "||exit 255;");
+	}
+	for (size_t i = 0; argv[i]; i++) {
+		quote_append(&s, argv[i], strlen(argv[i]));
+		buf_addc(&s, ' ');
+	}
+	buf_adds(&s, ";_s=$?;[ $_s -ne 255 ]||");
+	check_text(&s, h, m);
+	buf_adds(&s, "||exit 255;");
+	transfer_return(&s, &t, f->ret, f->n_ret);
+	if (f->cleanup || t.unique) {
+		transfer_cleanup(&s, &t, f->send, f->cleanup ? f->n_send : 0,
+				 f->ret, f->cleanup ? f->n_ret : 0);
+	}
+	buf_adds(&s, "exit $_s");
+	words_clear(&r->argv);
+	words_push(&r->argv, "/bin/sh");
+	words_push(&r->argv, "-c");
+	words_push(&r->argv, s.data);
+	words_push(&r->argv, NULL);
+	buf_finish(&ssh);
+	buf_finish(&s);
+	return r->argv.v;
 }

@@ -51,6 +51,16 @@ struct remote_config {
 	void *slf_data;
 	const char *env_script;  /* --env: sets the variables, or NULL */
 	bool one_each;           /* --onall, --nonall: one job at a time */
+	/*
+	 * --basefile: copied to each host before its first job (to
+	 * base_workdir when relative, NULL for the login directory) and,
+	 * with cleanup, removed from it at the end.
+	 */
+	char *const *basefiles;
+	size_t n_basefiles;
+	const char *base_workdir;
+	bool cleanup;
+	const char *rsync_opts;  /* rsync's options, shell text */
 	/* A host can take jobs now, or was dropped: start what can start. */
 	void (*ready)(void *data);
 	/* remote_check()'s answer, when it came later: ran = the job's own. */
@@ -98,6 +108,29 @@ const char *remote_host(const struct rhost *h);
  */
 char *const *remote_argv(struct remote *r, const struct job *job,
 			 const char *cmd, bool *hold);
+
+/* A job's files and working directory on its host; strings borrowed. */
+struct remote_files {
+	/* --workdir, rendered and cleaned; NULL for the login directory. */
+	const char *workdir;
+	bool unique;             /* --wd ...: the job's own, removed after */
+	char *const *send;       /* --transferfile, rendered */
+	size_t n_send;
+	char *const *ret;        /* --return, rendered */
+	size_t n_ret;
+	bool cleanup;            /* --cleanup: both removed after the job */
+};
+
+/*
+ * remote_argv() for a job with files or a working directory: the job runs
+ * there, and with files to move the argv is a local sh that sends them
+ * with rsync, runs the job's ssh, fetches the returned files and cleans
+ * up, exiting with the job's status (255 without the job's marker when
+ * the host could not be reached).
+ */
+char *const *remote_argv_files(struct remote *r, const struct job *job,
+			       const char *cmd, const struct remote_files *f,
+			       bool *hold);
 
 /*
  * Looks at a reaped job that exited 255 on a remote host: returns 0 if it

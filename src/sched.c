@@ -37,6 +37,7 @@
 #include "remote.h"
 #include "results.h"
 #include "spool.h"
+#include "transfer.h"
 #include "util.h"
 
 /* A retry after running out of processes or descriptors, in ms. */
@@ -1161,7 +1162,8 @@ static bool start(struct sched *s, struct job *job)
 		 * Every text made per job may hold expressions.  skip() or
 		 * --filter: the job is passed over, as not run.
 		 */
-		size_t n_ts = 3 + 2 * s->cfg->n_tmpls;
+		size_t n_ts = 3 + 2 * s->cfg->n_tmpls + s->cfg->n_sends +
+			      s->cfg->n_returns;
 		const struct template **ts = xcalloc(n_ts, sizeof(*ts));
 		ts[0] = s->cfg->tag;
 		ts[1] = s->cfg->results;
@@ -1169,6 +1171,13 @@ static bool start(struct sched *s, struct job *job)
 		for (size_t i = 0; i < s->cfg->n_tmpls; i++) {
 			ts[3 + 2 * i] = s->cfg->tmpl_names[i];
 			ts[4 + 2 * i] = s->cfg->tmpl_texts[i];
+		}
+		size_t k = 3 + 2 * s->cfg->n_tmpls;
+		for (size_t i = 0; i < s->cfg->n_sends; i++) {
+			ts[k++] = s->cfg->sends[i];
+		}
+		for (size_t i = 0; i < s->cfg->n_returns; i++) {
+			ts[k++] = s->cfg->returns[i];
 		}
 		int r = job_prepare(s->spawner, job, ts, n_ts,
 				    (const struct template *const *)
@@ -1786,16 +1795,116 @@ static void on_hosts(void *data)
 	}
 }
 
+/* Renders ts[0..n) for job: an owned array of owned strings. */
+static char **render_all(struct sched *s, struct template *const *ts,
+			 size_t n, const struct job *job)
+{
+	char **v = xcalloc(n + 1, sizeof(*v));
+
+	for (size_t i = 0; i < n; i++) {
+		struct buf b;
+		buf_init(&b);
+		job_render(s->spawner, ts[i], job, &b);
+		buf_addc(&b, '\0');
+		v[i] = buf_steal(&b);
+	}
+	return v;
+}
+
+static void free_all(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++) {
+		free(v[i]);
+	}
+	free(v);
+}
+
+/*
+ * The job's working directory on its host (GNU parallel's Job::workdir):
+ * --wd ... a directory of its own under the login directory, --wd . the
+ * login directory's counterpart of prun's, else --wd rendered and
+ * cleaned; NULL for the login directory.  Owned.
+ */
+static char *remote_workdir(struct sched *s, const struct job *job)
+{
+	const char *wd = s->opts->workdir;
+
+	if (!wd) {
+		return NULL;
+	}
+	if (strcmp(wd, "...") == 0) {
+		char host[256] = "localhost";
+		gethostname(host, sizeof(host) - 1);
+		return xasprintf(".parallel/tmp/%s-%ld-%llu", host,
+				 (long)getpid(), (unsigned long long)job->seq);
+	}
+	if (strcmp(wd, ".") == 0) {
+		return s->cfg->remote_dot ? xstrdup(s->cfg->remote_dot) : NULL;
+	}
+	struct buf b;
+	buf_init(&b);
+	job_render(s->spawner, s->cfg->workdir, job, &b);
+	buf_addc(&b, '\0');
+	char *clean = transfer_workdir(b.data);
+	buf_finish(&b);
+	return clean;
+}
+
+/*
+ * Where relative --basefile files go: the working directory of a job
+ * without arguments, as GNU parallel's setup_basefile() takes it; NULL
+ * for the login directory.  Owned.
+ */
+static char *base_workdir(struct sched *s)
+{
+	if (!s->opts->workdir || s->opts->n_basefiles == 0 ||
+	    strcmp(s->opts->workdir, "...") == 0) {
+		return NULL;
+	}
+	/* GNU parallel's dummy job: no arguments, seq 1. */
+	struct job *job = job_create(1, xcalloc(1, sizeof(struct record)));
+	char *wd = remote_workdir(s, job);
+	job_destroy(job);
+	return wd;
+}
+
+/* rsync's options: --rsync-opts, $PARALLEL_RSYNC_OPTS or GNU's default. */
+static const char *rsync_opts(const struct options *o)
+{
+	const char *env = getenv("PARALLEL_RSYNC_OPTS");
+
+	return o->rsync_opts ? o->rsync_opts
+	       : env ? env : TRANSFER_RSYNC_OPTS;
+}
+
 /* job.c's hook: the ssh command line of a job on a remote host. */
 static char *const *wrap_remote(void *data, const struct job *job,
 				const char *cmd, bool *hold)
 {
 	struct sched *s = data;
+	const struct sched_config *c = s->cfg;
 
 	if (remote_is_local(job->host)) {
 		return NULL;
 	}
-	return remote_argv(s->remote, job, cmd, hold);
+	if (!s->opts->workdir && c->n_sends == 0 && c->n_returns == 0) {
+		return remote_argv(s->remote, job, cmd, hold);
+	}
+	struct remote_files f = {
+		.workdir = remote_workdir(s, job),
+		.unique = s->opts->workdir &&
+			  strcmp(s->opts->workdir, "...") == 0,
+		.send = render_all(s, c->sends, c->n_sends, job),
+		.n_send = c->n_sends,
+		.ret = render_all(s, c->returns, c->n_returns, job),
+		.n_ret = c->n_returns,
+		.cleanup = c->cleanup,
+	};
+	char *const *argv = remote_argv_files(s->remote, job, cmd, &f, hold);
+	free((char *)f.workdir);
+	free_all((char **)f.send, f.n_send);
+	free_all((char **)f.ret, f.n_ret);
+	return argv;
 }
 
 /* Reaps every exited child.  Runs on SIGCHLD. */
@@ -2109,6 +2218,12 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	for (size_t i = 0; i < cfg->n_filters; i++) {
 		template_bind_names(cfg->filters[i], names, n_names);
 	}
+	for (size_t i = 0; i < cfg->n_sends; i++) {
+		template_bind_names(cfg->sends[i], names, n_names);
+	}
+	for (size_t i = 0; i < cfg->n_returns; i++) {
+		template_bind_names(cfg->returns[i], names, n_names);
+	}
 	spawner_set_total(s.spawner, cfg->opts->total_jobs
 					     ? (uint64_t)cfg->opts->total_jobs
 					     : input_total(s.input));
@@ -2160,7 +2275,9 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			       WATCH_MS);
 	}
 
+	char *base_wd = NULL;
 	if (cfg->hosts && !cfg->opts->dry_run) {
+		base_wd = base_workdir(&s);
 		struct remote_config rc = {
 			.loop = &s.loop,
 			.hosts = cfg->hosts,
@@ -2178,6 +2295,11 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.read_slf = cfg->read_slf,
 			.slf_data = cfg->slf_data,
 			.one_each = cfg->opts->onall || cfg->opts->nonall,
+			.basefiles = cfg->opts->basefiles,
+			.n_basefiles = cfg->opts->n_basefiles,
+			.base_workdir = base_wd,
+			.cleanup = cfg->cleanup,
+			.rsync_opts = rsync_opts(cfg->opts),
 			.ready = on_hosts,
 			.checked = on_checked,
 			.data = &s,
@@ -2215,6 +2337,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	spool_end_helpers();
 	spawner_destroy(s.spawner);
 	remote_destroy(s.remote);
+	free(base_wd);
 	free(s.slots.heap);
 	free(s.running.v);
 	free(s.median.low);

@@ -54,6 +54,13 @@ struct sched_config {
 	struct template *const *filters; /* --filter, as text templates */
 	size_t n_filters;
 	const char *env_prefix;      /* $PARALLEL_ENV's text, or NULL */
+	/* Remote jobs' files: --transferfile and --return (the same). */
+	struct template *const *sends;
+	size_t n_sends;
+	struct template *const *returns;
+	size_t n_returns;
+	bool cleanup;                /* --cleanup, --trc */
+	const char *remote_dot;      /* --wd . on the hosts (login dir's) */
 };
 
 struct sched_result {

@@ -26,7 +26,8 @@ function __prun_value_options
         -S --sshlogin --sshloginfile --slf --ssh --ssh-delay \
         --compress-program --decompress-program \
         --results --res --total-jobs --total \
-        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion
+        --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion \
+        --transferfile --tf --return --trc --basefile --bf --rsync-opts
 end
 
 # The profiles of the config files that prun reads.
@@ -254,6 +255,13 @@ complete -c prun -n $options -l filter-hosts -d 'Drop a host that does not answe
 complete -c prun -n $options -l nonall -d 'Run the command, without arguments, once on each host'
 complete -c prun -n $options -l onall -d 'Run every job on each host'
 complete -c prun -n $options -l hostgroups -l hgrp -d 'ARG@GRP runs on a host of group GRP'
+complete -c prun -n $options -l transferfile -l tf -r -d 'Copy FILE to the host before the job'
+complete -c prun -n $options -l transfer -d 'Copy {} to the host before the job'
+complete -c prun -n $options -l return -r -d 'Copy FILE back from the host after the job'
+complete -c prun -n $options -l cleanup -d 'Remove the copied files from the host'
+complete -c prun -n $options -l trc -r -d '--transfer --return FILE --cleanup'
+complete -c prun -n $options -l basefile -l bf -r -d 'Copy FILE to each host before its first job'
+complete -c prun -n $options -l rsync-opts -x -d 'The options of rsync'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'
