@@ -164,14 +164,14 @@ static const char *const WATCH_PERL =
 static void termseq_sh(struct buf *b, const struct termseq *t)
 {
 	for (size_t i = 0; t && i < t->n; i++) {
-		buf_addf(b, "kill -%d -$$ 2>/dev/null;", t->sig[i]);
+		buf_addf(b, "kill -%d 0 2>/dev/null;", t->sig[i]);
 		if (t->ms[i]) {
 			buf_addf(b, "sleep %u.%03u;", t->ms[i] / 1000,
 				 t->ms[i] % 1000);
 		}
 	}
 	/* The watcher is in the group: this ends it too. */
-	buf_adds(b, "kill -9 -$$");
+	buf_adds(b, "kill -9 0");
 }
 
 static uint64_t backoff_ns(unsigned failures)

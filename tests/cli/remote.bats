@@ -224,6 +224,27 @@ h2"
 	assert_no_master
 }
 
+@test "--timeout kills a --pipe job on its host too" {
+	local mark=remote-pipe-$BATS_TEST_NUMBER-$$
+	run bash -c 'seq 10 | "$PRUN" --ssh "$LAB_SSH" -S h2 --pipe \
+		--timeout 1 "sleep 300; : $1; cat"' bash "$mark"
+	assert_failure 1
+	sleep 1
+	assert_no_process "sleep 300; : $mark"
+	assert_no_master
+}
+
+@test "--termseq's signals reach the job's process group on the host" {
+	local log=$LAB_HOME_h1/termseq.$BATS_TEST_NUMBER
+	rm -f "$log"
+	run rprun -S h1 --termseq INT,500,KILL,25 --timeout 1 \
+		'trap "echo got INT {} >>$HOME/termseq.'$BATS_TEST_NUMBER'; exit 1" INT; sleep 300 & wait' ::: x
+	assert_failure 1
+	sleep 1
+	run cat "$log"
+	assert_output "got INT x"
+}
+
 @test "Ctrl-C stops the remote jobs on every host" {
 	local mark=remote-int-$BATS_TEST_NUMBER-$$
 	"$PRUN" --ssh "$LAB_SSH" -S h1,h2,h3 "sleep 200; : $mark" \
