@@ -878,9 +878,22 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return -err;
 	}
 
-	/* --pipe: the chunk comes through a pipe (--cat: in a file). */
+	/* A remote job: its command runs through ssh, its workdir there. */
+	char *const *wrapped = NULL;
+	bool hold = false;
+	if (job->host && sp->cfg.wrap) {
+		sp->cmd.len = 0;
+		add_command(sp, &a, &sp->cmd);
+		wrapped = sp->cfg.wrap(sp->cfg.wrap_data, job, sp->cmd.data,
+				       &hold);
+	}
+	/*
+	 * Its stdin: --pipe's chunk through a pipe (--cat: in a file), or for
+	 * a remote job a pipe that is held open, unwritten, until it ends.
+	 */
+	hold = hold && !job->chunk;
 	int feed[2] = {-1, -1};
-	if (job->chunk && !job->chunk->path &&
+	if (((job->chunk && !job->chunk->path) || hold) &&
 	    pipe2(feed, O_CLOEXEC) < 0) {
 		err = errno;
 		spawner_reclaim(sp, job);
@@ -895,33 +908,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
 		return -err;
 	}
-	/* A remote job: its command runs through ssh, its workdir there. */
-	char *const *wrapped = NULL;
-	bool hold = false;
-	if (job->host && sp->cfg.wrap) {
-		sp->cmd.len = 0;
-		add_command(sp, &a, &sp->cmd);
-		wrapped = sp->cfg.wrap(sp->cfg.wrap_data, job, sp->cmd.data,
-				       &hold);
-	}
-	int held[2] = {-1, -1};
-	if (hold && !job->chunk && pipe2(held, O_CLOEXEC) < 0) {
-		err = errno;
-		spawner_reclaim(sp, job);
-		drop_outputs(job);
-		if (own) {
-			close(child[0]);
-			close(child[1]);
-		}
-		close_pair(feed);
-		if (is_transient(err)) {
-			return -EAGAIN;
-		}
-		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
-		return -err;
-	}
 	bool wd = (sp->cfg.workdir || sp->cfg.workdir_unique) && !wrapped;
-	int in = feed[0] >= 0 ? feed[0] : held[0] >= 0 ? held[0] : sp->devnull;
+	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act, in,
 			    sp->tty, sp->tty_fg, child);
@@ -932,7 +920,6 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 			close(child[1]);
 		}
 		close_pair(feed);
-		close_pair(held);
 		spawner_reclaim(sp, job);
 		drop_outputs(job);
 		return err;
@@ -1002,15 +989,6 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	err = wrapped ? posix_spawnp(&pid, prog, fa, &sp->attr, argv,
 				     sp->envp)
 		      : posix_spawn(&pid, prog, fa, &sp->attr, argv, sp->envp);
-	if (held[0] >= 0) {
-		close(held[0]);
-		held[0] = -1;
-		if (err == 0) {
-			job->hold_fd = held[1];
-			held[1] = -1;
-		}
-	}
-	close_pair(held);
 	if (own) {
 		/*
 		 * Only the child may hold these: for pipes, or EOF never
@@ -1023,7 +1001,10 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		close(feed[0]);
 		feed[0] = -1;
 	}
-	if (err == 0 && job->chunk && job->chunk->fifo) {
+	if (err == 0 && hold) {
+		job->hold_fd = feed[1];
+		feed[1] = -1;
+	} else if (err == 0 && job->chunk && job->chunk->fifo) {
 		job->feed = chunk_feed_fifo(sp->cfg.loop, job->chunk, on_fed,
 					    job);
 	} else if (err == 0 && feed[1] >= 0) {

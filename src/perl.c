@@ -311,7 +311,7 @@ static int spawn(struct perl *p, char **cause)
 	snprintf(jobs, sizeof(jobs), "%ld", p->max_jobs);
 	char *argv[] = {(char *)prog, "-e", (char *)perl_eval_script, "--",
 			jobs, NULL};
-	int err = -spawn_helper(&p->pid, prog, argv, to[0], from[1]);
+	int err = -spawn_helper(&p->pid, prog, argv, to[0], from[1], -1);
 	close(to[0]);
 	close(from[1]);
 	if (err) {

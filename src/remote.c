@@ -297,36 +297,11 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	r->cfg.ready(r->cfg.data);
 }
 
-/*
- * Spawns ssh's argv with stdin, stdout and stderr as given, in a process
- * group of its own (a Ctrl-C on the terminal is prun's to pass on).
- * Returns 0 or an errno.
- */
+/* Spawns ssh's argv (see spawn_helper()); 0 or an errno. */
 static int spawn_ssh(char *const *argv, int in, int out, int err,
 		     pid_t *pid)
 {
-	extern char **environ;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawnattr_init(&attr);
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-				 POSIX_SPAWN_SETSIGDEF |
-				 POSIX_SPAWN_SETSIGMASK);
-	posix_spawnattr_setpgroup(&attr, 0);
-	posix_spawnattr_setsigdefault(&attr, &all);
-	posix_spawnattr_setsigmask(&attr, &none);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
-	int r = posix_spawnp(pid, argv[0], &fa, &attr, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return r;
+	return -spawn_helper(pid, argv[0], argv, in, out, err);
 }
 
 /* Starts ControlMaster m of its host. */
@@ -828,7 +803,9 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 	files_cd(r, w);
 	buf_adds(w, "eval \"$1\");st=$?;");
 	files_rm_wd(r, w);
-	buf_adds(w, "kill -9 $w 2>/dev/null;[ $st -ne 255 ]||: >");
+	/* SIGPIPE: no shell reports a job it ended (bash: "Killed"). */
+	buf_adds(w, "{ kill -13 $w;wait $w;} 2>/dev/null;"
+		 "[ $st -ne 255 ]||: >");
 	marker(w, r, job);
 	buf_adds(w, ";trap \"exit $st\" TERM;kill -TERM 0 2>/dev/null;"
 		 "exit $st");
@@ -1117,6 +1094,24 @@ static bool base_waits(const struct remote *r, const struct rhost *h)
 	return r->cfg.n_basefiles > 0 && !h->h->local && !h->base_done;
 }
 
+/*
+ * What transfer.c needs for the basefiles of host h through master m; the
+ * ssh command is made in *ssh (initialized here, the caller finishes it).
+ */
+static struct transfer base_transfer(const struct remote *r,
+				     const struct rhost *h,
+				     const struct master *m, struct buf *ssh)
+{
+	buf_init(ssh);
+	ssh_text(ssh, h, m);
+	return (struct transfer){
+		.ssh = ssh->data,
+		.host = h->h->host,
+		.workdir = r->cfg.base_workdir,
+		.rsync_opts = r->cfg.rsync_opts,
+	};
+}
+
 /* Copies the basefiles to h, once, through a master that is up. */
 static void base_start(struct remote *r, struct rhost *h)
 {
@@ -1126,15 +1121,8 @@ static void base_start(struct remote *r, struct rhost *h)
 		return;
 	}
 	struct buf ssh, text;
-	buf_init(&ssh);
 	buf_init(&text);
-	ssh_text(&ssh, h, m);
-	struct transfer t = {
-		.ssh = ssh.data,
-		.host = h->h->host,
-		.workdir = r->cfg.base_workdir,
-		.rsync_opts = r->cfg.rsync_opts,
-	};
+	struct transfer t = base_transfer(r, h, m, &ssh);
 	char *cause = NULL;
 	int err = transfer_basefile(&text, &t, r->cfg.basefiles,
 				    r->cfg.n_basefiles, &cause);
@@ -1204,15 +1192,8 @@ static void base_cleanup(struct remote *r)
 			continue;
 		}
 		struct buf ssh, text;
-		buf_init(&ssh);
 		buf_init(&text);
-		ssh_text(&ssh, h, m);
-		struct transfer t = {
-			.ssh = ssh.data,
-			.host = h->h->host,
-			.workdir = r->cfg.base_workdir,
-			.rsync_opts = r->cfg.rsync_opts,
-		};
+		struct transfer t = base_transfer(r, h, m, &ssh);
 		transfer_basefile_cleanup(&text, &t, r->cfg.basefiles,
 					  r->cfg.n_basefiles);
 		buf_addc(&text, '\0');

@@ -76,7 +76,7 @@ static void helper_remove(struct helper *h)
 static int helper_spawn(const char *cmd, int in, int out, pid_t *pid)
 {
 	char *argv[] = {"sh", "-c", (char *)cmd, NULL};
-	int r = spawn_helper(pid, "/bin/sh", argv, in, out);
+	int r = spawn_helper(pid, "/bin/sh", argv, in, out, -1);
 
 	if (r < 0) {
 		return r;

@@ -161,7 +161,7 @@ char *buf_steal(struct buf *b)
 }
 
 int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
-		 int out)
+		 int out, int err)
 {
 	extern char **environ;
 	posix_spawn_file_actions_t fa;
@@ -180,6 +180,9 @@ int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+	if (err >= 0) {
+		posix_spawn_file_actions_adddup2(&fa, err, STDERR_FILENO);
+	}
 	int r = strchr(prog, '/')
 			? posix_spawn(pid, prog, &fa, &attr, argv, environ)
 			: posix_spawnp(pid, prog, &fa, &attr, argv, environ);

@@ -44,15 +44,15 @@ char *buf_steal(struct buf *b);
 int write_all(int fd, const void *p, size_t n);
 
 /*
- * Starts a helper process of prun's (perl, a compressor): prog (looked up
- * in PATH unless it has a '/') with argv, stdin `in` and stdout `out`, in
- * a process group of its own (Ctrl-C on the terminal is for the jobs and
- * prun; prun may still need its helpers while the jobs wind down), with
- * default signal dispositions and no signal blocked.  Returns 0 with the
- * pid in *pid, or -errno.
+ * Starts a helper process of prun's (perl, a compressor, ssh): prog
+ * (looked up in PATH unless it has a '/') with argv, stdin `in`, stdout
+ * `out` and stderr `err` (-1: prun's own), in a process group of its own
+ * (Ctrl-C on the terminal is for the jobs and prun; prun may still need
+ * its helpers while the jobs wind down), with default signal dispositions
+ * and no signal blocked.  Returns 0 with the pid in *pid, or -errno.
  */
 int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
-		 int out);
+		 int out, int err);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);
