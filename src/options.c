@@ -954,7 +954,7 @@ static const struct opt_def defs[] = {
 	 n_sshloginfiles), .set = add_to_list, .flags = LIST,
 	 ALIASES("slf")},
 	STRING("ssh", AT(ssh), .flags = NONEMPTY),
-	DURATION("ssh-delay", AT(ssh_delay)),
+	DURATION("ssh-delay", AT(ssh_delay), ALIASES("sshdelay")),
 	FLAG("controlmaster", AT(controlmaster), .shorts = "M"),
 	FLAG("filter-hosts", AT(filter_hosts), ALIASES("filterhosts")),
 	FLAG("nonall", AT(nonall)),

@@ -1541,6 +1541,7 @@ static struct job *next_piped_job(struct sched *s)
 static void take_groups(struct job *job)
 {
 	struct buf groups;
+	struct record *own = NULL;
 
 	buf_init(&groups);
 	for (size_t i = 0; i < job->rec->n; i++) {
@@ -1549,11 +1550,21 @@ static void take_groups(struct job *job)
 		if (!at) {
 			continue;
 		}
+		if (!own) {
+			/* Values may be shared with other jobs: cut copies. */
+			own = job_copy_args(job);
+			free(job->rec);
+			job->rec = own;
+			v = &own->v[i];
+			at = memrchr(v->s, '@', v->len);
+		}
 		if (groups.len) {
 			buf_addc(&groups, '+');
 		}
 		buf_add(&groups, at + 1, (size_t)(v->s + v->len - at - 1));
 		v->len = (size_t)(at - v->s);
+		/* An argv made without a shell reads it to its NUL. */
+		((char *)v->s)[v->len] = '\0';
 	}
 	job->groups = groups.len ? buf_steal(&groups) : NULL;
 	buf_finish(&groups);
