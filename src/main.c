@@ -376,6 +376,15 @@ static int read_hosts(const struct options *o, struct hosts *hs,
 				 "none (or @group left none)");
 		return -1;
 	}
+	for (size_t i = 0; (o->cat || o->fifo) && i < hs->n; i++) {
+		if (!hs->v[i]->local) {
+			/* The file is this machine's; the host has stdin. */
+			*cause = xasprintf("--%s cannot go with remote hosts "
+					   "(%s): use --pipe", o->cat ? "cat"
+					   : "fifo", hs->v[i]->login);
+			return -1;
+		}
+	}
 	return 0;
 }
 

@@ -202,6 +202,15 @@ h2"
 	assert_equal "$n" 6
 }
 
+@test "--cat and --fifo are refused with remote hosts, before any job" {
+	run rprun -S :,h2 --cat wc -l <<<"x"
+	assert_failure 255
+	assert_output "prun: --cat cannot go with remote hosts (h2): use --pipe"
+	run rprun -S : --fifo 'wc -l <{}' <<<"x"
+	assert_success
+	assert_output 1
+}
+
 @test "a job that exits 255 itself is reported, not run again" {
 	run rprun -S h1 --joblog "$BATS_TEST_TMPDIR/log" \
 		'echo ran >>$HOME/255.'$BATS_TEST_NUMBER'; exit 255' ::: x
