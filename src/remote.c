@@ -49,9 +49,9 @@
 /* Jobs through one ControlMaster: sshd's MaxSessions 10, less its own. */
 #define MAX_SESSIONS 9
 /* Failures in a row (connections, or jobs that ssh lost) drop a host. */
-#define MAX_FAILURES 3
+#define MAX_FAILURES 4
 /* The first wait before a host that failed is tried again, in ms. */
-#define BACKOFF_MS 200
+#define BACKOFF_MS 500
 #define BACKOFF_MAX_MS 5000
 /* New connections under way at once, over all hosts (MaxStartups). */
 #define MAX_CONNECTING 8
@@ -95,6 +95,8 @@ struct rhost {
 	bool dropped;
 	bool listed;              /* in an sshloginfile (as last read) */
 	bool from_slf;            /* came from an sshloginfile */
+	bool was_up;              /* a master of its has come up */
+	char *why;                /* owned; its last failure, or NULL */
 	pid_t base_pid;           /* --basefile's copy while it runs */
 	unsigned base_tries;
 	bool base_done;           /* copied: jobs may start */
@@ -200,6 +202,8 @@ static void host_failed(struct remote *r, struct rhost *h, const char *why)
 {
 	h->failures++;
 	h->retry_ns = now_ns() + backoff_ns(h->failures);
+	free(h->why);
+	h->why = xstrdup(why);
 	if (h->failures >= (r->cfg.filter_hosts ? 1 : MAX_FAILURES)) {
 		drop_host(r, h, why);
 		return;
@@ -279,6 +283,7 @@ static void on_read(uv_stream_t *stream, ssize_t n, const uv_buf_t *b)
 	long cpus = strtol(ready + strlen(READY), NULL, 10);
 	m->state = M_UP;
 	m->n_said = 0;
+	h->was_up = true;
 	r->connecting--;
 	h->failures = 0;
 	if (r->cfg.one_each) {
@@ -959,6 +964,13 @@ void remote_close(struct remote *r)
 	}
 	base_cleanup(r);
 	r->closing = true;
+	for (size_t i = 0; i < r->n; i++) {
+		struct rhost *h = r->v[i];
+		if (!h->dropped && !h->was_up && h->why) {
+			/* It failed, and the run ended before it was dropped. */
+			warn("host %s not used: %s", h->h->login, h->why);
+		}
+	}
 	uv_close((uv_handle_t *)&r->timer, NULL);
 	for (size_t i = 0; i < r->n; i++) {
 		struct rhost *h = r->v[i];
@@ -1010,6 +1022,7 @@ void remote_destroy(struct remote *r)
 			free(m);
 		}
 		free(h->m);
+		free(h->why);
 		hosts_free_host(h->h);
 		free(h);
 	}
