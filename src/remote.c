@@ -780,6 +780,19 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 	const struct rhost *h = job->host;
 	const char *shell = strrchr(r->cfg.shell, '/');
 	shell = shell ? shell + 1 : r->cfg.shell;
+	/*
+	 * The wrapper is POSIX sh: a shell of that family runs it and the
+	 * job; another (fish, csh) is started by sh for the job alone.
+	 */
+	static const char *const posix[] = {"sh", "bash", "dash", "ksh",
+					    "mksh", "zsh", "ash", NULL};
+	const char *other = NULL;
+	for (size_t i = 0; posix[i] && strcmp(posix[i], shell) != 0; i++) {
+		if (!posix[i + 1]) {
+			other = shell;
+			shell = "sh";
+		}
+	}
 	struct buf *w = &r->text;
 	char num[64];
 
@@ -806,7 +819,11 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 	}
 	buf_addc(w, '(');
 	files_cd(r, w);
-	buf_adds(w, "eval \"$1\");st=$?;");
+	if (other) {
+		buf_addf(w, "exec %s -c \"$1\");st=$?;", other);
+	} else {
+		buf_adds(w, "eval \"$1\");st=$?;");
+	}
 	files_rm_wd(r, w);
 	/* SIGPIPE: no shell reports a job it ended (bash: "Killed"). */
 	buf_adds(w, "{ kill -13 $w;wait $w;} 2>/dev/null;"

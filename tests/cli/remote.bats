@@ -111,6 +111,14 @@ err
 err"
 }
 
+@test "a job shell that is not POSIX (fish) runs the command on the host" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	run rprun -S h1 --shell "$(command -v fish)" \
+		'set x {}; echo "fish $x $LAB_HOST"; exit 3' ::: a
+	assert_failure 1
+	assert_output "fish a h1"
+}
+
 @test "--pipe feeds each remote job its chunk, byte for byte" {
 	seq 200000 >"$BATS_TEST_TMPDIR/in"
 	run bash -c '"$PRUN" --ssh "$LAB_SSH" -S h1,h2,h3 --pipe --block 100k wc -l \
