@@ -605,25 +605,6 @@ static const char *pick_shell(const struct options *o)
 	return "/bin/sh";
 }
 
-/* True if the program `name` is in $PATH. */
-static bool in_path(const char *name)
-{
-	const char *path = getenv("PATH");
-
-	while (path && *path) {
-		size_t n = strcspn(path, ":");
-		char *file = xasprintf("%.*s%s%s", (int)n, path, n ? "/" : "",
-				       name);
-		bool found = access(file, X_OK) == 0;
-		free(file);
-		if (found) {
-			return true;
-		}
-		path += n + (path[n] == ':');
-	}
-	return false;
-}
-
 /*
  * The commands of --compress (the caller frees them): --compress-program,
  * else the first of GNU parallel's list that is installed, fastest first;

@@ -468,6 +468,37 @@ static int make_dir(struct remote *r, char **cause)
 	return -err;
 }
 
+/*
+ * An ssh command that is an exported bash function, as man
+ * parallel_examples' jump host: GNU parallel runs it through a shell, so
+ * bash runs it here, taking the function from the environment.
+ */
+static void ssh_through_bash(struct host *h)
+{
+	const char *w = h->ssh ? h->ssh[0] : NULL;
+
+	if (!w || strchr(w, '/') || in_path(w)) {
+		return;
+	}
+	char *var = xasprintf("BASH_FUNC_%s%%%%", w);
+	bool exported = getenv(var) != NULL;
+	free(var);
+	if (!exported) {
+		return;
+	}
+	size_t n = 0;
+	while (h->ssh[n]) {
+		n++;
+	}
+	char **v = xcalloc(n + 4, sizeof(*v));
+	v[0] = xstrdup("bash");
+	v[1] = xstrdup("-c");
+	v[2] = xstrdup("\"$0\" \"$@\"");
+	memcpy(v + 3, h->ssh, (n + 1) * sizeof(*v));
+	free(h->ssh);
+	h->ssh = v;
+}
+
 /* Makes the remote's host for h (whose ownership passes). */
 static struct rhost *host_add(struct remote *r, struct host *h)
 {
@@ -477,6 +508,7 @@ static struct rhost *host_add(struct remote *r, struct host *h)
 	rh->r = r;
 	rh->h = h;
 	rh->index = r->n;
+	ssh_through_bash(h);
 	rh->slots = h->slots;
 	if (cfg->one_each) {
 		rh->slots = h->local ? 1 : 0;

@@ -296,3 +296,21 @@ int parse_seconds(const char *s, double *out)
 	*out = v;
 	return 0;
 }
+
+bool in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		char *file = xasprintf("%.*s%s%s", (int)n, path, n ? "/" : "",
+				       name);
+		bool found = access(file, X_OK) == 0;
+		free(file);
+		if (found) {
+			return true;
+		}
+		path += n + (path[n] == ':');
+	}
+	return false;
+}

@@ -5,6 +5,7 @@
 #ifndef PRUN_UTIL_H
 #define PRUN_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -53,6 +54,9 @@ int write_all(int fd, const void *p, size_t n);
  */
 int spawn_helper(pid_t *pid, const char *prog, char *const argv[], int in,
 		 int out, int err);
+
+/* True if the program `name` (no '/') is an executable in $PATH. */
+bool in_path(const char *name);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t now_ns(void);

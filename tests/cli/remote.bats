@@ -240,6 +240,16 @@ h2"
 	assert_output 1
 }
 
+@test "--ssh may name an exported bash function, as a jump host does" {
+	jumpssh() { echo "via jumpssh" >>"$BATS_TEST_TMPDIR/used"; $LAB_SSH "$@"; }
+	export -f jumpssh
+	run prun --ssh jumpssh -S h2 'echo {} $LAB_HOST' ::: this
+	assert_success
+	assert_output "this h2"
+	export -fn jumpssh
+	[ -s "$BATS_TEST_TMPDIR/used" ] || fail "the function was not used"
+}
+
 @test "a job that exits 255 itself is reported, not run again" {
 	run rprun -S h1 --joblog "$BATS_TEST_TMPDIR/log" \
 		'echo ran >>$HOME/255.'$BATS_TEST_NUMBER'; exit 255' ::: x
