@@ -127,7 +127,6 @@ struct remote {
 	uint64_t next_ssh_ns;     /* --ssh-delay */
 	struct timespec *slf_mtime; /* owned; of each sshloginfile */
 	uint64_t slf_look_ns;     /* when they were last looked at */
-	const struct remote_files *files; /* remote_argv_files()'s job's */
 };
 
 static void connect_more(struct remote *r);
@@ -135,8 +134,8 @@ static void base_start(struct remote *r, struct rhost *h);
 static bool base_waits(const struct remote *r, const struct rhost *h);
 static bool base_reaped(struct remote *r, pid_t pid, int status);
 static void base_cleanup(struct remote *r);
-static void files_cd(const struct remote *r, struct buf *w);
-static void files_rm_wd(const struct remote *r, struct buf *w);
+static void files_cd(const struct remote_files *f, struct buf *w);
+static void files_rm_wd(const struct remote_files *f, struct buf *w);
 
 /* Frees the words, to start again. */
 static void words_clear(struct words *a)
@@ -309,6 +308,33 @@ static int spawn_ssh(char *const *argv, int in, int out, int err,
 	return -spawn_helper(pid, argv[0], argv, in, out, err);
 }
 
+/*
+ * Starts r->argv with ssh's words to reach host h: as ControlMaster m
+ * (master), or through master m (a session; m may be NULL: a connection
+ * of its own).  The remote command follows.
+ */
+static void push_ssh(struct remote *r, const struct rhost *h,
+		     const struct master *m, bool master)
+{
+	struct words *a = &r->argv;
+
+	words_clear(a);
+	for (char **w = h->h->ssh; *w; w++) {
+		words_push(a, *w);
+	}
+	if (m && master) {
+		words_push(a, "-M");
+	}
+	if (m) {
+		words_push(a, "-S");
+		words_push(a, m->socket);
+		words_push(a, "-o");
+		words_push(a, master ? "ControlPersist=no" : "ControlMaster=no");
+	}
+	words_push(a, h->h->host);
+	words_push(a, "--");
+}
+
 /* Starts ControlMaster m of its host. */
 static void master_start(struct remote *r, struct master *m)
 {
@@ -326,15 +352,7 @@ static void master_start(struct remote *r, struct master *m)
 		return;
 	}
 	struct words *a = &r->argv;
-	words_clear(a);
-	for (char **w = h->h->ssh; *w; w++) {
-		words_push(a, *w);
-	}
-	const char *opts[] = {"-M", "-S", m->socket, "-o", "ControlPersist=no",
-			      h->h->host, "--"};
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++) {
-		words_push(a, opts[i]);
-	}
+	push_ssh(r, h, m, true);
 	words_push(a, "exec /bin/sh -c 'echo " READY
 		  "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1); "
 		  "exec cat >/dev/null'");
@@ -787,27 +805,10 @@ static void export(struct buf *b, const char *name, const char *value)
 	buf_addc(b, ';');
 }
 
-/* Pushes ssh's words to reach host h through master m (-1: any). */
-static void push_ssh(struct remote *r, const struct rhost *h, int master)
-{
-	struct words *a = &r->argv;
-
-	words_clear(a);
-	for (char **w = h->h->ssh; *w; w++) {
-		words_push(a, *w);
-	}
-	if (master >= 0) {
-		words_push(a, "-S");
-		words_push(a, h->m[master]->socket);
-		words_push(a, "-o");
-		words_push(a, "ControlMaster=no");
-	}
-	words_push(a, h->h->host);
-	words_push(a, "--");
-}
-
-char *const *remote_argv(struct remote *r, const struct job *job,
-			 const char *cmd, bool *hold)
+/* The ssh argv of a job's session (see remote_argv()); f may be NULL. */
+static char *const *session_argv(struct remote *r, const struct job *job,
+				 const char *cmd,
+				 const struct remote_files *f, bool *hold)
 {
 	const struct rhost *h = job->host;
 	const char *shell = strrchr(r->cfg.shell, '/');
@@ -850,13 +851,13 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 			 " 2>/dev/null </dev/null & w=$!;");
 	}
 	buf_addc(w, '(');
-	files_cd(r, w);
+	files_cd(f, w);
 	if (other) {
 		buf_addf(w, "exec %s -c \"$1\");st=$?;", other);
 	} else {
 		buf_adds(w, "eval \"$1\");st=$?;");
 	}
-	files_rm_wd(r, w);
+	files_rm_wd(f, w);
 	/* SIGPIPE: no shell reports a job it ended (bash: "Killed"). */
 	buf_adds(w, "{ kill -13 $w;wait $w;} 2>/dev/null;"
 		 "[ $st -ne 255 ]||: >");
@@ -891,7 +892,7 @@ char *const *remote_argv(struct remote *r, const struct job *job,
 		quote_append(&line, seq.data, seq.len);
 		buf_finish(&seq);
 	}
-	push_ssh(r, h, job->master);
+	push_ssh(r, h, job->master >= 0 ? h->m[job->master] : NULL, false);
 	words_push(&r->argv, line.data);
 	words_push(&r->argv, NULL);
 	buf_finish(&line);
@@ -911,7 +912,7 @@ int remote_check(struct remote *r, struct job *job)
 	buf_init(&b);
 	buf_adds(&b, "rm ");
 	marker(&b, r, job);
-	push_ssh(r, h, job->master);
+	push_ssh(r, h, job->master >= 0 ? h->m[job->master] : NULL, false);
 	words_push(&r->argv, b.data);
 	words_push(&r->argv, NULL);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -1275,10 +1276,8 @@ static void base_cleanup(struct remote *r)
 }
 
 /* In the wrapper's subshell: into the job's working directory. */
-static void files_cd(const struct remote *r, struct buf *w)
+static void files_cd(const struct remote_files *f, struct buf *w)
 {
-	const struct remote_files *f = r->files;
-
 	if (!f || !f->workdir) {
 		return;
 	}
@@ -1295,10 +1294,8 @@ static void files_cd(const struct remote *r, struct buf *w)
 }
 
 /* After the job: --wd ...'s directory goes, unless files come back. */
-static void files_rm_wd(const struct remote *r, struct buf *w)
+static void files_rm_wd(const struct remote_files *f, struct buf *w)
 {
-	const struct remote_files *f = r->files;
-
 	if (!f || !f->workdir || !f->unique || f->n_ret > 0) {
 		return;
 	}
@@ -1307,15 +1304,13 @@ static void files_rm_wd(const struct remote *r, struct buf *w)
 	buf_addc(w, ';');
 }
 
-char *const *remote_argv_files(struct remote *r, const struct job *job,
-			       const char *cmd, const struct remote_files *f,
-			       bool *hold)
+char *const *remote_argv(struct remote *r, const struct job *job,
+			 const char *cmd, const struct remote_files *f,
+			 bool *hold)
 {
-	r->files = f;
-	char *const *argv = remote_argv(r, job, cmd, hold);
-	r->files = NULL;
+	char *const *argv = session_argv(r, job, cmd, f, hold);
 	const struct rhost *h = job->host;
-	if ((f->n_send == 0 && f->n_ret == 0) || job->master < 0) {
+	if (!f || (f->n_send == 0 && f->n_ret == 0) || job->master < 0) {
 		return argv;
 	}
 	const struct master *m = h->m[job->master];

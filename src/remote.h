@@ -99,16 +99,6 @@ const char *remote_login(const struct rhost *h);
 /* The host alone ({host}): ":" for this machine. */
 const char *remote_host(const struct rhost *h);
 
-/*
- * The argv (NULL-terminated, owned by r until the next call) that runs
- * command cmd (shell text) of job on its remote host; *hold is set when
- * the job's standard input must be a pipe that prun keeps open, without
- * writing, until the job is reaped (the remote side takes its end as
- * the end of the session).
- */
-char *const *remote_argv(struct remote *r, const struct job *job,
-			 const char *cmd, bool *hold);
-
 /* A job's files and working directory on its host; strings borrowed. */
 struct remote_files {
 	/* --workdir, rendered and cleaned; NULL for the login directory. */
@@ -122,15 +112,19 @@ struct remote_files {
 };
 
 /*
- * remote_argv() for a job with files or a working directory: the job runs
- * there, and with files to move the argv is a local sh that sends them
- * with rsync, runs the job's ssh, fetches the returned files and cleans
- * up, exiting with the job's status (255 without the job's marker when
- * the host could not be reached).
+ * The argv (NULL-terminated, owned by r until the next call) that runs
+ * command cmd (shell text) of job on its remote host, in f's working
+ * directory (f may be NULL: none, no files).  *hold is set when the
+ * job's standard input must be a pipe that prun keeps open, without
+ * writing, until the job is reaped (the remote side takes its end as the
+ * end of the session).  With files to move the argv is a local sh that
+ * sends them with rsync, runs the job's ssh, fetches the returned files
+ * and cleans up, exiting with the job's status (255 without the job's
+ * marker when the host could not be reached).
  */
-char *const *remote_argv_files(struct remote *r, const struct job *job,
-			       const char *cmd, const struct remote_files *f,
-			       bool *hold);
+char *const *remote_argv(struct remote *r, const struct job *job,
+			 const char *cmd, const struct remote_files *f,
+			 bool *hold);
 
 /*
  * Looks at a reaped job that exited 255 on a remote host: returns 0 if it

@@ -1899,7 +1899,7 @@ static char *const *wrap_remote(void *data, const struct job *job,
 		return NULL;
 	}
 	if (!s->opts->workdir && c->n_sends == 0 && c->n_returns == 0) {
-		return remote_argv(s->remote, job, cmd, hold);
+		return remote_argv(s->remote, job, cmd, NULL, hold);
 	}
 	struct remote_files f = {
 		.workdir = remote_workdir(s, job),
@@ -1911,7 +1911,7 @@ static char *const *wrap_remote(void *data, const struct job *job,
 		.n_ret = c->n_returns,
 		.cleanup = c->cleanup,
 	};
-	char *const *argv = remote_argv_files(s->remote, job, cmd, &f, hold);
+	char *const *argv = remote_argv(s->remote, job, cmd, &f, hold);
 	free((char *)f.workdir);
 	free_all((char **)f.send, f.n_send);
 	free_all((char **)f.ret, f.n_ret);

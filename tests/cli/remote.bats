@@ -33,9 +33,10 @@ rprun() {
 	prun --ssh "$LAB_SSH" "$@"
 }
 
-# Fails unless no ControlMaster of this test's runs is left.
+# Fails unless no ssh of this test's runs is left: ControlMasters and the
+# sessions through them.
 assert_no_master() {
-	assert_no_process "-M -S $SOCKS/"
+	assert_no_process "-S $SOCKS/"
 }
 
 @test "jobs spread over the hosts, never more at once on one than its slots" {
