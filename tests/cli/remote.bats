@@ -251,6 +251,23 @@ h2"
 	[ -s "$BATS_TEST_TMPDIR/used" ] || fail "the function was not used"
 }
 
+@test "--filter-hosts drops a host at its first failure; -M and --ssh-delay are taken" {
+	local fake=$BATS_TEST_TMPDIR/ssh
+	cat >"$fake" <<-EOF
+	#!/bin/sh
+	for a; do [ "\$a" = h3 ] && { echo try >>"$BATS_TEST_TMPDIR/tries"; echo "h3 is down" >&2; exit 255; }; done
+	exec $LAB_SSH "\$@"
+	EOF
+	chmod +x "$fake"
+	run prun --ssh "$fake" --filter-hosts -M --ssh-delay 0.1 -S h1,h3 \
+		'sleep 1; echo {} $LAB_HOST' ::: a b
+	assert_success
+	assert_line "prun: host h3 dropped: h3 is down"
+	assert_line "a h1"
+	assert_line "b h1"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/tries")" 1
+}
+
 @test "a job that exits 255 itself is reported, not run again" {
 	run rprun -S h1 --joblog "$BATS_TEST_TMPDIR/log" \
 		'echo ran >>$HOME/255.'$BATS_TEST_NUMBER'; exit 255' ::: x
