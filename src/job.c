@@ -102,6 +102,7 @@ struct spawner {
 	char env_seq[40];
 	char env_slot[40];
 	char *env_slot0;          /* owned; --process-slot-var's, or NULL */
+	char *env_makeflags;      /* owned; the jobserver's, or NULL */
 	struct buf cmd;           /* scratch: the shell command line */
 	struct buf workdir;       /* scratch: the job's --workdir */
 	struct actions wd_act;    /* for jobs with a --workdir */
@@ -125,6 +126,7 @@ static bool is_prun_var(const struct spawner_config *cfg, const char *e)
 
 	return strncmp(e, "PARALLEL_SEQ=", 13) == 0 ||
 	       strncmp(e, "PARALLEL_JOBSLOT=", 17) == 0 ||
+	       (cfg->makeflags && strncmp(e, "MAKEFLAGS=", 10) == 0) ||
 	       (n && strncmp(e, cfg->slot_var, n) == 0 && e[n] == '=');
 }
 
@@ -162,11 +164,15 @@ int spawner_create(struct spawner **out, const struct spawner_config *cfg,
 	while (environ[n]) {
 		n++;
 	}
-	sp->envp = xcalloc(n + 4, sizeof(char *));
+	sp->envp = xcalloc(n + 5, sizeof(char *));
 	for (size_t i = 0; i < n; i++) {
 		if (!is_prun_var(cfg, environ[i])) {
 			sp->envp[sp->n_env++] = environ[i];
 		}
+	}
+	if (cfg->makeflags) {
+		sp->env_makeflags = xasprintf("MAKEFLAGS=%s", cfg->makeflags);
+		sp->envp[sp->n_env++] = sp->env_makeflags;
 	}
 
 	sigset_t none, all;
@@ -246,6 +252,7 @@ void spawner_destroy(struct spawner *sp)
 	posix_spawnattr_destroy(&sp->attr);
 	free(sp->envp);
 	free(sp->env_slot0);
+	free(sp->env_makeflags);
 	buf_finish(&sp->cmd);
 	argv_finish(&sp->argv);
 	free(sp->shell_argv0);
@@ -780,12 +787,13 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
  * The file actions that give a child child[] as stdout and stderr, and
  * stdin: `in` (a --pipe job's pipe), /dev/null, or under --tty the
  * terminal, whose foreground the child's process group then is (else its
- * reads would stop it).
+ * reads would stop it); and the jobserver's pipe, if js, as 3 and 4.
  */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 						     int in, int tty,
 						     bool fg,
-						     const int child[2])
+						     const int child[2],
+						     const int *js)
 {
 	if (a->built && a->in == in && a->fd[0] == child[0] &&
 	    a->fd[1] == child[1]) {
@@ -803,6 +811,9 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 	}
 	for (int i = 0; i < 2 && child[i] >= 0; i++) {
 		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
+	}
+	for (int i = 0; js && i < 2; i++) {
+		posix_spawn_file_actions_adddup2(&a->fa, js[i], 3 + i);
 	}
 	a->fd[0] = child[0];
 	a->fd[1] = child[1];
@@ -912,7 +923,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act, in,
-			    sp->tty, sp->tty_fg, child);
+			    sp->tty, sp->tty_fg, child, sp->cfg.js_fds);
 	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
 	    (wd && (err = job_workdir(sp, job, cause)) < 0)) {
 		if (own) {
@@ -930,7 +941,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
 			sp->wd_act.built = false;
 		}
-		actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child);
+		actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child,
+			    sp->cfg.js_fds);
 		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
 						     sp->workdir.data);
 		fa = &sp->wd_act.fa;

@@ -124,6 +124,10 @@ struct spawner_config {
 	void *wrap_data;
 	/* $PARALLEL_ENV's shell text, run before each command; or NULL. */
 	const char *env_prefix;
+	/* MAKEFLAGS for jobs (the jobserver's), or NULL: the environment's. */
+	const char *makeflags;
+	/* The jobserver's pipe, given to jobs as their 3 and 4; or NULL. */
+	const int *js_fds;
 };
 
 int spawner_create(struct spawner **out, const struct spawner_config *cfg,

@@ -25,6 +25,7 @@
 #include "gnuenv.h"
 #include "hosts.h"
 #include "joblog.h"
+#include "jobserver.h"
 #include "log.h"
 #include "perl.h"
 #include "results.h"
@@ -762,6 +763,55 @@ static int pipe_config(const struct cli *c, long slots,
 	return 0;
 }
 
+/*
+ * The jobserver (see jobserver.h): inside make, join its pool (or, as GNU
+ * make, run one job at a time when the recipe did not get it, or under
+ * -j1), and take -n for --dry-run; then make a pool of prun's slots for
+ * the jobs, unless prun already is in one.  *makeflags: what jobs get in
+ * MAKEFLAGS when they get no pool (--no-jobserver), or NULL.
+ */
+static void setup_jobserver(struct cli *c, long *max_jobs, const char *tmpdir,
+			    struct jobserver **js, char **makeflags)
+{
+	struct options *o = &c->opts;
+	const char *mf = getenv("MAKEFLAGS");
+	struct jobserver_auth auth;
+	char *cause = NULL;
+
+	jobserver_parse(mf, &auth);
+	if (o->no_jobserver) {
+		/* Jobs must not take descriptors they do not get for it. */
+		if (auth.rfd >= 0 || auth.fifo) {
+			*makeflags = jobserver_makeflags(mf, auth.jobs, NULL);
+		}
+		jobserver_auth_finish(&auth);
+		return;
+	}
+	o->dry_run |= auth.dry_run;
+	if (auth.rfd >= 0 || auth.fifo) {
+		if (jobserver_join(js, mf, &auth, &cause) < 0) {
+			/* GNU make's words for it. */
+			warn("warning: %s: using -j1.  Add '+' to parent make "
+			     "rule.", cause);
+			free(cause);
+			*max_jobs = 1;
+		}
+	} else if (auth.jobs == 1) {
+		*max_jobs = 1;
+	}
+	jobserver_auth_finish(&auth);
+	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
+	if (*js || o->dry_run || remote || options_jobs_is_file(o->jobs)) {
+		return;
+	}
+	bool fifo = o->jobserver_style &&
+		    strcmp(o->jobserver_style, "fifo") == 0;
+	if (jobserver_serve(js, *max_jobs, fifo, tmpdir, mf, &cause) < 0) {
+		warn("%s: jobs get no jobserver", cause);
+		free(cause);
+	}
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -808,6 +858,15 @@ static int run(struct cli *c)
 	c->opts.dry_run |= c->opts.shell_quote > 0;
 	long cores = cpus_count(c->opts.cpus);
 	long max_jobs = options_jobs(c->opts.jobs, cores, &cause);
+	const char *tmpdir = c->opts.tmpdir ? c->opts.tmpdir : getenv("TMPDIR");
+	if (!tmpdir || !tmpdir[0]) {
+		tmpdir = "/tmp";
+	}
+	struct jobserver *js = NULL;
+	char *js_makeflags = NULL;
+	if (max_jobs > 0) {
+		setup_jobserver(c, &max_jobs, tmpdir, &js, &js_makeflags);
+	}
 	double max_load = c->opts.load && max_jobs >= 0
 				  ? options_load(c->opts.load, cores, &cause)
 				  : 0;
@@ -989,7 +1048,6 @@ static int run(struct cli *c)
 		ic.header = NULL;
 		ic.fill = NULL;
 	}
-	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
 	if (remote && o->workdir && strcmp(o->workdir, ".") == 0) {
 		dot = remote_dot();
 	}
@@ -1010,7 +1068,7 @@ static int run(struct cli *c)
 		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
 		.cores = cores,
 		.max_load = max_load,
-		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
+		.tmpdir = tmpdir,
 		.zip = zip,
 		.unzip = unzip,
 		.skip = skip,
@@ -1030,9 +1088,13 @@ static int run(struct cli *c)
 		.n_returns = rets.n,
 		.cleanup = o->cleanup || o->n_trc,
 		.remote_dot = dot,
+		.jobserver = js,
+		.makeflags = js_makeflags,
 	};
 	res = sched_run(&sc);
 out:
+	jobserver_destroy(js);
+	free(js_makeflags);
 	template_destroy(tmpl);
 	template_destroy(tag);
 	template_destroy(results);

@@ -525,20 +525,38 @@ static void get_max_args(const struct options *o, const struct opt_def *d,
 	}
 }
 
-static int set_trim(struct options *o, const struct opt_def *d,
-		    const char *value, char **cause)
+/* A string option whose value is one of ok[]; `want` lists them. */
+static int set_one_of(struct options *o, const struct opt_def *d,
+		      const char *value, const char *const *ok, size_t n,
+		      const char *want, char **cause)
 {
-	static const char *const ok[] = {"n", "l", "r", "lr", "rl"};
-
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (strcmp(value, ok[i]) == 0) {
 			set_str(FIELD(o, d, char *), value);
 			return 0;
 		}
 	}
-	*cause = xasprintf("bad value for --trim: '%s' (want n, l, r, lr or "
-			   "rl)", value);
+	*cause = xasprintf("bad value for --%s: '%s' (want %s)", d->name,
+			   value, want);
 	return -1;
+}
+
+static int set_trim(struct options *o, const struct opt_def *d,
+		    const char *value, char **cause)
+{
+	static const char *const ok[] = {"n", "l", "r", "lr", "rl"};
+
+	return set_one_of(o, d, value, ok, sizeof(ok) / sizeof(ok[0]),
+			  "n, l, r, lr or rl", cause);
+}
+
+/* GNU make 4.4's --jobserver-style. */
+static int set_jobserver_style(struct options *o, const struct opt_def *d,
+			       const char *value, char **cause)
+{
+	static const char *const ok[] = {"pipe", "fifo"};
+
+	return set_one_of(o, d, value, ok, 2, "pipe or fifo", cause);
 }
 
 static int set_shell(struct options *o, const struct opt_def *d,
@@ -886,6 +904,9 @@ static const struct opt_def defs[] = {
 	LONG("total-jobs", 1, 1L << 62, AT(total_jobs), ALIASES("totaljobs",
 	       "total"), .flags = UNSET0),
 	CUSTOM("shell", set_shell, get_string, AT(shell), .flags = OWNED),
+	FLAG("no-jobserver", AT(no_jobserver)),
+	CUSTOM("jobserver-style", set_jobserver_style, get_string,
+	       AT(jobserver_style), .flags = OWNED),
 	STRING("replace", AT(replace), .shorts = "I", .flags = NONEMPTY),
 	STRING("extensionreplace", AT(ext_replace), ALIASES("er"),
 	       .flags = NONEMPTY),

@@ -27,6 +27,7 @@
 
 #include "job.h"
 #include "joblog.h"
+#include "jobserver.h"
 #include "killer.h"
 #include "lines.h"
 #include "log.h"
@@ -103,6 +104,12 @@ struct sched {
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
 	struct remote *remote;     /* owned; -S, --slf: the hosts, or NULL */
+	struct jobserver *js;      /* the pool of job slots shared with make
+				      and the jobs, or NULL */
+	int js_fds[2];             /* its pipe as jobs get it */
+	uv_poll_t js_poll;         /* readable: a token may be there */
+	bool js_polling;
+	bool js_wanted;            /* a job waits for a token */
 	long max_jobs;             /* -j; -j FILE changes it as it goes */
 	struct timespec jobs_mtime; /* -j FILE: as last read */
 	off_t jobs_size;
@@ -1710,6 +1717,52 @@ static int place(struct sched *s, struct job *job)
 	return 0;
 }
 
+static void on_js_readable(uv_poll_t *h, int status, int events)
+{
+	fill(h->data);
+}
+
+/*
+ * Whether one more job may run as far as the jobserver goes: the first
+ * runs on prun's own slot, each further one on a token (GNU make's
+ * rule).  If none is there, the pool is watched until one may be.
+ */
+static bool js_token(struct sched *s)
+{
+	if (jobserver_held(s->js) >= s->running.n || jobserver_take(s->js)) {
+		return true;
+	}
+	s->js_wanted = true;
+	if (!s->js_polling) {
+		uv_poll_start(&s->js_poll, UV_READABLE, on_js_readable);
+		s->js_polling = true;
+	}
+	return false;
+}
+
+/*
+ * After fill_slots(): tokens beyond the running jobs' go back at once, and
+ * the pool is watched only while a job waits for one (a client polling
+ * with nothing to start would take tokens make needs).  With nothing
+ * running, a pool of prun's own is made whole again: a job's client that
+ * died holding tokens cannot shrink it.
+ */
+static void js_settle(struct sched *s)
+{
+	size_t need = s->running.n > 0 ? s->running.n - 1 : 0;
+
+	while (jobserver_held(s->js) > need) {
+		jobserver_give(s->js);
+	}
+	if (!s->js_wanted && s->js_polling) {
+		uv_poll_stop(&s->js_poll);
+		s->js_polling = false;
+	}
+	if (s->running.n == 0) {
+		jobserver_refill(s->js);
+	}
+}
+
 /* Starts jobs while there are free slots and input to fill them. */
 static void fill_slots(struct sched *s)
 {
@@ -1736,6 +1789,10 @@ static void fill_slots(struct sched *s)
 		if (placed < 0) {
 			continue;
 		}
+		if (s->js && !js_token(s)) {
+			requeue_front(s, job);
+			return;
+		}
 		if (!start(s, job)) {
 			/* Out of processes or descriptors: wait a little. */
 			requeue_front(s, job);
@@ -1755,7 +1812,11 @@ static void fill_slots(struct sched *s)
  */
 static void fill(struct sched *s)
 {
+	s->js_wanted = false;
 	fill_slots(s);
+	if (s->js) {
+		js_settle(s);
+	}
 	if (s->n_rr_idle > 0) {
 		rr_dispatch(s);
 	}
@@ -2041,6 +2102,9 @@ static void close_all(struct sched *s)
 	uv_close((uv_handle_t *)&s->retry_timer, NULL);
 	uv_close((uv_handle_t *)&s->timeout_timer, NULL);
 	uv_close((uv_handle_t *)&s->watch_timer, NULL);
+	if (s->js) {
+		uv_close((uv_handle_t *)&s->js_poll, NULL);
+	}
 	killer_close(s->killer);
 	remote_close(s->remote);
 	output_close(s->output);
@@ -2177,7 +2241,13 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.wrap = wrap_remote,
 		.wrap_data = &s,
 		.env_prefix = cfg->env_prefix,
+		.makeflags = cfg->makeflags,
 	};
+	s.js = cfg->jobserver;
+	if (s.js) {
+		jobserver_child(s.js, s.js_fds, &sc.makeflags);
+		sc.js_fds = s.js_fds[0] >= 0 ? s.js_fds : NULL;
+	}
 	spool_set_compress(cfg->zip, cfg->unzip);
 	if (output_create(&s.output, &s.loop, &oc, &ocb, &cause) < 0) {
 		warn("%s", cause);
@@ -2275,6 +2345,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	uv_timer_init(&s.loop, &s.timeout_timer);
 	uv_timer_init(&s.loop, &s.watch_timer);
 	s.retry_timer.data = s.timeout_timer.data = s.watch_timer.data = &s;
+	if (s.js) {
+		uv_poll_init(&s.loop, &s.js_poll, jobserver_fd(s.js));
+		s.js_poll.data = &s;
+	}
 	if (cfg->opts->noswap) {
 		s.swapping = -1;
 		look_at_swap(&s);

@@ -16,6 +16,7 @@
 #include "template.h"
 
 struct hosts;
+struct jobserver;
 struct perl;
 
 struct sched_config {
@@ -61,6 +62,13 @@ struct sched_config {
 	size_t n_returns;
 	bool cleanup;                /* --cleanup, --trc */
 	const char *remote_dot;      /* --wd . on the hosts (login dir's) */
+	/*
+	 * The jobserver: each job but the first takes a token of it, and
+	 * jobs get it through MAKEFLAGS; or NULL.  Not owned.
+	 */
+	struct jobserver *jobserver;
+	const char *makeflags;       /* without a jobserver: MAKEFLAGS for
+					jobs, or NULL: the environment's */
 };
 
 struct sched_result {

@@ -23,10 +23,13 @@ load helpers
 	assert_output "x"
 }
 
-@test "a job gets only descriptors 0, 1 and 2" {
+@test "a job gets only descriptors 0, 1 and 2, and the jobserver's 3 and 4" {
 	run bash -c 'exec 7</dev/null; "$PRUN" "ls /proc/self/fd | sort -n | tr \"\n\" \" \" # {}" ::: 1'
 	assert_success
 	# ls itself opens one more descriptor to read the directory.
+	assert_output --regexp '^0 1 2 3 4 [0-9]+ $'
+	run bash -c 'exec 7</dev/null; "$PRUN" --no-jobserver "ls /proc/self/fd | sort -n | tr \"\n\" \" \" # {}" ::: 1'
+	assert_success
 	assert_output --regexp '^0 1 2 [0-9]+ $'
 }
 
