@@ -804,8 +804,7 @@ static void setup_jobserver(struct cli *c, long *max_jobs, const char *tmpdir,
 	if (*js || o->dry_run || remote || options_jobs_is_file(o->jobs)) {
 		return;
 	}
-	bool fifo = o->jobserver_style &&
-		    strcmp(o->jobserver_style, "fifo") == 0;
+	bool fifo = strcmp(o->jobserver_style, "fifo") == 0;
 	if (jobserver_serve(js, *max_jobs, fifo, tmpdir, mf, &cause) < 0) {
 		warn("%s: jobs get no jobserver", cause);
 		free(cause);

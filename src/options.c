@@ -34,6 +34,7 @@ void options_init(struct options *o)
 	o->slot_replace = xstrdup("{%}");
 	o->arg_sep = xstrdup(":::");
 	o->arg_file_sep = xstrdup("::::");
+	o->jobserver_style = xstrdup("pipe");
 	char *unused = NULL;
 	termseq_parse("TERM,200,TERM,100,TERM,50,KILL,25", &o->termseq,
 		      &unused);

@@ -197,8 +197,7 @@ struct options {
 	long pipe_lines;       /* --pipe: the last -L, 0 if none */
 	bool no_jobserver;     /* --no-jobserver: make's pool is not used,
 				  and jobs get none of prun's */
-	char *jobserver_style; /* owned; --jobserver-style: "pipe" (NULL)
-				  or "fifo" */
+	char *jobserver_style; /* owned; --jobserver-style: "pipe" or "fifo" */
 };
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */

@@ -12,7 +12,7 @@
 # The options that take a value (in the same word after '=', or in the
 # next word).
 function __prun_value_options
-    printf '%s\n' -j -P --jobs --max-procs --shell --env \
+    printf '%s\n' -j -P --jobs --max-procs --shell --jobserver-style --env \
         -a --arg-file -d --delimiter -E --eof -C --colsep --header --trim \
         --arg-sep --argsep --arg-file-sep --argfilesep \
         --block --block-size --recend --recstart --block-timeout --bt \
@@ -170,6 +170,8 @@ complete -c prun -n $options -l process-slot-var -x -d 'Set NAME to the job slot
 complete -c prun -n $options -l tmpl -l template -r -d 'Before each job, write FILE to REPL, strings replaced'
 complete -c prun -n $options -l workdir -l wd -x -a '(__fish_complete_directories)' -d 'Run each job in DIR'
 complete -c prun -n $options -l shell -x -a '(string match -r "^/.*" </etc/shells)' -d 'Run commands that need a shell with PATH'
+complete -c prun -n $options -l no-jobserver -d "Inside make -jN, run -j jobs; give jobs no jobserver"
+complete -c prun -n $options -l jobserver-style -x -a 'pipe\tmake\ 4.3 fifo\tmake\ 4.4,\ ninja' -d 'The jobserver jobs get'
 complete -c prun -n $options -l tty -d 'Jobs read the terminal, one at a time'
 complete -c prun -n $options -s o -l open-tty -d 'Jobs read the terminal'
 complete -c prun -n $options -s p -l interactive -d 'Ask on the terminal before each job'

@@ -16,7 +16,7 @@ load complete
 	need_bash_completion
 	run bash_complete "prun --jo" "prun --ke" "prun --arg-f"
 	assert_success
-	assert_output $'--joblog= --jobs=\n--keep-order\n--arg-file-sep= --arg-file='
+	assert_output $'--joblog= --jobs= --jobserver-style=\n--keep-order\n--arg-file-sep= --arg-file='
 }
 
 @test "completes short options too after a single dash" {

@@ -19,7 +19,7 @@ load complete
 	need_shell fish
 	run fish_complete "prun --jo" "prun --keep"
 	assert_success
-	assert_output $'--joblog --jobs\n--keep-order'
+	assert_output $'--joblog --jobs --jobserver-style\n--keep-order'
 	run fish_complete "prun -"
 	assert_success
 	assert_output --partial " -k "

@@ -184,3 +184,15 @@ EOF
 	[ "$status" -eq 255 ]
 	assert_output "prun: bad value for --jobserver-style: 'socket' (want pipe or fifo)"
 }
+
+@test "the config file can make --no-jobserver the default, and --show-config says so" {
+	printf '[defaults]\nno-jobserver = yes\njobserver-style = fifo\n' > conf
+	PRUN_CONFIG=conf run prun --show-config
+	assert_line --regexp '^conf:2	no-jobserver = true$'
+	assert_line --regexp '^conf:3	jobserver-style = fifo$'
+	PRUN_CONFIG=conf run prun 'echo "[$MAKEFLAGS]" {}' ::: a
+	assert_output "[] a"
+	run prun --show-config
+	assert_line --regexp 'no-jobserver = false$'
+	assert_line --regexp 'jobserver-style = pipe$'
+}
