@@ -22,7 +22,11 @@
 
 #include "util.h"
 
-/* prun's own descriptors start here, clear of the 3 and 4 jobs get. */
+/*
+ * prun's own descriptors start here, clear of the 3 and 4 jobs get.  prun
+ * writes tokens through descriptions of its own too, non-blocking: a
+ * token that cannot go back must not hang the run.
+ */
 #define FD_MIN 10
 /* The byte make 4.3 fills its pool with. */
 #define TOKEN '+'
@@ -270,7 +274,7 @@ int jobserver_join(struct jobserver **out, const char *makeflags,
 		err = -EBADF;
 		*cause = xstrdup("jobserver unavailable");
 	} else if ((err = js->rfd = reopen(auth->rfd, O_RDONLY)) < 0 ||
-		   (err = js->wfd = high_copy(auth->wfd)) < 0 ||
+		   (err = js->wfd = reopen(auth->wfd, O_WRONLY)) < 0 ||
 		   (err = js->child[0] = high_copy(auth->rfd)) < 0 ||
 		   (err = js->child[1] = high_copy(auth->wfd)) < 0) {
 		*cause = xasprintf("cannot use the jobserver's pipe: %s",
@@ -349,7 +353,7 @@ static int make_pipe(struct jobserver *js, char **cause)
 	close(p[1]);
 	if (js->child[0] < 0 || js->child[1] < 0 ||
 	    (js->rfd = reopen(js->child[0], O_RDONLY)) < 0 ||
-	    (js->wfd = high_copy(js->child[1])) < 0) {
+	    (js->wfd = reopen(js->child[1], O_WRONLY)) < 0) {
 		*cause = xasprintf("cannot open the jobserver's pipe: %s",
 				   strerror(errno));
 		return -EIO;
@@ -367,7 +371,12 @@ int jobserver_serve(struct jobserver **out, long slots, bool fifo,
 	js->own = true;
 	err = fifo ? make_fifo(js, tmpdir, cause) : make_pipe(js, cause);
 	if (err == 0) {
-		long room = fcntl(js->wfd, F_GETPIPE_SZ);
+		/*
+		 * Half of what the pipe holds at most: a page that a read has
+		 * begun still takes a whole slot of the pipe's ring, so a
+		 * full pipe could refuse a token given back.
+		 */
+		long room = fcntl(js->wfd, F_GETPIPE_SZ) / 2;
 		long n = slots - 1;
 		if (room > 0 && n > room) {
 			n = room;

@@ -99,6 +99,20 @@ static void test_pool(void)
 	tap_is(mf, " -j3 --jobserver-auth=3,4", "jobs' MAKEFLAGS");
 	jobserver_destroy(js);
 
+	/* -j 0: as many tokens as fit, and one taken can go back. */
+	tap_ok(jobserver_serve(&js, 1000000, false, "/tmp", NULL, &cause) == 0,
+	       "a pool for -j 0");
+	n = 0;
+	while (jobserver_take(js)) {
+		n++;
+	}
+	tap_ok(n >= 1024, "it holds many tokens");
+	while (jobserver_held(js) > 0) {
+		jobserver_give(js);
+	}
+	tap_ok(jobserver_take(js), "every token went back");
+	jobserver_destroy(js);
+
 	tap_ok(jobserver_serve(&js, 1, true, "/tmp", NULL, &cause) == 0 &&
 	       !jobserver_take(js), "a fifo pool of 1 slot has no token");
 	jobserver_destroy(js);
