@@ -24,6 +24,7 @@
 #include "sem.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -503,6 +504,28 @@ fail:
 	return -1;
 }
 
+/*
+ * Closes the descriptors above 2 that prun inherited, but a and b: the
+ * command in the background must not keep the caller's pipes open (a
+ * caller that reads one to its end would wait for the command).
+ */
+static void close_inherited(int a, int b)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d) {
+		return;
+	}
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		if (fd > 2 && fd != a && fd != b && fd != dirfd(d)) {
+			close(fd);
+		}
+	}
+	closedir(d);
+}
+
 /* Frees a lock now: a copy of its descriptor may live elsewhere. */
 static void unlock(int fd)
 {
@@ -654,6 +677,7 @@ int sem_run(const struct sem_config *c, char **cause)
 			status = 0;
 			goto out;
 		}
+		close_inherited(slot_fd, active);
 	}
 	status = run_command(c, slot, cause);
 out:

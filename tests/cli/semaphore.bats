@@ -101,6 +101,17 @@ quiet_sem() {
 	wait
 }
 
+@test "a command in the background keeps none of the caller's pipes but its output" {
+	local t0 t1
+	t0=$(now_ms)
+	# The caller's reader of fd 3 sees its end at once.
+	run bash -c '"$0" --id "$1" "sleep 2" 3>&1 >/dev/null 2>&1' \
+		"$SEM" "$ID"
+	t1=$(now_ms)
+	assert_success
+	(( t1 - t0 < 1500 )) || fail "the reader waited $((t1 - t0)) ms"
+}
+
 @test "--wait alone runs nothing, and returns at once when all is done" {
 	run "$SEM" --id "$ID" --wait echo never
 	assert_success
