@@ -322,6 +322,8 @@ static void copy_out(int from, int to)
 }
 
 static volatile sig_atomic_t command_pid;
+/* What SIGINT and SIGQUIT did before prun ignored them: the command's. */
+static struct sigaction caller_int, caller_quit;
 
 /* SIGTERM and SIGHUP to prun are for the command, which ends prun. */
 static void forward(int sig)
@@ -395,8 +397,8 @@ _Noreturn static void guard(const struct sem_config *c, pid_t parent)
 	}
 	if (shell == 0) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGQUIT, SIG_DFL);
+		sigaction(SIGINT, &caller_int, NULL);
+		sigaction(SIGQUIT, &caller_quit, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		execl(c->shell, base, "-c", c->command, (char *)NULL);
 		warn("cannot run %s: %s", c->shell, strerror(errno));
@@ -449,8 +451,8 @@ static int run_command(const struct sem_config *c, long slot, char **cause)
 	struct sigaction fwd = {.sa_handler = forward};
 	sigemptyset(&ign.sa_mask);
 	sigemptyset(&fwd.sa_mask);
-	sigaction(SIGINT, &ign, NULL);
-	sigaction(SIGQUIT, &ign, NULL);
+	sigaction(SIGINT, &ign, &caller_int);
+	sigaction(SIGQUIT, &ign, &caller_quit);
 	sigaction(SIGTERM, &fwd, NULL);
 	sigaction(SIGHUP, &fwd, NULL);
 	pid_t parent = getpid();

@@ -168,6 +168,35 @@ quiet_sem() {
 	assert_no_process "sleep $tag"
 }
 
+@test "Ctrl-C ends the command in the foreground, and prun with its status" {
+	# With job control, prun runs in a process group of its own, as a
+	# terminal's foreground job, and Ctrl-C signals the whole group.
+	run bash -c 'set -m
+		"$0" --fg --id "$1" "sleep 20; echo not stopped" 3>&- &
+		pid=$!
+		sleep 0.5
+		t0=$(date +%s%3N)
+		kill -INT -- "-$pid"
+		wait "$pid"
+		echo "status $? after $(( $(date +%s%3N) - t0 < 1000 ))"' \
+		"$SEM" "$ID"
+	assert_line 'status 130 after 1'
+	refute_line 'not stopped'
+}
+
+@test "SIGTERM to prun goes to the command in the foreground" {
+	local pid st=0
+	"$SEM" --fg --id "$ID" 'sleep 20 & p=$!
+		trap "kill \$p; echo term; exit 7" TERM; wait' >"$OUT" 2>&1 3>&- &
+	pid=$!
+	sleep 0.5
+	kill -TERM "$pid"
+	wait "$pid" || st=$?
+	[ "$st" = 7 ] || fail "status $st"
+	run cat "$OUT"
+	assert_output term
+}
+
 @test "the state directory is private, and a directory open to others is refused" {
 	run "$SEM" --fg --id "$ID" true
 	assert_success
