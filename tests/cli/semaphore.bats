@@ -120,25 +120,25 @@ quiet_sem() {
 
 @test "--st with a positive time runs the command anyway after it" {
 	local t0 t1
-	quiet_sem --id "$ID" 'sleep 2.5'
+	quiet_sem --id "$ID" 'sleep 4'
 	t0=$(now_ms)
 	run "$SEM" --fg --id "$ID" --st 1 'echo ran'
 	t1=$(now_ms)
 	assert_success
 	assert_output $'prun: Semaphore timed out. Stealing the semaphore.\nran'
-	(( t1 - t0 >= 900 && t1 - t0 < 2000 )) ||
+	(( t1 - t0 >= 900 && t1 - t0 < 3000 )) ||
 		fail "--st 1 ran the command after $((t1 - t0)) ms"
 }
 
 @test "--st with a negative time gives up with status 1" {
 	local t0 t1
-	quiet_sem --id "$ID" 'sleep 2.5'
+	quiet_sem --id "$ID" 'sleep 4'
 	t0=$(now_ms)
 	run "$SEM" --fg --id "$ID" --semaphore-timeout -1 'echo ran'
 	t1=$(now_ms)
 	assert_failure 1
 	assert_output 'prun: Semaphore timed out. Exiting.'
-	(( t1 - t0 >= 900 && t1 - t0 < 2000 )) ||
+	(( t1 - t0 >= 900 && t1 - t0 < 3000 )) ||
 		fail "--st -1 gave up after $((t1 - t0)) ms"
 }
 
