@@ -30,6 +30,7 @@
 #include "perl.h"
 #include "results.h"
 #include "sched.h"
+#include "sem.h"
 #include "template.h"
 #include "util.h"
 
@@ -1150,6 +1151,82 @@ out:
 }
 
 /*
+ * Whether this run is a semaphore's (GNU parallel's parse_semaphore()):
+ * --semaphore, any option of semaphores (--fg unless it is --tmux's), or
+ * prun called as prun-sem.
+ */
+static bool is_semaphore(const struct options *o, const char *argv0)
+{
+	const char *base = strrchr(argv0, '/');
+
+	base = base ? base + 1 : argv0;
+	return o->semaphore || o->semaphore_name || o->semaphore_timeout ||
+	       o->bg || o->wait || (o->fg && !o->tmux && !o->tmuxpane) ||
+	       strcmp(base, "prun-sem") == 0;
+}
+
+/*
+ * A semaphore's run: the words of the command, joined by spaces as GNU
+ * parallel joins them, run once in a slot of the id.  Arguments after
+ * ::: are ignored, as by GNU parallel.
+ */
+static int run_sem(struct cli *c)
+{
+	const struct options *o = &c->opts;
+	char *cause = NULL;
+	double timeout = 0;
+	/* One slot, a mutex, unless -j says. */
+	long slots = strcmp(o->jobs, "100%") == 0
+			     ? 1 : options_jobs(o->jobs, cpus_count(o->cpus),
+						&cause);
+	struct buf cmd;
+
+	if (slots < 0 || (o->semaphore_timeout &&
+			  options_sem_timeout(o->semaphore_timeout, &timeout,
+					      &cause) < 0)) {
+		warn("%s", cause);
+		free(cause);
+		return 255;
+	}
+	if (o->n_arg_files > 1) {
+		warn("a semaphore cannot take input from more than one file "
+		     "(-a)");
+		return 255;
+	}
+	if (!o->wait && c->n_command == 0) {
+		warn("--semaphore needs a command to run (or --wait)");
+		return 255;
+	}
+	buf_init(&cmd);
+	for (size_t i = 0; !o->wait && i < c->n_command; i++) {
+		buf_addf(&cmd, "%s%s", i ? " " : "", c->command[i]);
+	}
+	buf_addc(&cmd, '\0');
+	const char *tmpdir = o->tmpdir ? o->tmpdir : getenv("TMPDIR");
+	struct sem_config sc = {
+		.id = o->semaphore_name,
+		.slots = slots,
+		.timeout = timeout,
+		.fg = o->fg,
+		.wait = o->wait,
+		.group = o->output == OUTPUT_GROUP,
+		.shell = pick_shell(o),
+		.command = cmd.data,
+		.tmpdir = tmpdir && tmpdir[0] ? tmpdir : "/tmp",
+		/* GNU parallel: a semaphore's -a file is its stdin. */
+		.input = o->n_arg_files ? o->arg_files[0] : NULL,
+	};
+	int status = sem_run(&sc, &cause);
+	if (status < 0) {
+		warn("%s", cause);
+		free(cause);
+		status = 255;
+	}
+	buf_finish(&cmd);
+	return status;
+}
+
+/*
  * Descriptors inherited from prun's caller must not reach the jobs: mark
  * every one above 2 close-on-exec (prun itself may still use them).
  */
@@ -1257,6 +1334,7 @@ int main(int argc, char **argv)
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 #endif
 	char **script = NULL;
+	const char *argv0 = argc > 0 ? argv[0] : "prun";
 	int n = cli_shebang(argc, argv, &script, &cause);
 	if (n > 0) {
 		argc = n;
@@ -1270,7 +1348,7 @@ int main(int argc, char **argv)
 		free(cause);
 		status = 255;
 	} else if (!c.done) {
-		status = run(&c);
+		status = is_semaphore(&c.opts, argv0) ? run_sem(&c) : run(&c);
 	} else {
 		status = c.status;
 	}

@@ -820,6 +820,32 @@ static int set_block(struct options *o, const struct opt_def *d,
 	return -1;
 }
 
+int options_sem_timeout(const char *s, double *out, char **cause)
+{
+	double v;
+
+	if (parse_duration(s + (s[0] == '-'), &v) < 0) {
+		*cause = xasprintf("bad value for --semaphore-timeout: '%s' "
+				   "(want seconds such as 30 or 2m, negative "
+				   "to give up)", s);
+		return -1;
+	}
+	*out = s[0] == '-' ? -v : v;
+	return 0;
+}
+
+static int set_sem_timeout(struct options *o, const struct opt_def *d,
+			   const char *value, char **cause)
+{
+	double v;
+
+	if (options_sem_timeout(value, &v, cause) < 0) {
+		return -1;
+	}
+	set_str(FIELD(o, d, char *), value);
+	return 0;
+}
+
 /*
  * Every option that options_set() knows: one line each.  Options that
  * share a member (--group, --ungroup, --line-buffer) change one setting.
@@ -994,6 +1020,15 @@ static const struct opt_def defs[] = {
 	 AT(basefiles), .count = offsetof(struct options, n_basefiles),
 	 .set = add_to_list, .flags = LIST, ALIASES("bf")},
 	STRING("rsync-opts", AT(rsync_opts), ALIASES("rsyncopts")),
+	FLAG("semaphore", AT(semaphore)),
+	STRING("semaphore-name", AT(semaphore_name), ALIASES("semaphorename",
+	       "id"), .flags = NONEMPTY),
+	CUSTOM("semaphore-timeout", set_sem_timeout, get_string,
+	       AT(semaphore_timeout), ALIASES("semaphoretimeout", "st"),
+	       .flags = OWNED),
+	FLAG("fg", AT(fg)),
+	FLAG("bg", AT(bg)),
+	FLAG("wait", AT(wait)),
 };
 
 #define N_DEFS (sizeof(defs) / sizeof(defs[0]))
@@ -1008,9 +1043,7 @@ _Static_assert(sizeof(enum cpu_unit) == sizeof(int), "enum size");
  * supported" rather than "unknown option".
  */
 static const char *const unsupported[] = {
-	"semaphore",
-	"semaphore-name", "id",
-	"semaphore-timeout", "st", "fg", "bg", "wait", "sql", "sqlmaster",
+	"sql", "sqlmaster",
 	"sql-master", "sqlandworker", "sql-and-worker", "sqlworker",
 	"sql-worker", "embed", "exit",
 };

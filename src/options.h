@@ -100,6 +100,12 @@ struct options {
 	bool interactive;      /* -p: ask before each job */
 	bool tmux;             /* --tmux: jobs in tmux windows */
 	bool tmuxpane;         /* --tmuxpane: in panes of one window */
+	bool semaphore;        /* --semaphore: run one command in a slot */
+	char *semaphore_name;  /* owned; --id NAME, NULL: the terminal's */
+	char *semaphore_timeout; /* owned; --st SECS (< 0: give up), NULL */
+	bool fg;               /* --fg: wait for the command, its status */
+	bool bg;               /* --bg: return once it has a slot */
+	bool wait;             /* --wait: until the id's commands are done */
 	char *header;          /* owned; --header regex or ":", NULL */
 	char *trim;            /* owned; --trim: n, l, r, lr or rl; NULL:
 				  lr with --colsep, else n */
@@ -199,6 +205,12 @@ struct options {
 				  and jobs get none of prun's */
 	char *jobserver_style; /* owned; --jobserver-style: "pipe" or "fifo" */
 };
+
+/*
+ * Parses --semaphore-timeout: a duration with GNU parallel's postfixes,
+ * negative to give up.  Returns 0, or -1 with *cause.
+ */
+int options_sem_timeout(const char *s, double *out, char **cause);
 
 /* Parses "TERM,200,TERM,100,KILL,25".  Returns 0, or -1 with *cause. */
 int termseq_parse(const char *s, struct termseq *out, char **cause);

@@ -27,7 +27,9 @@ function __prun_value_options
         --compress-program --decompress-program \
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion \
-        --transferfile --tf --return --trc --basefile --bf --rsync-opts
+        --transferfile --tf --return --trc --basefile --bf --rsync-opts \
+        --semaphore-name --semaphorename --id --semaphore-timeout \
+        --semaphoretimeout --st
 end
 
 # The profiles of the config files that prun reads.
@@ -264,6 +266,13 @@ complete -c prun -n $options -l cleanup -d 'Remove the copied files from the hos
 complete -c prun -n $options -l trc -r -d '--transfer --return FILE --cleanup'
 complete -c prun -n $options -l basefile -l bf -r -d 'Copy FILE to each host before its first job'
 complete -c prun -n $options -l rsync-opts -x -d 'The options of rsync'
+# Semaphores
+complete -c prun -n $options -l semaphore -d 'Run the command once in a slot of a semaphore'
+complete -c prun -n $options -l semaphore-name -l semaphorename -l id -x -d 'The name of the semaphore'
+complete -c prun -n $options -l semaphore-timeout -l semaphoretimeout -l st -x -d 'After SECS run anyway; -SECS: give up'
+complete -c prun -n $options -l bg -d 'Return once the command has a slot'
+complete -c prun -n $options -l fg -d 'Wait for the command and exit with its status'
+complete -c prun -n $options -l wait -d 'Wait until every command of the semaphore is done'
 # Output
 complete -c prun -n $options -l group -d 'Print each job\'s output whole when it ends'
 complete -c prun -n $options -s k -l keep-order -d 'Print outputs in the order of the input'

@@ -153,7 +153,7 @@ load helpers
 }
 
 @test "GNU parallel's options that prun lacks are named as not supported" {
-	for opt in --sqlmaster=x --sql-worker --semaphore \
+	for opt in --sqlmaster=x --sql-worker --exit \
 		--embed; do
 		run prun "$opt" echo ::: a
 		assert_failure 255

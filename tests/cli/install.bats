@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# `meson install` with --prefix and DESTDIR puts the program, env_prun, the
-# man pages and the completions where each is looked for.
+# `meson install` with --prefix and DESTDIR puts the program, prun-sem,
+# env_prun, the man pages and the completions where each is looked for.
 
 load helpers
 load complete
@@ -23,13 +23,14 @@ setup_file() {
 	}
 }
 
-@test "installs the program, env_prun, man pages and completions, and nothing else" {
+@test "installs the program, prun-sem, env_prun, man pages and completions, and nothing else" {
 	run bash -c 'cd "$DEST" && find . ! -type d | sort'
 	assert_success
 	assert_output "$(printf '%s\n' \
 		./opt/prun/bin/env_prun.bash \
 		./opt/prun/bin/env_prun.zsh \
 		./opt/prun/bin/prun \
+		./opt/prun/bin/prun-sem \
 		./opt/prun/share/bash-completion/completions/prun \
 		./opt/prun/share/fish/vendor_completions.d/prun.fish \
 		./opt/prun/share/man/man1/prun.1 \
@@ -41,6 +42,16 @@ setup_file() {
 	run "$PREFIX/bin/prun" --version
 	assert_success
 	assert_output --regexp '^prun [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "the installed prun-sem is prun --semaphore" {
+	run readlink "$PREFIX/bin/prun-sem"
+	assert_output prun
+	export XDG_RUNTIME_DIR=$BATS_TEST_TMPDIR/run
+	mkdir -m 700 "$XDG_RUNTIME_DIR"
+	run "$PREFIX/bin/prun-sem" --fg --id install echo a b
+	assert_success
+	assert_output 'a b'
 }
 
 @test "the installed env_prun.bash is found in PATH and runs prun" {
