@@ -49,3 +49,12 @@ assert_no_process() {
 		fail "processes matching '$1' are still running"
 	fi
 }
+
+# Skips the test unless a pseudo-terminal can be made here (a chroot or a
+# container may have no /dev/pts); $1 names what needs it.
+needs_terminal() {
+	if ! python3 -c 'import os, pty; m, s = pty.openpty(); os.ttyname(s)' \
+		2>/dev/null; then
+		skip "$1 needs a pseudo-terminal, and none can be made here"
+	fi
+}

@@ -19,6 +19,7 @@ teardown() {
 # Starts prun with the arguments "$@" in a tmux pane 40 columns wide and
 # $ROWS (10) high; "rc=STATUS" follows when it is done.
 start_in_pane() {
+	needs_terminal "a tmux pane"
 	{
 		printf '"$PRUN"'
 		printf ' %q' "$@"

@@ -163,6 +163,7 @@ sysfs_count() {
 
 @test "--ctag and --ctagstring are --tag and --tagstring with --color" {
 	command -v script >/dev/null || skip "needs script(1)"
+	needs_terminal "script(1)"
 	run script -qec "env -u NO_COLOR '$PRUN' --ctag echo ::: x" /dev/null
 	assert_success
 	assert_output --partial $'\e[1;31mx\e[0m\tx'

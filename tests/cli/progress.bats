@@ -5,6 +5,7 @@
 load helpers
 
 # Runs prun with stdout and stderr on a terminal COLUMNS wide ($1).
+# Call needs_terminal first: a skip inside `run` would not skip the test.
 on_terminal() {
 	local cols=$1
 	shift
@@ -17,6 +18,7 @@ pad() {
 }
 
 @test "--bar draws GNU parallel's bar and wipes it at the end" {
+	needs_terminal "drawing a progress bar"
 	run on_terminal 30 -j1 --bar 'sleep 0.3; echo {}' ::: a b
 	assert_success
 	esc=$'\e'
@@ -31,6 +33,7 @@ pad() {
 }
 
 @test "--eta and --progress show GNU parallel's table and status, and leave the last status" {
+	needs_terminal "drawing a progress bar"
 	run on_terminal 60 -j1 --progress 'sleep 0.2; echo {}' ::: a b
 	assert_success
 	mapfile -t line <<<"$output"
@@ -48,12 +51,14 @@ pad() {
 }
 
 @test "input from a pipe shows the jobs done and running, without a share" {
+	needs_terminal "drawing a progress bar"
 	run on_terminal 40 -j1 --bar 'sleep 0.3; echo {}' < <(printf 'a\nb\n')
 	assert_success
 	assert_output $'\r'"$(pad '0 done, 1 running a' 40)a"$'\n\r'"$(pad '1 done, 1 running b' 40)b"$'\n\r\e[K'
 }
 
 @test "--total-jobs gives input from a pipe a share, and {##} its number" {
+	needs_terminal "drawing a progress bar"
 	run on_terminal 30 -j1 --plus --total-jobs 4 --bar 'sleep 0.3; echo {} {##}' < <(printf 'a\nb\n')
 	assert_success
 	assert_output --partial $'\r\e[7m\e[0m'"$(pad '0% 0:4=0s a' 30)"$'\e[0ma 4\n'
@@ -69,6 +74,7 @@ pad() {
 }
 
 @test "frames are drawn at most about ten times a second" {
+	needs_terminal "drawing a progress bar"
 	start=$(now_ms)
 	on_terminal 80 --bar 'sleep 0.01; true {}' ::: $(seq 200) >"$BATS_TEST_TMPDIR/frames"
 	elapsed=$(($(now_ms) - start))

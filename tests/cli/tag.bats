@@ -76,6 +76,7 @@ load helpers
 
 @test "--color colours tags on a terminal" {
 	command -v script >/dev/null || skip "needs script(1)"
+	needs_terminal "script(1)"
 	run script -qec "env -u NO_COLOR '$PRUN' --color --tag echo ::: x" /dev/null
 	assert_success
 	assert_output --partial $'\e[1;31mx\e[0m\tx'
@@ -83,6 +84,7 @@ load helpers
 
 @test "--color leaves tags plain when NO_COLOR is set" {
 	command -v script >/dev/null || skip "needs script(1)"
+	needs_terminal "script(1)"
 	run script -qec "NO_COLOR=1 '$PRUN' --color --tag echo ::: x" /dev/null
 	assert_success
 	refute_output --partial $'\e['
@@ -96,6 +98,7 @@ load helpers
 
 @test "tags stay plain without --color, even on a terminal" {
 	command -v script >/dev/null || skip "needs script(1)"
+	needs_terminal "script(1)"
 	run script -qec "env -u NO_COLOR '$PRUN' --tag echo ::: x" /dev/null
 	assert_success
 	refute_output --partial $'\e['

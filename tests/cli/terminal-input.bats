@@ -22,6 +22,7 @@ teardown() {
 # $KEYS into the window.
 # Returns when prun has exited (or after 20 seconds).
 on_tmux() {
+	needs_terminal "a tmux window"
 	local cmd
 	printf -v cmd '%q ' "$PRUN" "$@"
 	tmux -S "$SOCK" new-session -d -x 80 -y 24 \

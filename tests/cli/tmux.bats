@@ -6,6 +6,7 @@ load helpers
 setup() {
 	prun_setup
 	command -v tmux >/dev/null || skip "tmux is not installed"
+	needs_terminal tmux
 	unset TMUX
 }
 
