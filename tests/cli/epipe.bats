@@ -23,7 +23,7 @@ check_stops() {
 	run into_head "$@"
 	assert_line --index 1 --regexp '^status 141 ms [0-9]+$'
 	ms=${lines[1]##* }
-	[ "$ms" -lt 2000 ] || fail "prun took ${ms} ms to stop"
+	[ "$ms" -lt 6000 ] || fail "prun took ${ms} ms to stop"
 	sleep 0.2
 	[ -n "$job" ] && assert_no_process "$job"
 }
@@ -76,5 +76,6 @@ check_stops() {
 	run bash -c '"$PRUN" -j1 "sleep 0.3 # {}" ::: $(seq 100) | true; echo ${PIPESTATUS[0]}'
 	elapsed=$(( $(now_ms) - start ))
 	assert_output 141
-	[ "$elapsed" -lt 2000 ] || fail "prun took ${elapsed} ms to stop"
+	# Running all the jobs would take 30 s.
+	[ "$elapsed" -lt 8000 ] || fail "prun took ${elapsed} ms to stop"
 }

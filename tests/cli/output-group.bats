@@ -75,10 +75,10 @@ load helpers
 @test "a job's output is whole although a process it left holds its stdout" {
 	for mode in --group -k --line-buffer; do
 		t0=$(now_ms)
-		run prun -j1 $mode 'echo {}; sleep 5 & echo {} done' ::: a b
+		run prun -j1 $mode 'echo {}; sleep 30 & echo {} done' ::: a b
 		assert_success
 		assert_output $'a\na done\nb\nb done'
-		[ $(( $(now_ms) - t0 )) -lt 3000 ] ||
+		[ $(( $(now_ms) - t0 )) -lt 15000 ] ||
 			fail "prun $mode waited for the leftovers"
 	done
 }

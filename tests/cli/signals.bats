@@ -3,12 +3,20 @@
 
 load helpers
 
-# Starts prun in the background with a unique marker in its jobs.
+# Starts prun in the background with a unique marker in its jobs; returns
+# once its first job runs (for at most 20 s), since prun takes its signals
+# before that, and a background process ignores SIGINT until it does: a
+# fixed sleep is too short on a loaded machine.
 start_prun() {
+	local i
 	marker="prun-sig-$$-$RANDOM"
 	"$PRUN" "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
-	sleep 0.5
+	for ((i = 0; i < 400; i++)); do
+		pgrep -P "$pid" >/dev/null && break
+		sleep 0.05
+	done
+	sleep 0.1
 }
 
 @test "SIGINT stops the jobs and prun dies of SIGINT" {
@@ -36,7 +44,7 @@ start_prun() {
 	kill -INT "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 130
-	[ $(( $(now_ms) - t0 )) -lt 3000 ] || fail "jobs outlived the second SIGINT"
+	[ $(( $(now_ms) - t0 )) -lt 10000 ] || fail "jobs outlived the second SIGINT"
 }
 
 @test "a third SIGINT kills jobs that ignore SIGINT and SIGTERM" {
@@ -47,7 +55,7 @@ start_prun() {
 	kill -INT "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 130
-	[ $(( $(now_ms) - t0 )) -lt 3000 ] || fail "jobs outlived the third SIGINT"
+	[ $(( $(now_ms) - t0 )) -lt 10000 ] || fail "jobs outlived the third SIGINT"
 }
 
 @test "SIGTERM runs the term sequence and prun dies of SIGTERM" {
@@ -86,10 +94,18 @@ start_prun() {
 }
 
 @test "SIGUSR1 lists the running jobs on stderr" {
-	start_prun -j2 'sleep 1; true {}' ::: a b
+	# The jobs run until the list is out (or 20 s), however slow the
+	# machine.
+	go=$BATS_TEST_TMPDIR/go
+	start_prun -j2 "for i in \$(seq 400); do [ -e $go ] && break; sleep 0.05; done; true {}" ::: a b
 	kill -USR1 "$pid"
+	for ((i = 0; i < 400; i++)); do
+		grep -q "running job 2" "$BATS_TEST_TMPDIR/out" && break
+		sleep 0.05
+	done
+	touch "$go"
 	wait "$pid"
 	run cat "$BATS_TEST_TMPDIR/out"
-	assert_output --regexp "prun: running job 1 \(pid [0-9]+, [0-9.]+ s\): sleep 1; true a"
-	assert_output --regexp "prun: running job 2 \(pid [0-9]+, [0-9.]+ s\): sleep 1; true b"
+	assert_output --regexp "prun: running job 1 \(pid [0-9]+, [0-9.]+ s\): for i in .*; true a"
+	assert_output --regexp "prun: running job 2 \(pid [0-9]+, [0-9.]+ s\): for i in .*; true b"
 }
