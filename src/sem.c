@@ -311,12 +311,8 @@ static void copy_out(int from, int to)
 	}
 	while ((n = read(from, chunk, sizeof(chunk))) > 0 ||
 	       (n < 0 && errno == EINTR)) {
-		for (ssize_t done = 0; n > 0 && done < n;) {
-			ssize_t w = write(to, chunk + done, (size_t)(n - done));
-			if (w < 0 && errno != EINTR) {
-				return; /* the reader went away */
-			}
-			done += w > 0 ? w : 0;
+		if (n > 0 && write_all(to, chunk, (size_t)n) < 0) {
+			return; /* the reader went away */
 		}
 	}
 }
