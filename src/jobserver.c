@@ -263,7 +263,7 @@ int jobserver_join(struct jobserver **out, const char *makeflags,
 					   "%s: %s", auth->fifo,
 					   strerror(errno));
 		} else {
-			js->wfd = dup(js->rfd);
+			js->wfd = high_copy(js->rfd);
 			char *a = xasprintf("fifo:%s", auth->fifo);
 			js->makeflags = jobserver_makeflags(makeflags,
 							    auth->jobs, a);
@@ -332,8 +332,8 @@ static int make_fifo(struct jobserver *js, const char *tmpdir, char **cause)
 				   js->fifo, strerror(err));
 		return -err;
 	}
-	js->wfd = dup(js->rfd);
-	return js->wfd < 0 ? -errno : 0;
+	js->wfd = high_copy(js->rfd);
+	return js->wfd < 0 ? js->wfd : 0;
 }
 
 /* Makes the pipe of a pool: jobs get its blocking ends. */

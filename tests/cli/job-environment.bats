@@ -31,6 +31,10 @@ load helpers
 	run bash -c 'exec 7</dev/null; "$PRUN" --no-jobserver "ls /proc/self/fd | sort -n | tr \"\n\" \" \" # {}" ::: 1'
 	assert_success
 	assert_output --regexp '^0 1 2 [0-9]+ $'
+	# A fifo jobserver is opened by name: no descriptor of it is passed.
+	run bash -c 'exec 7</dev/null; "$PRUN" --jobserver-style=fifo "ls /proc/self/fd | sort -n | tr \"\n\" \" \" # {}" ::: 1'
+	assert_success
+	assert_output --regexp '^0 1 2 [0-9]+ $'
 }
 
 @test "PARALLEL_SEQ numbers the jobs in input order" {
