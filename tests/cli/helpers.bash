@@ -40,6 +40,30 @@ now_ms() {
 	date +%s%3N
 }
 
+# Runs the command given until it succeeds, every 50 ms for at most 20 s
+# (a loaded machine starts processes late); fails the test if it never does.
+wait_until() {
+	local _
+	for _ in $(seq 400); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	fail "still not true after 20 s: $*"
+}
+
+# Whether process $1 holds a flock on a file whose path ends with $2
+# (proc(5): fdinfo lists the locks of an open file).
+holds_flock() {
+	local fd
+	for fd in /proc/"$1"/fd/*; do
+		case $(readlink "$fd") in
+		*"$2") grep -q '^lock:.*FLOCK' "/proc/$1/fdinfo/${fd##*/}" &&
+			return 0 ;;
+		esac
+	done 2>/dev/null
+	return 1
+}
+
 # Fails unless no process whose command line contains $1 is left.
 assert_no_process() {
 	local left
