@@ -54,6 +54,8 @@
 
 /* Spool files that are kept for the next job: at most this many pairs. */
 #define SPARE_MAX 1024
+/* Free space under which jobs that print much get pipes, not files. */
+#define FILES_ROOM ((uint64_t)1 << 30)
 
 /*
  * File actions for a child: stdin from /dev/null, stdout and stderr from
@@ -95,6 +97,7 @@ struct spawner {
 	struct actions act;       /* for jobs without spool files */
 	int proc_fd;              /* owned; /proc/self/fd, or -1 */
 	bool reuse;               /* spool files may be reused */
+	bool heavy;               /* spawner_use_files(): capture is off */
 	struct files *spare;      /* owned list; emptied files for new jobs */
 	size_t n_spare;
 	char **envp;              /* owned array; strings from environ */
@@ -263,6 +266,7 @@ static void close_spools(struct job *job);
 
 void spawner_use_files(struct spawner *sp)
 {
+	sp->heavy = sp->cfg.capture;
 	sp->cfg.capture = false;
 }
 
@@ -711,11 +715,19 @@ static void close_spools(struct job *job)
 	}
 }
 
-/* True if jobs get pipes, which the output reads. */
+/*
+ * True if jobs get pipes, which the output reads.  Once jobs print much,
+ * files of their own, but only while the spool file system has FILES_ROOM
+ * free: a job that finds it full loses what it writes, where prun,
+ * reading a pipe, stops reading until there is room again.
+ */
 static bool gives_pipes(const struct spawner *sp)
 {
 	return sp->cfg.io == JOB_IO_PIPE ||
-	       (sp->cfg.io == JOB_IO_SPOOL && sp->cfg.capture);
+	       (sp->cfg.io == JOB_IO_SPOOL &&
+		(sp->cfg.capture ||
+		 (sp->heavy &&
+		  !spool_dir_has_room(sp->cfg.tmpdir, FILES_ROOM))));
 }
 
 /*
@@ -872,8 +884,6 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 
 	job->spawner = sp;
 	bool own = false;
-	bool pipes = gives_pipes(sp);
-
 	int err = -make_outputs(sp, job, child, &own);
 	if (err) {
 		spawner_reclaim(sp, job);
@@ -881,11 +891,12 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		if (is_transient(err)) {
 			return -EAGAIN;
 		}
-		*cause = pipes ? xasprintf("cannot create a pipe: %s",
-					   strerror(err))
-			       : xasprintf("cannot create a spool file in "
-					   "%s: %s", sp->cfg.tmpdir,
-					   strerror(err));
+		*cause = gives_pipes(sp)
+				 ? xasprintf("cannot create a pipe: %s",
+					     strerror(err))
+				 : xasprintf("cannot create a spool file in "
+					     "%s: %s", sp->cfg.tmpdir,
+					     strerror(err));
 		return -err;
 	}
 

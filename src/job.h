@@ -29,6 +29,7 @@ struct job {
 	                         pipe, -1 if none */
 	int err_fd;           /* the same for stderr */
 	bool piped;           /* out_fd and err_fd are pipes */
+	bool own_files;       /* output: it writes spool files of its own */
 	struct files *files;  /* owned; reusable spool files, or NULL */
 	char *out_path;       /* owned; --files: the stdout file's name */
 	char *workdir_rm;     /* owned; --wd ...: removed with the job */

@@ -45,8 +45,10 @@
  * stays blocking.  A full disk under the jobs' own spool files cannot be
  * seen as a write error (the jobs write them), so the file system is
  * checked when a job ends and before a spool is freed: until then, the
- * space that a job's failed write wanted is still taken.  What prun writes
- * to spools itself fails visibly.
+ * space that a job's failed write wanted is still taken.  Where prun
+ * writes a spool itself, a full disk stalls the stream instead: its pipe
+ * is not read (the job waits) until space comes back or the job is the
+ * one being written, which is read on (see stall()).
  */
 #define _GNU_SOURCE /* splice */
 #include "output.h"
@@ -145,6 +147,11 @@ struct ostream {
 	uint64_t bytes;       /* read in all */
 	struct spool partial; /* pipe mode: the line that has not ended yet;
 	                         spool mode: all of it */
+	bool stalled;         /* spool mode: the spool's disk is full; what
+	                         comes waits in `stall`, the pipe unread */
+	bool stall_grows;     /* the pipe is read all the same (see
+	                         feed_stalled()) */
+	struct buf stall;     /* bytes after those of `partial` */
 };
 
 /* A job whose pipes are read. */
@@ -189,6 +196,8 @@ struct copy {
 	int err;              /* out: 0, or a write error (-errno) */
 	int read_err;         /* out: a read error of the file (-errno) */
 	int probe;            /* if >= 0, then free [0, off) of the file */
+	bool check;           /* check the room before that: jobs write
+	                         files of their own */
 	int room;             /* out: spool_check_room() before that */
 	bool cannot_release;  /* out: the file system cannot do it */
 	pid_t unzip;          /* src is this decompressor's pipe (the copy
@@ -243,6 +252,10 @@ struct output {
 	                         found none */
 	bool releasing;       /* spool space can be freed as it is written */
 	size_t pending;       /* jobs handed in, not yet written */
+	size_t stalled;       /* streams stalled on a full disk */
+	bool room_freed;      /* spool space was given back since the
+	                         stalled streams last tried */
+	size_t own_files;     /* running jobs that write files of their own */
 
 	/* Spool mode: finished jobs in order of completion (job->next). */
 	struct job *head;
@@ -377,12 +390,15 @@ static int get_probe(struct output *o)
 
 /*
  * Checks the spool file system, where the file `fd` is; with `ended`, the
- * job has just ended and may be the one that lost output.
+ * job has just ended and may be the one that lost output.  Only jobs that
+ * write files of their own can lose bytes unseen: prun's own spools stall
+ * on a full disk (see stall()).
  */
 static void check_room(struct output *o, int fd, const struct job *job,
 		       bool ended)
 {
-	if (o->kind != K_SPOOL || o->lost || spool_room_sure(fd)) {
+	if (o->kind != K_SPOOL || o->lost || (!ended && !o->own_files) ||
+	    spool_room_sure(fd)) {
 		return;
 	}
 	int r = get_probe(o);
@@ -786,7 +802,7 @@ static void copy_release(struct copy *c)
 	if (c->probe < 0 || c->mem || c->err < 0) {
 		return;
 	}
-	c->room = spool_check_room(c->probe);
+	c->room = c->check ? spool_check_room(c->probe) : 0;
 	if (c->room == 0 && spool_release(c->src, c->off) < 0) {
 		c->cannot_release = true; /* the bytes stay: no harm done */
 	}
@@ -855,6 +871,8 @@ static void copy_done(uv_work_t *req, int status)
 	}
 	if (c->cannot_release) {
 		o->releasing = false;
+	} else if (c->probe >= 0) {
+		o->room_freed = true;
 	}
 	op_done(o, status < 0 ? status : c->err);
 	pump(o);
@@ -953,6 +971,7 @@ static void start_file(struct output *o, int fd, int src, int64_t off,
 
 	copy_setup(o, fd, src, off, end, tag, tag_len, bol);
 	c->probe = release && o->releasing ? get_probe(o) : -1;
+	c->check = o->own_files > 0;
 	c->unzip = 0;
 	start_copy(o);
 }
@@ -1040,6 +1059,9 @@ static void stream_stop_read(struct ostream *st);
 static void stream_start_read(struct ostream *st);
 static int stream_fd(struct ostream *st);
 static void stream_end(struct output *o, struct ojob *oj, int i);
+static void feed_stalled(struct output *o);
+static void retry_stalled(struct output *o);
+static void rewind_stalled(struct output *o, struct ojob *oj, int i);
 
 /*
  * Moves one piece of the pass's pipe to stdout: splice(2), which moves
@@ -1192,19 +1214,22 @@ static void start_pass(struct output *o)
 /*
  * Grouped: a running job whose output has outgrown memory, to write while
  * it runs (and pass its stdout) since nothing else waits: its bytes need
- * not go through a spool file.  NULL if there is none.
+ * not go through a spool file.  A job stalled on a full disk is written
+ * while it runs even where it cannot pass: it would never end otherwise.
+ * NULL if there is none.
  */
 static struct job *pick_running(struct output *o)
 {
 	struct job *best = NULL;
 
-	if (!o->passes || o->broken || !o->spilled) {
+	if (o->broken || !o->spilled) {
 		return NULL; /* no scan of the running jobs at every read */
 	}
 	for (struct ojob *oj = o->live; oj; oj = oj->next) {
 		struct job *job = oj->job;
 		if (job && !oj->exited && !oj->written &&
-		    oj->s[0].partial.fd >= 0 &&
+		    ((o->passes && oj->s[0].partial.fd >= 0) ||
+		     oj->s[0].stalled || oj->s[1].stalled) &&
 		    (!best || job->seq < best->seq)) {
 			best = job;
 		}
@@ -1262,6 +1287,7 @@ static bool pick(struct output *o)
 		o->cr[i] = false;
 		o->tag[i] = make_tag(o, job, i, red, &o->tag_len[i]);
 	}
+	feed_stalled(o);
 	return true;
 }
 
@@ -1316,6 +1342,11 @@ static void step_stream(struct output *o, int i)
 	struct job *job = o->cur;
 	/* What prun read from its pipe, or else the job's own file. */
 	struct spool *held = job->output ? &job->output->s[i].partial : NULL;
+
+	if (held && job->output->s[i].stalled &&
+	    o->off[i] >= (int64_t)held->len) {
+		rewind_stalled(o, job->output, i);
+	}
 	int fd = held ? held->fd : i ? job->err_fd : job->out_fd;
 
 	if (i == 0 && job->out_path) {
@@ -1414,6 +1445,10 @@ static void spool_op_done(struct output *o, int err)
 
 static void pump_spool(struct output *o)
 {
+	if (o->stalled && o->room_freed) {
+		o->room_freed = false;
+		retry_stalled(o);
+	}
 	while (!o->busy) {
 		if (!o->cur && !pick(o)) {
 			return;
@@ -1641,6 +1676,126 @@ static char *held_lost(const struct output *o, const struct ojob *oj,
 }
 
 /*
+ * Appends p[0..n) to stream st's spool, in memory while the budget of all
+ * spools allows: 0, or -errno and *cause (the spool holds what it held).
+ */
+static int keep(struct output *o, struct ostream *st, const char *p,
+		size_t n, char **cause)
+{
+	size_t before = st->partial.mem.len;
+	size_t budget = o->partial_mem + n <= PARTIAL_TOTAL ? PARTIAL_MAX : 0;
+	int r = spool_append(&st->partial, p, n, budget, o->cfg.tmpdir, cause);
+
+	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
+	return r;
+}
+
+/* True if err says that the spools' file system is full, for now. */
+static bool no_room(int err)
+{
+	return err == -ENOSPC || err == -EDQUOT;
+}
+
+/*
+ * The job being written must not wait for space that only its end gives
+ * back: its stderr, which comes after all of its stdout (grouped, or -k
+ * when both go to one file), is read on into memory while it is stalled.
+ */
+static void feed_stalled(struct output *o)
+{
+	struct ojob *oj = o->cur ? o->cur->output : NULL;
+	struct ostream *st = oj ? &oj->s[1] : NULL;
+
+	if (st && st->stalled && !st->stall_grows &&
+	    (o->hold_err || !o->keep_order)) {
+		st->stall_grows = true;
+		stream_start_read(st);
+	}
+}
+
+/*
+ * Spool mode, on a full disk: stream i keeps p[0..n) in memory and its
+ * pipe is not read, so its job blocks in write(2) until space is given
+ * back or its turn comes (see rewind_stalled()): backpressure, not loss.
+ * A running job's stall holds at most one read; a drain after its end
+ * adds at most DRAIN_MAX.
+ */
+static void stall(struct output *o, struct ojob *oj, int i, const char *p,
+		  size_t n)
+{
+	struct ostream *st = &oj->s[i];
+
+	if (n > 0) {
+		buf_add(&st->stall, p, n);
+	}
+	if (!st->stalled) {
+		st->stalled = true;
+		o->stalled++;
+		o->spilled = true; /* pick_running() may take its job */
+		feed_stalled(o);
+	}
+	if (!st->stall_grows) {
+		stream_stop_read(st);
+	}
+}
+
+/* Stream st is no longer stalled: its pipe is read again. */
+static void unstall(struct output *o, struct ostream *st)
+{
+	buf_finish(&st->stall);
+	st->stalled = false;
+	st->stall_grows = false;
+	o->stalled--;
+	stream_start_read(st);
+}
+
+/*
+ * Space may have been given back: the stalled streams' bytes go to their
+ * spools again, where they fit.
+ */
+static void retry_stalled(struct output *o)
+{
+	for (struct ojob *oj = o->live; oj && o->stalled; oj = oj->next) {
+		for (int i = 0; i < 2; i++) {
+			struct ostream *st = &oj->s[i];
+			char *cause = NULL;
+			if (!st->stalled) {
+				continue;
+			}
+			int r = keep(o, st, st->stall.data, st->stall.len,
+				     &cause);
+			free(cause);
+			if (r == 0) {
+				unstall(o, st);
+			} else if (!no_room(r)) {
+				report_lost(o, held_lost(o, oj, r));
+			}
+		}
+	}
+}
+
+/*
+ * The current job's stalled stream i: everything in its spool is out, so
+ * the spool's space goes back and its stall becomes the spool, in memory.
+ */
+static void rewind_stalled(struct output *o, struct ojob *oj, int i)
+{
+	struct ostream *st = &oj->s[i];
+	size_t before = st->partial.mem.len;
+
+	spool_finish(&st->partial);
+	st->partial.mem = st->stall;
+	st->partial.len = st->stall.len;
+	buf_init(&st->stall);
+	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
+	o->off[i] = 0;
+	o->released[i] = 0;
+	o->end = -1;
+	o->room_freed = true;
+	unstall(o, st);
+}
+
+/*
  * Keeps p[0..n) of stream i: in pipe mode, the start of a line until the
  * line ends; in spool mode, until the job's turn.
  */
@@ -1653,10 +1808,16 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	if (n == 0 || o->broken) {
 		return;
 	}
-	size_t before = st->partial.mem.len;
-	size_t budget = o->partial_mem + n <= PARTIAL_TOTAL ? PARTIAL_MAX : 0;
-	int r = spool_append(&st->partial, p, n, budget, o->cfg.tmpdir,
-			     &cause);
+	if (st->stalled) {
+		stall(o, oj, i, p, n); /* after what waits already */
+		return;
+	}
+	int r = keep(o, st, p, n, &cause);
+	if (r < 0 && o->kind == K_SPOOL && !o->cfg.compress && no_room(r)) {
+		free(cause);
+		stall(o, oj, i, p, n);
+		return;
+	}
 	if (r < 0 && o->cfg.compress) {
 		cause = unzip_lost(oj->job->seq, cause);
 	} else if (r < 0 && o->kind == K_SPOOL) {
@@ -1665,9 +1826,7 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	}
 	if (r < 0) {
 		report_lost(o, cause);
-		return;
 	}
-	o->partial_mem = o->partial_mem - before + st->partial.mem.len;
 }
 
 /* The pipe of stream st, armed or not. */
@@ -1701,6 +1860,10 @@ static void spill_more(struct output *o, struct ojob *oj, int i)
 	}
 	for (size_t got = 0; fd >= 0 && got < DRAIN_MAX;) {
 		ssize_t n = spool_splice(&st->partial, fd, DRAIN_MAX - got);
+		if (n < 0 && no_room((int)n)) {
+			stall(o, oj, i, NULL, 0); /* the bytes stay in the pipe */
+			return;
+		}
 		if (n < 0 && n != -EINVAL) {
 			report_lost(o, held_lost(o, oj, (int)n));
 		}
@@ -1729,8 +1892,8 @@ static void stream_data(struct output *o, struct ojob *oj, int i,
 	if (o->kind == K_SPOOL) {
 		/* All of it waits for the job's turn. */
 		hold(o, oj, i, p, n);
-		if (st->partial.fd >= 0) {
-			o->spilled = o->spilled || i == 0;
+		if (st->partial.fd >= 0 && !st->stalled) {
+			o->spilled = o->spilled || (i == 0 && o->passes);
 			spill_more(o, oj, i);
 		}
 		return;
@@ -1767,8 +1930,14 @@ static void ojob_free(struct ojob *oj)
 		oj->next->prev = oj->prev;
 	}
 	for (int i = 0; i < 2; i++) {
-		o->partial_mem -= oj->s[i].partial.mem.len;
-		spool_finish(&oj->s[i].partial);
+		struct ostream *st = &oj->s[i];
+		o->partial_mem -= st->partial.mem.len;
+		o->room_freed = o->room_freed || st->partial.fd >= 0;
+		spool_finish(&st->partial);
+		if (st->stalled) {
+			o->stalled--;
+		}
+		buf_finish(&st->stall);
 		free(oj->tag[i]);
 	}
 	free(oj);
@@ -1893,7 +2062,8 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 
 static void stream_start_read(struct ostream *st)
 {
-	if (st->reading || st->eof || !st->armed || st->passing) {
+	if (st->reading || st->eof || !st->armed || st->passing ||
+	    (st->stalled && !st->stall_grows)) {
 		return;
 	}
 	if (uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read) < 0) {
@@ -2103,6 +2273,9 @@ void output_start(struct output *o, struct job *job)
 {
 	if (job->piped) {
 		pipe_start(o, job);
+	} else if (o->kind == K_SPOOL && job->out_fd >= 0) {
+		job->own_files = true;
+		o->own_files++;
 	}
 	if (o->kind == K_SPOOL && o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);
@@ -2162,6 +2335,10 @@ void output_add(struct output *o, struct job *job)
 	}
 	if (o->kind == K_SPOOL && job->out_fd >= 0) {
 		check_room(o, job->out_fd, job, true);
+	}
+	if (job->own_files) {
+		job->own_files = false;
+		o->own_files--;
 	}
 	if (o->keep_order) {
 		struct slot *sl = ring_slot(o, job->order);

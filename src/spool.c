@@ -426,6 +426,14 @@ bool spool_room_sure(int fd)
 	       (uint64_t)st.f_bavail * st.f_frsize >= ROOM_SURE;
 }
 
+bool spool_dir_has_room(const char *dir, uint64_t bytes)
+{
+	struct statvfs st;
+
+	return statvfs(dir, &st) == 0 &&
+	       (uint64_t)st.f_bavail * st.f_frsize >= bytes;
+}
+
 int spool_check_room(int probe)
 {
 	static const char zeros[PROBE_SIZE];

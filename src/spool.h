@@ -107,6 +107,13 @@ int spool_release(int fd, int64_t len);
 bool spool_room_sure(int fd);
 
 /*
+ * True if the file system of directory dir has at least `bytes` bytes
+ * free for an unprivileged writer (statvfs(3)'s f_bavail); false if not,
+ * or if it cannot tell.
+ */
+bool spool_dir_has_room(const char *dir, uint64_t bytes);
+
+/*
  * Checks that the file system of the temp file `probe` still has room for
  * a writer with prun's credentials: 0, or -ENOSPC (or another -errno) if a
  * job writing there may have lost data.

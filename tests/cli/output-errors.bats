@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# Output that cannot be kept or written is an error, never a silent loss.
+# Output that cannot be kept or written is an error, never a silent loss;
+# a full spool directory only makes jobs wait.
 
 load helpers
 
@@ -17,54 +18,99 @@ teardown() {
 	fi
 }
 
-# The first jobs' output reaches prun through pipes, and prun writes it
-# to its own temp files: a full disk is seen as a failed write there.
-@test "reports a full spool directory and exits non-zero" {
-	mount_small
-	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero # {}' ::: 1
-	assert_failure 255
-	assert_line "prun: output of job 1 is incomplete: $mnt: No space left on device"
+# Mounts a tmpfs of a little more than 1 GiB at $mnt, or skips the test:
+# with 1 GiB free, jobs that print much write temp files of their own.
+# (A tmpfs takes memory only for what is written.)
+mount_big() {
+	mnt=$BATS_TEST_TMPDIR/big
+	mkdir -p "$mnt"
+	mount -t tmpfs -o size=1100m prun-test "$mnt" 2>/dev/null ||
+		skip "cannot mount a tmpfs here (needs root)"
 }
 
-@test "reports a full disk even when the job ignores its write errors" {
+# The jobs' output reaches prun through pipes, and prun holds it in temp
+# files of its own: on a full disk, prun stops reading a job's pipes and
+# the job waits in write(2) until its turn comes.  Nothing is lost.
+@test "a full spool directory makes jobs wait, and loses nothing" {
 	mount_small
-	run prun --tmpdir "$mnt" 'head -c 3000000 /dev/zero 2>/dev/null; true # {}' ::: 1
-	assert_failure 255
-	assert_line --partial "prun: output of job 1 is incomplete"
+	run bash -c '"$PRUN" --tmpdir "$1" "head -c 3000000 /dev/zero # {}" ::: 1 2 3 | wc -c' _ "$mnt"
+	assert_success
+	assert_output 9000000
 }
 
-@test "reports a full disk that two jobs filled together, with -k" {
+@test "-k: a full spool directory makes later jobs wait for their turn" {
 	mount_small
-	# Both hold their output at once: they wait after writing it.  It
-	# goes to stderr, which is stdout's file: the job at the head of -k
-	# holds it too, rather than passing it straight out.
-	run prun -k -j2 --tmpdir "$mnt" 'head -c 1200000 /dev/zero >&2 2>/dev/null; sleep 0.5 # {}' ::: 1 2
-	assert_failure 255
-	assert_line --regexp "^prun: output of job [12] is incomplete: $mnt: No space left on device\$"
+	# Three jobs of 3 MB on a 2 MiB disk: job 1 streams, 2 and 3 wait.
+	run bash -c 'set -o pipefail
+		"$PRUN" -k --tmpdir "$1" "head -c 3000000 /dev/zero | tr \\\\0 {}" ::: a b c |
+		md5sum' _ "$mnt"
+	assert_success
+	assert_output "$(for t in a b c; do
+		head -c 3000000 /dev/zero | tr '\0' $t; done | md5sum)"
 }
 
-# Once a job printed much, later jobs write into temp files themselves:
-# prun sees the full disk by looking at it when they end.
+# Checks file $1 (tags cut off): each job's lines together, "$2" and
+# 1..N in order, for jobs a to f.  Prints "letter count" per job, and
+# "bad" lines if any.
+check_jobs() {
+	awk -v k="$2" '
+		{ sub(/^.\t/, ""); t = substr($0, 1, 1) }
+		t != last { if (t in n) bad++; last = t; n[t] += 0 }
+		$0 != t k (n[t] + 1) { bad++ }
+		{ n[t]++ }
+		END { for (t in n) print t, n[t]; if (bad) print "bad", bad }' \
+		"$1" | sort
+}
+
+@test "grouped and tagged, stdout and stderr of every job whole on a full disk" {
+	mount_small
+	# Each job writes 2 x 1.2 MB, more than prun holds in memory, to
+	# stdout and stderr in turn (in blocks: cat buffers); tags keep the
+	# job being written from passing its stdout straight out.
+	local opts want
+	want=$(printf '%s 150000\n' a b c d e f)
+	for opts in "-j4" "-j3 --tag" "-k -j4 --tag"; do
+		"$PRUN" $opts --tmpdir "$mnt" 'awk -v t={} "BEGIN {
+			for (i = 1; i <= 150000; i++) {
+				print t \"o\" i; print t \"e\" i | \"cat >&2\"
+			} }"' ::: a b c d e f \
+			>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" ||
+			fail "$opts: exit status $?"
+		run check_jobs "$BATS_TEST_TMPDIR/out" o
+		assert_output "$want"
+		run check_jobs "$BATS_TEST_TMPDIR/err" e
+		assert_output "$want"
+	done
+	run ls -A "$mnt"
+	assert_output ''
+}
+
+# Once a job printed much, later jobs write into temp files themselves,
+# while the disk has room for it: prun sees a full disk by looking at it
+# when they end.
 @test "reports a full disk that a job writing its own temp file filled" {
-	mount_small
-	# Job 2 may fill the disk before job 1's output is written and its
-	# spool freed: the loss is seen then, before the space comes back.
-	run prun -j1 --tmpdir "$mnt" 'head -c {} /dev/zero # {}' ::: 1500000 3000000
+	mount_big
+	# Job 1 prints much; job 2 gets files of its own, then the disk fills.
+	MNT=$mnt run prun -j1 --tmpdir "$mnt" 'if [ {} = 2 ]; then
+		fallocate -l 1080M "$MNT/filler" && head -c 50000000 /dev/zero
+		else head -c 1500000 /dev/zero; fi' ::: 1 2
+	rm -f "$mnt/filler"
 	assert_failure 255
 	assert_line --regexp "^prun: output (of job 2 )?may be incomplete: $mnt: No space left on device\$"
-	run bash -c 'set -o pipefail; "$PRUN" -j1 --tmpdir "$1" "head -c {} /dev/zero 2>/dev/null; true" ::: 1500000 3000000 | wc -c' _ "$mnt"
-	assert_failure 255
-	assert_line --regexp "^prun: output (of job 2 )?may be incomplete"
 }
 
 @test "reports a full disk that two jobs writing their own temp files filled, with -k" {
-	mount_small
-	# Job 1 is written and gone before jobs 2 and 3 start, 0.3 s apart;
-	# they hold their output at once, waiting after writing it.
-	# Tags keep job 1 from passing its output straight out, as -k would.
-	run bash -c '"$PRUN" -k -j2 --tag --delay 0.3 --tmpdir "$1" \
-		"sleep {2}; head -c {1} /dev/zero 2>/dev/null; sleep 0.5" \
-		::: 1500000 1200000 1200000 :::+ 0 0.5 0.2 >/dev/null' _ "$mnt"
+	mount_big
+	# Job 1 prints much, and is written and gone before jobs 2 and 3
+	# start, 0.5 s apart, with files of their own (the disk is empty);
+	# 1.5 s later they fill it together, and hold their output at once,
+	# waiting after writing it.  Tags keep job 1 from passing its output
+	# straight out, as -k would.
+	run bash -c '"$PRUN" -k -j2 --tag --delay 0.5 --tmpdir "$1" \
+		"sleep {2}; [ {#} = 1 ] || fallocate -l 530M \"$1/filler{#}\";
+		head -c {1} /dev/zero 2>/dev/null; sleep 0.5" \
+		::: 1500000 40000000 40000000 :::+ 0 2 1.5 >/dev/null' _ "$mnt"
+	rm -f "$mnt"/filler*
 	assert_failure 255
 	assert_line --regexp "^prun: output (of job [23] )?may be incomplete: $mnt: No space left on device\$"
 }
