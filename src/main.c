@@ -812,6 +812,38 @@ static void setup_jobserver(struct cli *c, long *max_jobs, const char *tmpdir,
 	}
 }
 
+static void pool_nothing(uv_work_t *req)
+{
+	(void)req;
+}
+
+static void pool_done(uv_work_t *req, int status)
+{
+	(void)req;
+	(void)status;
+}
+
+/*
+ * libuv starts its thread pool (spools, results, input files) on the first
+ * work queued, and aborts when it cannot create a thread.  Under a process
+ * limit (ulimit -u counts threads), that came mid-run, once the jobs held
+ * every process slot: prun died of SIGABRT with jobs running.  Started
+ * before any job, the threads are there for the whole run.
+ */
+static void start_thread_pool(void)
+{
+	uv_loop_t loop;
+	uv_work_t req;
+
+	if (uv_loop_init(&loop) != 0) {
+		return;
+	}
+	if (uv_queue_work(&loop, &req, pool_nothing, pool_done) == 0) {
+		uv_run(&loop, UV_RUN_DEFAULT);
+	}
+	uv_loop_close(&loop);
+}
+
 static int run(struct cli *c)
 {
 	char *cause = NULL;
@@ -1091,6 +1123,7 @@ static int run(struct cli *c)
 		.jobserver = js,
 		.makeflags = js_makeflags,
 	};
+	start_thread_pool();
 	res = sched_run(&sc);
 out:
 	jobserver_destroy(js);

@@ -86,3 +86,18 @@ max_concurrency() {
 	assert_success
 	assert_output "$(seq 50 | tr '\n' ' ')"
 }
+
+@test "reaching the process limit mid-run delays jobs, never aborts prun" {
+	# ulimit -u counts every process and thread of a user, root's aside:
+	# the run needs a user of its own.
+	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
+	# Nothing of the test's own directory is open to that user.
+	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
+		PRUN_SYSCONFDIR=/nonexistent TMPDIR=/tmp \
+		setpriv --reuid 61999 --regid 61999 --clear-groups bash -c '
+		ulimit -u 10
+		cd / && "$PRUN" -j 12 "echo {}; exec sleep 0.3" ::: $(seq 12) |
+			sort -n | tr "\n" " "'
+	assert_success
+	assert_output "$(seq 12 | tr '\n' ' ')"
+}
