@@ -1458,6 +1458,10 @@ static void pump_spool(struct output *o)
 			if (!o->cur_done || o->pass.busy) {
 				return; /* output_add() comes back here */
 			}
+			if (job->out_path && o->phase <= PH_OUT) {
+				/* --files: nobody learns its name now. */
+				unlink(job->out_path);
+			}
 			finish_cur(o);
 			continue;
 		}
@@ -2299,6 +2303,13 @@ uint64_t output_collect(struct output *o, struct job *job)
 		return (uint64_t)st.st_size;
 	}
 	return 0;
+}
+
+void output_check_files(struct output *o, struct job *job)
+{
+	if (job->own_files || (job->out_fd >= 0 && !job->piped)) {
+		check_room(o, job->out_fd, job, true);
+	}
 }
 
 void output_add(struct output *o, struct job *job)

@@ -88,6 +88,13 @@ bool output_reads_pipes(const struct output *o);
  */
 void output_add(struct output *o, struct job *job);
 
+/*
+ * For a job that has exited and whose output goes elsewhere (--results):
+ * if it wrote temp files of its own and their disk is full, it may have
+ * lost output, which is reported through lost().
+ */
+void output_check_files(struct output *o, struct job *job);
+
 /* Jobs handed in but not yet written. */
 size_t output_pending(const struct output *o);
 

@@ -678,6 +678,7 @@ static void finish_job(struct sched *s, struct job *job)
 	show_progress(s, NULL);
 	if (s->results) {
 		/* Its output goes to the results only, as in GNU parallel. */
+		output_check_files(s->output, job);
 		results_add(s->results, job, finished);
 		return;
 	}
