@@ -144,27 +144,48 @@ static void line_limits(const struct template *tmpl, long max_chars,
 	c->max = max_chars > 0 ? (size_t)max_chars : usable;
 }
 
+/* Descriptors a job may need: its two, and those of two that wait. */
+#define FDS_PER_JOB 6
+/* Descriptors of prun's own: the loop, logs, a writer of results... */
+#define FDS_OWN 24
+
 /*
  * Each running job holds a few descriptors in prun (spool files or
  * pipes), and finished jobs waiting for their turn hold theirs: raise the
  * soft limit on open files as far as -j needs, within the hard limit.
- * Running out anyway only delays jobs (the scheduler retries).
+ * Returns the jobs that fit in it: max_jobs, or fewer under a low hard
+ * limit, which says so as GNU parallel does ("Only enough file handles to
+ * run N jobs in parallel"; silently for -j 0).  Running out anyway only
+ * delays jobs (the scheduler retries).
  */
-static void raise_fd_limit(long max_jobs)
+static long raise_fd_limit(long max_jobs)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
-		return;
+		return max_jobs;
 	}
-	rlim_t want = (rlim_t)max_jobs * 6 + 256;
+	rlim_t want = (rlim_t)max_jobs * FDS_PER_JOB + 256;
 	if (want > rl.rlim_max) {
 		want = rl.rlim_max;
 	}
 	if (want > rl.rlim_cur) {
 		rl.rlim_cur = want;
 		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
 	}
+	rlim_t room = rl.rlim_cur > FDS_OWN + FDS_PER_JOB
+			      ? (rl.rlim_cur - FDS_OWN) / FDS_PER_JOB
+			      : 1;
+	if (rl.rlim_cur == RLIM_INFINITY || room >= (rlim_t)max_jobs) {
+		return max_jobs;
+	}
+	if (max_jobs != JOBS_UNLIMITED) {
+		warn("only enough file descriptors to run %llu jobs at once; "
+		     "raise 'ulimit -n' (now %llu)", (unsigned long long)room,
+		     (unsigned long long)rl.rlim_cur);
+	}
+	return (long)room;
 }
 
 static int cmp_seq(const void *a, const void *b)
@@ -1010,7 +1031,7 @@ static int run(struct cli *c)
 		warn("cannot set --nice %ld: %s", o->nice, strerror(errno));
 		goto out;
 	}
-	raise_fd_limit(max_jobs);
+	max_jobs = raise_fd_limit(max_jobs);
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
 	struct line_cost fill = {
 		.arg = arg_len,

@@ -15,9 +15,6 @@
 
 #include "util.h"
 
-/* Unlimited -j 0: bounded in practice by descriptors and processes. */
-#define JOBS_UNLIMITED 1000000L
-
 void options_init(struct options *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -286,9 +286,12 @@ bool options_is_list(const char *name);
  */
 double options_load(const char *spec, long cores, char **cause);
 
+/* Unlimited -j 0: bounded in practice by descriptors and processes. */
+#define JOBS_UNLIMITED 1000000L
+
 /*
  * Resolves the -j spec against the number of CPU cores.  Returns the job
- * limit (>= 1; "0" gives a very large number) or -1 with *cause.
+ * limit (>= 1; "0" gives JOBS_UNLIMITED) or -1 with *cause.
  */
 long options_jobs(const char *spec, long cores, char **cause);
 /* The same for the forms of a number alone, not a file. */

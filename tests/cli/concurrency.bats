@@ -3,14 +3,23 @@
 
 load helpers
 
-# Runs N jobs that each record how many others are running alongside them;
-# prints the highest number seen.
+# Runs 12 jobs with prun's options "$@" but the first, which is how many
+# should run at once: each job waits (up to 20 s) until that many run, or
+# no more will start, then 0.3 s more, and records how many run.  Prints
+# the highest number seen: a count, which a slow machine does not change.
 max_concurrency() {
-	local dir=$BATS_TEST_TMPDIR/running
-	mkdir -p "$dir"
-	prun "$@" "touch $dir/{}; sleep 0.3; ls $dir | wc -l > $dir.{}; rm $dir/{}" \
+	local want=$1 dir=$BATS_TEST_TMPDIR/running
+	shift
+	mkdir -p "$dir" "$dir.done"
+	prun "$@" "touch $dir/{}
+		for i in \$(seq 200); do
+			r=\$(ls $dir | wc -l) f=\$(ls $dir.done | wc -l)
+			[ \$r -ge $want ] || [ \$((r + f)) -ge 12 ] && break
+			sleep 0.1
+		done
+		sleep 0.3; ls $dir | wc -l > $dir.done/{}; rm $dir/{}" \
 		::: $(seq 12) >/dev/null
-	cat "$dir".* | sort -n | tail -1
+	cat "$dir".done/* | sort -n | tail -1
 }
 
 @test "four jobs at -j4 all run at once" {
@@ -24,48 +33,48 @@ max_concurrency() {
 }
 
 @test "never runs more than -j jobs at once" {
-	run max_concurrency -j3
+	run max_concurrency 3 -j3
 	assert_output 3
 }
 
 @test "-j1 runs jobs one after another" {
-	run max_concurrency -j1
+	run max_concurrency 1 -j1
 	assert_output 1
 }
 
 @test "the default is one job per CPU core" {
 	cores=$(nproc)
 	[ "$cores" -le 12 ] || skip "more cores than jobs"
-	run max_concurrency
+	run max_concurrency "$cores"
 	assert_output "$cores"
 }
 
 @test "-j +N runs N more jobs than cores" {
 	cores=$(nproc)
 	[ $((cores + 2)) -le 12 ] || skip "more cores than jobs"
-	run max_concurrency -j +2
+	run max_concurrency $((cores + 2)) -j +2
 	assert_output $((cores + 2))
 }
 
 @test "-j -N runs N fewer jobs than cores, at least one" {
-	run max_concurrency -j -100
+	run max_concurrency 1 -j -100
 	assert_output 1
 }
 
 @test "-j N% is a share of the cores" {
 	cores=$(nproc)
 	[ $((cores * 3)) -le 12 ] || skip "more cores than jobs"
-	run max_concurrency -j 300%
+	run max_concurrency $((cores * 3)) -j 300%
 	assert_output $((cores * 3))
 }
 
 @test "-j 0 runs all jobs at once" {
-	run max_concurrency -j 0
+	run max_concurrency 12 -j 0
 	assert_output 12
 }
 
 @test "--jobs=N is the long form of -j" {
-	run max_concurrency --jobs=2
+	run max_concurrency 2 --jobs=2
 	assert_output 2
 }
 
@@ -81,10 +90,20 @@ max_concurrency() {
 	assert_equal "${#lines[@]}" 100
 }
 
-@test "running out of descriptors delays jobs, never fails them" {
+@test "a low limit on open files lowers -j, as GNU parallel does; no job is lost" {
 	run bash -c 'ulimit -n 40; "$PRUN" -j 50 "sleep 0.2; echo {}" ::: $(seq 50) | sort -n | tr "\n" " "'
 	assert_success
-	assert_output "$(seq 50 | tr '\n' ' ')"
+	assert_line --index 0 "prun: only enough file descriptors to run 2 jobs at once; raise 'ulimit -n' (now 40)"
+	assert_line --index 1 "$(seq 50 | tr '\n' ' ')"
+	# -j 0 takes what there is, silently.
+	run bash -c 'ulimit -n 40; "$PRUN" -j 0 "echo {}" ::: $(seq 20) | sort -n | tr "\n" " "'
+	assert_success
+	assert_output "$(seq 20 | tr '\n' ' ')"
+	# Finished jobs hold their files until their results are written.
+	run bash -c 'ulimit -n 64; "$PRUN" -j 30 --results "$1/res" "echo {}; sleep 0.2" ::: $(seq 30) 2>/dev/null &&
+		cat "$1"/res/1/*/stdout | sort -n | tr "\n" " "' _ "$BATS_TEST_TMPDIR"
+	assert_success
+	assert_output "$(seq 30 | tr '\n' ' ')"
 }
 
 @test "reaching the process limit mid-run delays jobs, never aborts prun" {
