@@ -667,8 +667,11 @@ static int parse_options(struct cli *c, int argc, char **argv,
 	}
 	r = optind;
 out:
-	if (r >= 0 && origin) {
-		/* Move the new options in front of the command line's. */
+	if (r >= 0 && origin && c->n_options > first) {
+		/*
+		 * Move the new options in front of the command line's (with
+		 * none, c->options may be NULL, which no offset may touch).
+		 */
 		size_t n = c->n_options - first;
 		struct cli_option *moved = xcalloc(n + 1, sizeof(*moved));
 		memcpy(moved, c->options + first, n * sizeof(*moved));

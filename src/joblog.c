@@ -118,12 +118,15 @@ static bool parse_line(char *line, struct joblog_entry *e)
 		return false;
 	}
 	char *end;
-	e->seq = strtoull(field[0], &end, 10);
+	uint64_t seq = strtoull(field[0], &end, 10);
 	if (*end || end == field[0]) {
 		return false;
 	}
+	/* Every field set (the host NULL, for ":"): callers may read any. */
+	*e = (struct joblog_entry){.seq = seq};
 	e->start = strtod(field[2], NULL);
 	e->runtime = strtod(field[3], NULL);
+	e->sent = strtoull(field[4], NULL, 10);
 	e->received = strtoull(field[5], NULL, 10);
 	e->exitval = (int)strtol(field[6], NULL, 10);
 	e->signal = (int)strtol(field[7], NULL, 10);

@@ -5,6 +5,8 @@
 #include "options.h"
 
 #include <ctype.h>
+#include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,10 +196,16 @@ int size_parse(const char *s, unsigned long long *out)
 			end++;
 		}
 	}
-	if (*end) {
+	/*
+	 * A size past what 64 bits hold (1e30, inf) is as good as endless,
+	 * as GNU parallel takes it; converting it would be undefined.  NaN
+	 * is no size.
+	 */
+	double bytes = v * mult;
+	if (*end || isnan(bytes)) {
 		return -1;
 	}
-	*out = (unsigned long long)(v * mult);
+	*out = bytes < 0x1p64 ? (unsigned long long)bytes : ULLONG_MAX;
 	return 0;
 }
 

@@ -32,6 +32,22 @@ static void check(const char *name, const char *value, const char *get,
 	options_finish(&o);
 }
 
+/* Checks that `value` is refused for option `name`, naming it. */
+static void check_bad(const char *name, const char *value)
+{
+	struct options o;
+	char *cause = NULL;
+	char what[160];
+
+	options_init(&o);
+	snprintf(what, sizeof(what), "--%s %s is refused", name, value);
+	tap_ok(options_set(&o, name, value, &cause) < 0 && cause &&
+		       strstr(cause, value),
+	       what);
+	free(cause);
+	options_finish(&o);
+}
+
 /* Checks the value of option `name` when nothing has set it. */
 static void check_default(const char *name, const char *want)
 {
@@ -108,6 +124,11 @@ int main(void)
 	/* GNU parallel: k is 1000, K and ki 1024. */
 	check("memfree", "1k", "memfree", "1000");
 	check("memfree", "2ki", "memfree", "2048");
+	/* Past 64 bits, a size is endless (GNU parallel waits forever). */
+	check("memfree", "1e30", "memfree", "18446744073709551615");
+	check("memfree", "inf", "memfree", "18446744073709551615");
+	check("memfree", "9e18K", "memfree", "18446744073709551615");
+	check_bad("memfree", "nan");
 	check("nice", "-3", "nice", "-3");
 	check("joblog", "+log", "joblog", "+log");
 	check("er", "{e}", "extensionreplace", "{e}");
