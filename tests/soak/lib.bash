@@ -37,4 +37,5 @@ secs() {
 	awk -v m="$1" 'BEGIN { printf "%.1f s", m / 1000 }'
 }
 
-[[ -x $PRUN ]] || soak_die "no prun at $PRUN (meson compile -C build, or set PRUN)"
+[[ -x $PRUN ]] ||
+	soak_die "no prun at $PRUN (meson compile -C build, or set PRUN)"
