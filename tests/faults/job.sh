@@ -17,9 +17,9 @@ int2)
 int3)
 	trap '' INT TERM ;;
 ignoreterm)
-	[ "$i" = 2 ] && trap '' TERM && nap=5 ;;
+	[ "$i" = 2 ] && trap '' TERM && nap=30 ;;
 timeout)
-	[ "$i" = 2 ] && nap=5 ;;
+	[ "$i" = 2 ] && nap=30 ;;
 grandchild)
 	# Holds the job's stdout and stderr long after the job has ended.
 	sleep 30 &
