@@ -89,17 +89,14 @@ quiet_sem() {
 }
 
 @test "--wait waits for the commands in the background, running or not" {
-	local t0 t1
 	quiet_sem --id "$ID" 'sleep 1; echo first >> "$OUT"'
 	# This caller waits for the slot, and --wait for its command.
 	(exec "$SEM" --id "$ID" 'echo second >> "$OUT"' >/dev/null 2>&1 3>&-) &
 	wait_until holds_flock "$!" "/$ID.active"
-	t0=$(now_ms)
 	run "$SEM" --id "$ID" --wait
-	t1=$(now_ms)
 	assert_success
 	assert_output ''
-	(( t1 - t0 >= 600 )) || fail "--wait took only $((t1 - t0)) ms"
+	# Both commands are done once --wait returns.
 	run cat "$OUT"
 	assert_output $'first\nsecond'
 	wait
