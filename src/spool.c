@@ -418,29 +418,31 @@ int spool_release(int fd, int64_t len)
 	return 0;
 }
 
+/* True if the file system statvfs() described has `bytes` free. */
+static bool has_room(const struct statvfs *st, uint64_t bytes)
+{
+	return (uint64_t)st->f_bavail * st->f_frsize >= bytes;
+}
+
 bool spool_room_sure(int fd)
 {
 	struct statvfs st;
 
-	return fstatvfs(fd, &st) == 0 &&
-	       (uint64_t)st.f_bavail * st.f_frsize >= ROOM_SURE;
+	return fstatvfs(fd, &st) == 0 && has_room(&st, ROOM_SURE);
 }
 
 bool spool_dir_has_room(const char *dir, uint64_t bytes)
 {
 	struct statvfs st;
 
-	return statvfs(dir, &st) == 0 &&
-	       (uint64_t)st.f_bavail * st.f_frsize >= bytes;
+	return statvfs(dir, &st) == 0 && has_room(&st, bytes);
 }
 
 int spool_check_room(int probe)
 {
 	static const char zeros[PROBE_SIZE];
-	struct statvfs st;
 
-	if (fstatvfs(probe, &st) == 0 &&
-	    (uint64_t)st.f_bavail * st.f_frsize >= ROOM_SURE) {
+	if (spool_room_sure(probe)) {
 		return 0;
 	}
 	ssize_t r;
