@@ -11,6 +11,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -844,18 +845,83 @@ static void pool_done(uv_work_t *req, int status)
 	(void)status;
 }
 
+static void hold_thread(void *arg)
+{
+	uv_sem_wait(arg);
+}
+
+/*
+ * Whether n threads can exist at once now: creates them, lets them end and
+ * joins them.  Returns 0, or the -errno of the first that failed (UV_EAGAIN
+ * under ulimit -u, which counts threads).
+ */
+static int try_threads(unsigned n)
+{
+	uv_thread_t t[128];
+	uv_sem_t hold;
+	unsigned made = 0;
+	int err = 0;
+
+	if (n > sizeof(t) / sizeof(t[0])) {
+		n = sizeof(t) / sizeof(t[0]);
+	}
+	if (uv_sem_init(&hold, 0) != 0) {
+		return 0;
+	}
+	while (made < n && (err = uv_thread_create(&t[made], hold_thread,
+						   &hold)) == 0) {
+		made++;
+	}
+	for (unsigned i = 0; i < made; i++) {
+		uv_sem_post(&hold);
+	}
+	for (unsigned i = 0; i < made; i++) {
+		uv_thread_join(&t[i]);
+	}
+	uv_sem_destroy(&hold);
+	return err;
+}
+
 /*
  * libuv starts its thread pool (spools, results, input files) on the first
  * work queued, and aborts when it cannot create a thread.  Under a process
  * limit (ulimit -u counts threads), that came mid-run, once the jobs held
  * every process slot: prun died of SIGABRT with jobs running.  Started
- * before any job, the threads are there for the whole run.
+ * before any job, the threads are there for the whole run.  When the limit
+ * is reached already (other processes of the user), prun waits for room,
+ * as it does for a fork that fails, rather than let libuv abort: it checks
+ * first that the pool's threads (UV_THREADPOOL_SIZE, 4 by default, as
+ * libuv reads it) can be created, every 100 ms until they can.
  */
 static void start_thread_pool(void)
 {
 	uv_loop_t loop;
 	uv_work_t req;
+	const char *size = getenv("UV_THREADPOOL_SIZE");
+	long n = size ? strtol(size, NULL, 10) : 4;
+	bool told = false;
+	int err;
 
+	while ((err = try_threads(n < 1 ? 1 : (unsigned)n)) == UV_EAGAIN) {
+		struct rlimit rl;
+		if (!told && getrlimit(RLIMIT_NPROC, &rl) == 0) {
+			char lim[32] = "unlimited";
+			if (rl.rlim_cur != RLIM_INFINITY) {
+				snprintf(lim, sizeof(lim), "%llu",
+					 (unsigned long long)rl.rlim_cur);
+			}
+			warn("cannot start threads: %s; waiting for other "
+			     "processes to end ('ulimit -u' is %s)",
+			     uv_strerror(err), lim);
+			told = true;
+		}
+		usleep(100 * 1000);
+		/* No job runs yet: a child here is one that prun's process had
+		 * before it was prun (exec from a shell that left some running),
+		 * whose zombie would hold its process slot for ever. */
+		while (waitpid(-1, NULL, WNOHANG) > 0) {
+		}
+	}
 	if (uv_loop_init(&loop) != 0) {
 		return;
 	}

@@ -108,15 +108,33 @@ max_concurrency() {
 
 @test "reaching the process limit mid-run delays jobs, never aborts prun" {
 	# ulimit -u counts every process and thread of a user, root's aside:
-	# the run needs a user of its own.
+	# the run needs a user of its own, not shared with the other build's
+	# run of this test.
+	uid=$((300000 + $$ % 100000))
 	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
 	# Nothing of the test's own directory is open to that user.
 	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
 		PRUN_SYSCONFDIR=/nonexistent TMPDIR=/tmp \
-		setpriv --reuid 61999 --regid 61999 --clear-groups bash -c '
+		setpriv --reuid $uid --regid $uid --clear-groups bash -c '
 		ulimit -u 10
 		cd / && "$PRUN" -j 12 "echo {}; exec sleep 0.3" ::: $(seq 12) |
 			sort -n | tr "\n" " "'
 	assert_success
 	assert_output "$(seq 12 | tr '\n' ' ')"
+}
+
+@test "a process limit reached before prun starts: prun waits for room, then runs every job" {
+	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
+	uid=$((400000 + $$ % 100000))
+	# Six sleeps and the shell hold 7 of the user's 8 processes: prun's
+	# threads cannot all start until the sleeps end.
+	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
+		PRUN_SYSCONFDIR=/nonexistent TMPDIR=/tmp \
+		setpriv --reuid $uid --regid $uid --clear-groups bash -c '
+		ulimit -u 8
+		cd / && for i in 1 2 3 4 5 6; do sleep 1 & done
+		exec "$PRUN" -j 3 "echo {}" ::: 1 2 3 4 5'
+	assert_success
+	assert_line --index 0 "prun: cannot start threads: resource temporarily unavailable; waiting for other processes to end ('ulimit -u' is 8)"
+	assert_equal "$(printf '%s\n' "${lines[@]:1}" | sort -n | tr '\n' ' ')" "1 2 3 4 5 "
 }
