@@ -32,6 +32,7 @@
 #include "results.h"
 #include "sched.h"
 #include "sem.h"
+#include "slurm.h"
 #include "template.h"
 #include "util.h"
 
@@ -437,6 +438,35 @@ static void tmpl_list_free(struct tmpl_list *l)
 	free(l->v);
 }
 
+/*
+ * Whether jobs run as Slurm job steps: --slurm, or --slurm-auto (a config
+ * file's, say) inside an allocation.
+ */
+static bool use_slurm(const struct options *o)
+{
+	const char *id = getenv("SLURM_JOB_ID");
+
+	return o->slurm == SLURM_YES ||
+	       (o->slurm == SLURM_AUTO && id && *id);
+}
+
+/* --slurm's conflicts: 0, or -1 with *cause. */
+static int check_slurm(const struct options *o, bool remote, char **cause)
+{
+	if (remote) {
+		*cause = xstrdup("--slurm cannot go with -S or --slf: the "
+				 "allocation's nodes are the hosts");
+		return -1;
+	}
+	if (o->cat || o->fifo) {
+		/* The file is this machine's; the step has stdin. */
+		*cause = xasprintf("--%s cannot go with --slurm: use --pipe",
+				   o->cat ? "cat" : "fifo");
+		return -1;
+	}
+	return 0;
+}
+
 /* True if hs has a host other than ":". */
 static bool has_remote(const struct hosts *hs)
 {
@@ -823,7 +853,8 @@ static void setup_jobserver(struct cli *c, long *max_jobs, const char *tmpdir,
 		*max_jobs = 1;
 	}
 	jobserver_auth_finish(&auth);
-	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
+	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0 ||
+		      use_slurm(o);
 	if (*js || o->dry_run || remote || options_jobs_is_file(o->jobs)) {
 		return;
 	}
@@ -1051,11 +1082,13 @@ static int run(struct cli *c)
 	const char *split_opt = o->shard ? "shard" : o->bin ? "bin" : NULL;
 	struct hosts hosts;
 	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
+	bool slurm = use_slurm(o);
 	struct tmpl_list sends = {0}, rets = {0};
 	char *dot = NULL;
 	hosts_init(&hosts);
 
 	if (max_jobs < 0 || max_load < 0 ||
+	    (slurm && check_slurm(o, remote, &cause) < 0) ||
 	    (split_opt &&
 	     chunk_split_init(&split, split_opt, o->shard ? o->shard : o->bin,
 			      o->colsep, &cause) < 0) ||
@@ -1079,7 +1112,9 @@ static int run(struct cli *c)
 	    (remote && read_hosts(o, &hosts, &cause) < 0) ||
 	    (remote && o->env && env_to_copy(o->env, &env_script, &cause) < 0) ||
 	    parse_files(o, &hosts, &sends, &rets, &tc, &cause) < 0 ||
-	    parse_filters(o, filters, &tc, &cause) < 0) {
+	    parse_filters(o, filters, &tc, &cause) < 0 ||
+	    (slurm && slurm_hosts(&hosts, o->cpus_per_job, o->jobs,
+				  &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -1196,7 +1231,8 @@ static int run(struct cli *c)
 		.perl = tc.perl,
 		.filters = filters,
 		.n_filters = o->n_filter,
-		.hosts = remote ? &hosts : NULL,
+		.hosts = remote || slurm ? &hosts : NULL,
+		.slurm_cpus = slurm ? o->cpus_per_job : 0,
 		.read_slf = read_slfs,
 		.slf_data = (void *)o,
 		.env_prefix = env_prefix,

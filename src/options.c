@@ -34,6 +34,7 @@ void options_init(struct options *o)
 	o->arg_sep = xstrdup(":::");
 	o->arg_file_sep = xstrdup("::::");
 	o->jobserver_style = xstrdup("pipe");
+	o->cpus_per_job = 1;
 	char *unused = NULL;
 	termseq_parse("TERM,200,TERM,100,TERM,50,KILL,25", &o->termseq,
 		      &unused);
@@ -1013,6 +1014,9 @@ static const struct opt_def defs[] = {
 	FLAG("nonall", AT(nonall)),
 	FLAG("onall", AT(onall)),
 	FLAG("hostgroups", AT(hostgroups), ALIASES("hgrp", "host-groups")),
+	CHOICE("slurm", SLURM_YES, AT(slurm)),
+	CHOICE("slurm-auto", SLURM_AUTO, AT(slurm)),
+	LONG("cpus-per-job", 1, 1000000, AT(cpus_per_job)),
 	{.name = "transferfile", .kind = KIND_CUSTOM, .value = true,
 	 AT(transferfiles), .count = offsetof(struct options, n_transferfiles),
 	 .set = add_to_list, .flags = LIST, ALIASES("transfer-file",

@@ -38,6 +38,13 @@ enum cpu_unit {
 	CPU_SOCKETS,           /* filled sockets */
 };
 
+/* --slurm: jobs as Slurm job steps (slurm.h). */
+enum slurm_use {
+	SLURM_NO,
+	SLURM_YES,             /* --slurm: inside an allocation, or an error */
+	SLURM_AUTO,            /* --slurm-auto: inside one if there is one */
+};
+
 enum halt_when {
 	HALT_NEVER,
 	HALT_SOON,    /* start no more jobs */
@@ -187,6 +194,8 @@ struct options {
 	bool nonall;           /* --nonall: the command once on each host */
 	bool onall;            /* --onall: every job on each host */
 	bool hostgroups;       /* --hostgroups: arg@group picks hosts */
+	int slurm;             /* enum slurm_use */
+	long cpus_per_job;     /* --cpus-per-job: a Slurm step's CPUs */
 	char **transferfiles;  /* owned; --tf FILE templates, in order */
 	size_t n_transferfiles;
 	bool transfer;         /* --transfer: --tf {} */

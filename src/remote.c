@@ -43,6 +43,7 @@
 #include "job.h"
 #include "log.h"
 #include "quote.h"
+#include "slurm.h"
 #include "transfer.h"
 #include "util.h"
 
@@ -441,7 +442,7 @@ static void connect_more(struct remote *r)
 	}
 	for (size_t i = 0; i < r->n && r->connecting < MAX_CONNECTING; i++) {
 		struct rhost *h = r->v[i];
-		if (h->dropped || h->h->local) {
+		if (h->dropped || h->h->local || r->cfg.slurm_cpus) {
 			continue;
 		}
 		if (h->retry_ns > now || r->next_ssh_ns > now) {
@@ -528,7 +529,10 @@ static struct rhost *host_add(struct remote *r, struct host *h)
 	rh->index = r->n;
 	ssh_through_bash(h);
 	rh->slots = h->slots;
-	if (cfg->one_each) {
+	if (cfg->slurm_cpus) {
+		/* slurm_hosts() gave each node's slots, -j applied. */
+		rh->slots = cfg->one_each ? 1 : rh->slots;
+	} else if (cfg->one_each) {
 		rh->slots = h->local ? 1 : 0;
 	} else if (h->local) {
 		/* -j as for this machine, unless N/ said. */
@@ -643,7 +647,7 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 		free(r);
 		return -EINVAL;
 	}
-	int err = make_dir(r, cause);
+	int err = cfg->slurm_cpus ? 0 : make_dir(r, cause);
 	if (err < 0) {
 		free(r);
 		return err;
@@ -724,15 +728,17 @@ int remote_take(struct remote *r, struct job *job)
 		    h->retry_ns > now || base_waits(r, h)) {
 			continue;
 		}
+		/* Slurm's nodes and this machine need no ssh master. */
+		bool direct = h->h->local || r->cfg.slurm_cpus;
 		struct master *m = NULL;
-		for (size_t k = 0; !h->h->local && k < h->n_m; k++) {
+		for (size_t k = 0; !direct && k < h->n_m; k++) {
 			if (h->m[k]->state == M_UP &&
 			    h->m[k]->sessions < MAX_SESSIONS) {
 				m = h->m[k];
 				break;
 			}
 		}
-		if (!h->h->local && !m) {
+		if (!direct && !m) {
 			continue;
 		}
 		/* The most free, as a share of its slots. */
@@ -903,6 +909,9 @@ int remote_check(struct remote *r, struct job *job)
 {
 	struct rhost *h = job->host;
 
+	if (r->cfg.slurm_cpus) {
+		return 0; /* no ssh: a step's 255 is its own */
+	}
 	if (!h || h->h->local || job->master < 0 ||
 	    (size_t)job->master >= h->n_m ||
 	    h->m[job->master]->state != M_UP) {
@@ -1304,10 +1313,38 @@ static void files_rm_wd(const struct remote_files *f, struct buf *w)
 	buf_addc(w, ';');
 }
 
+/* The srun argv of a job step on its node (--slurm). */
+static char *const *step_argv(struct remote *r, const struct job *job,
+			      const char *cmd)
+{
+	struct slurm_step st = {
+		.node = job->host->h->host,
+		.cpus = r->cfg.slurm_cpus,
+		.shell = r->cfg.shell,
+		.cmd = cmd,
+		.stdin_data = r->cfg.stdin_data,
+	};
+	char **v = slurm_argv(&st);
+
+	words_clear(&r->argv);
+	for (char **w = v; ; w++) {
+		words_push(&r->argv, *w);
+		if (!*w) {
+			break;
+		}
+	}
+	slurm_argv_free(v);
+	return r->argv.v;
+}
+
 char *const *remote_argv(struct remote *r, const struct job *job,
 			 const char *cmd, const struct remote_files *f,
 			 bool *hold)
 {
+	if (r->cfg.slurm_cpus) {
+		*hold = false;
+		return step_argv(r, job, cmd);
+	}
 	char *const *argv = session_argv(r, job, cmd, f, hold);
 	const struct rhost *h = job->host;
 	if (!f || (f->n_send == 0 && f->n_ret == 0) || job->master < 0) {

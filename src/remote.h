@@ -52,6 +52,12 @@ struct remote_config {
 	const char *env_script;  /* --env: sets the variables, or NULL */
 	bool one_each;           /* --onall, --nonall: one job at a time */
 	/*
+	 * --slurm: the hosts are the nodes of a Slurm allocation (slurm.h),
+	 * their slots given; each job is an srun job step of this many CPUs
+	 * (0: hosts over ssh).
+	 */
+	long slurm_cpus;
+	/*
 	 * --basefile: copied to each host before its first job (to
 	 * base_workdir when relative, NULL for the login directory) and,
 	 * with cleanup, removed from it at the end.

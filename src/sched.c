@@ -2381,6 +2381,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.read_slf = cfg->read_slf,
 			.slf_data = cfg->slf_data,
 			.one_each = cfg->opts->onall || cfg->opts->nonall,
+			.slurm_cpus = cfg->slurm_cpus,
 			.basefiles = cfg->opts->basefiles,
 			.n_basefiles = cfg->opts->n_basefiles,
 			.base_workdir = base_wd,

@@ -49,6 +49,9 @@ struct sched_config {
 					variables on remote hosts, or NULL */
 	struct hosts *hosts;         /* -S, --slf: remote hosts (emptied by
 					the run), or NULL */
+	long slurm_cpus;             /* --slurm: the hosts are a Slurm
+					allocation's nodes, each job a step
+					of this many CPUs; 0 if not */
 	/* Reads the sshloginfiles of --slf again into hs (see remote.h). */
 	int (*read_slf)(void *data, struct hosts *hs, char **cause);
 	void *slf_data;
