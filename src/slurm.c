@@ -207,6 +207,10 @@ char **slurm_argv(const struct slurm_step *s)
 	push(&v, &n, xstrdup("--ntasks=1"));
 	push(&v, &n, xasprintf("--cpus-per-task=%ld", s->cpus));
 	push(&v, &n, xasprintf("--nodelist=%s", s->node));
+	/* {host} and {sshlogin} (--plus) read these; the rest of the
+	 * environment goes as it is (srun's default, ALL). */
+	push(&v, &n, xasprintf("--export=ALL,PARALLEL_SSHHOST=%s,"
+			       "PARALLEL_SSHLOGIN=%s", s->node, s->node));
 	/* No note of srun's own on stderr, which is the job's. */
 	push(&v, &n, xstrdup("--quiet"));
 	if (!s->stdin_data) {

@@ -28,6 +28,7 @@ function __prun_value_options
         --results --res --total-jobs --total \
         --process-slot-var --workdir --wd --tmpl --template --ctagstring --minversion --shell-completion \
         --transferfile --tf --return --trc --basefile --bf --rsync-opts \
+        --cpus-per-job \
         --semaphore-name --semaphorename --id --semaphore-timeout \
         --semaphoretimeout --st
 end
@@ -256,6 +257,9 @@ complete -c prun -n $options -l ssh -x -a '(__fish_complete_command)' -d 'Reach 
 complete -c prun -n $options -l ssh-delay -x -d 'Wait SECS between new ssh connections'
 complete -c prun -n $options -s M -l controlmaster -d 'Accepted: one connection per host is always shared'
 complete -c prun -n $options -l filter-hosts -d 'Drop a host that does not answer at once'
+complete -c prun -n $options -l slurm -d 'Inside a Slurm allocation, run each job as a job step'
+complete -c prun -n $options -l slurm-auto -d '--slurm inside a Slurm allocation, else nothing'
+complete -c prun -n $options -l cpus-per-job -x -d 'The CPUs of each Slurm job step'
 complete -c prun -n $options -l nonall -d 'Run the command, without arguments, once on each host'
 complete -c prun -n $options -l onall -d 'Run every job on each host'
 complete -c prun -n $options -l hostgroups -l hgrp -d 'ARG@GRP runs on a host of group GRP'

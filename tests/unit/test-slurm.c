@@ -139,14 +139,18 @@ int main(void)
 	};
 	argv(&s,
 	     "[srun] [--exact] [--nodes=1] [--ntasks=1] [--cpus-per-task=2] "
-	     "[--nodelist=node7] [--quiet] [--input=none] [--] [/bin/bash] "
+	     "[--nodelist=node7] "
+	     "[--export=ALL,PARALLEL_SSHHOST=node7,PARALLEL_SSHLOGIN=node7] "
+	     "[--quiet] [--input=none] [--] [/bin/bash] "
 	     "[-c] [echo 'a b' >&2]",
 	     "a step: one task on its node, no stdin");
 	s.stdin_data = true;
 	s.cpus = 1;
 	argv(&s,
 	     "[srun] [--exact] [--nodes=1] [--ntasks=1] [--cpus-per-task=1] "
-	     "[--nodelist=node7] [--quiet] [--] [/bin/bash] [-c] "
+	     "[--nodelist=node7] "
+	     "[--export=ALL,PARALLEL_SSHHOST=node7,PARALLEL_SSHLOGIN=node7] "
+	     "[--quiet] [--] [/bin/bash] [-c] "
 	     "[echo 'a b' >&2]",
 	     "--pipe: the step reads stdin");
 	return tap_done();
