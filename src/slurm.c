@@ -134,6 +134,11 @@ int slurm_hosts(struct hosts *hs, long cpus_per_job, const char *jobs,
 				 "SLURM_JOB_ID; use salloc or sbatch)");
 		return -1;
 	}
+	if (!in_path("srun")) {
+		*cause = xstrdup("--slurm runs jobs with srun, which is not "
+				 "in PATH");
+		return -1;
+	}
 	if (!list || !*list || !cpn || !*cpn) {
 		*cause = xasprintf("Slurm job %s: SLURM_JOB_NODELIST or "
 				   "SLURM_JOB_CPUS_PER_NODE is not set", id);

@@ -30,8 +30,8 @@ int slurm_parse_cpus(const char *spec, long *cpus, size_t n, char **cause);
  * `jobs` taken as of those slots, as -j is of the CPUs of a host of -S.
  * Reads SLURM_JOB_ID, SLURM_JOB_NODELIST (expanded by `scontrol show
  * hostnames`) and SLURM_JOB_CPUS_PER_NODE.  Returns 0, or -1 with *cause
- * (not inside an allocation; scontrol missing or failing; no node with
- * cpus_per_job CPUs).
+ * (not inside an allocation; srun not in PATH; scontrol missing or
+ * failing; no node with cpus_per_job CPUs).
  */
 int slurm_hosts(struct hosts *hs, long cpus_per_job, const char *jobs,
 		char **cause);

@@ -4,8 +4,11 @@
  * their slots, and the srun command line of a job step.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hosts.h"
 #include "slurm.h"
@@ -104,6 +107,16 @@ int main(void)
 	     "error: SLURM_JOB_CPUS_PER_NODE '4(x0)' does not give the CPUs "
 	     "of 1 node", "a count of no node");
 
+	/* An srun in PATH, which slurm_hosts() checks for (not run). */
+	char dir[] = "/tmp/test-slurm.XXXXXX";
+	tap_ok(mkdtemp(dir) != NULL, "makes a directory for srun");
+	char *srun = xasprintf("%s/srun", dir);
+	FILE *f = fopen(srun, "w");
+	if (f) {
+		fclose(f);
+	}
+	chmod(srun, 0755);
+	setenv("PATH", dir, 1);
 	hosts("node7", "4", 1, "100%", "node7/4|node7",
 	      "a node's slots are its CPUs");
 	hosts("node7", "8", 2, "100%", "node7/4|node7",
@@ -130,6 +143,18 @@ int main(void)
 	       "refuses to run outside an allocation");
 	free(cause);
 	hosts_finish(&hs);
+	setenv("SLURM_JOB_ID", "42", 1);
+	unlink(srun);
+	cause = NULL;
+	hosts_init(&hs);
+	tap_ok(slurm_hosts(&hs, 1, "100%", &cause) < 0 && cause &&
+		       strcmp(cause, "--slurm runs jobs with srun, which is "
+			      "not in PATH") == 0,
+	       "needs srun");
+	free(cause);
+	hosts_finish(&hs);
+	rmdir(dir);
+	free(srun);
 
 	struct slurm_step s = {
 		.node = "node7",
