@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The Slurm test lab itself: a one-node cluster whose allocations run
 # steps, share their CPUs between steps, report a job's exit status and
-# enforce time limits, and a stop that leaves nothing running.  The tests
+# enforce time and memory limits, and a stop that leaves nothing running.  The tests
 # of --slurm rely on all of it.
 
 load helpers
@@ -94,6 +94,17 @@ err$'
 	assert_output --partial "DUE TO TIME LIMIT"
 	(($(now_ms) - start < 150000)) ||
 		fail "the limit took $(($(now_ms) - start)) ms"
+	run slurm_steps
+	assert_output ""
+}
+
+@test "a step over its memory limit is killed, and srun says so" {
+	# A second of sampling finds the step over its 50 MB.
+	run salloc --quiet -N1 -n1 srun --mem=50M sh -c \
+		'tail -c 200000000 /dev/zero | sort >/dev/null; echo survived'
+	assert_equal "$status" 137
+	assert_output --partial "exceeded memory limit"
+	refute_output --partial survived
 	run slurm_steps
 	assert_output ""
 }
