@@ -1083,6 +1083,7 @@ static int run(struct cli *c)
 	struct hosts hosts;
 	bool remote = o->n_sshlogins > 0 || o->n_sshloginfiles > 0;
 	bool slurm = use_slurm(o);
+	long step_mem = 0; /* --slurm: MB a step's CPU asks for */
 	struct tmpl_list sends = {0}, rets = {0};
 	char *dot = NULL;
 	hosts_init(&hosts);
@@ -1114,7 +1115,7 @@ static int run(struct cli *c)
 	    parse_files(o, &hosts, &sends, &rets, &tc, &cause) < 0 ||
 	    parse_filters(o, filters, &tc, &cause) < 0 ||
 	    (slurm && slurm_hosts(&hosts, o->cpus_per_job, o->jobs,
-				  &cause) < 0)) {
+				  &step_mem, &cause) < 0)) {
 		warn("%s", cause);
 		free(cause);
 		goto out;
@@ -1233,6 +1234,7 @@ static int run(struct cli *c)
 		.n_filters = o->n_filter,
 		.hosts = remote || slurm ? &hosts : NULL,
 		.slurm_cpus = slurm ? o->cpus_per_job : 0,
+		.slurm_mem_per_cpu = step_mem,
 		.read_slf = read_slfs,
 		.slf_data = (void *)o,
 		.env_prefix = env_prefix,

@@ -1323,6 +1323,7 @@ static char *const *step_argv(struct remote *r, const struct job *job,
 		.shell = r->cfg.shell,
 		.cmd = cmd,
 		.stdin_data = r->cfg.stdin_data,
+		.mem_per_cpu = r->cfg.slurm_mem_per_cpu,
 	};
 	char **v = slurm_argv(&st);
 

@@ -57,6 +57,7 @@ struct remote_config {
 	 * (0: hosts over ssh).
 	 */
 	long slurm_cpus;
+	long slurm_mem_per_cpu;  /* MB a step's CPU asks for, or 0 */
 	/*
 	 * --basefile: copied to each host before its first job (to
 	 * base_workdir when relative, NULL for the login directory) and,

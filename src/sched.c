@@ -2382,6 +2382,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 			.slf_data = cfg->slf_data,
 			.one_each = cfg->opts->onall || cfg->opts->nonall,
 			.slurm_cpus = cfg->slurm_cpus,
+			.slurm_mem_per_cpu = cfg->slurm_mem_per_cpu,
 			.basefiles = cfg->opts->basefiles,
 			.n_basefiles = cfg->opts->n_basefiles,
 			.base_workdir = base_wd,

@@ -52,6 +52,7 @@ struct sched_config {
 	long slurm_cpus;             /* --slurm: the hosts are a Slurm
 					allocation's nodes, each job a step
 					of this many CPUs; 0 if not */
+	long slurm_mem_per_cpu;      /* MB a step's CPU asks for, or 0 */
 	/* Reads the sshloginfiles of --slf again into hs (see remote.h). */
 	int (*read_slf)(void *data, struct hosts *hs, char **cause);
 	void *slf_data;

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +123,7 @@ static char *node_names(const char *list, char **cause)
 }
 
 int slurm_hosts(struct hosts *hs, long cpus_per_job, const char *jobs,
-		char **cause)
+		long *mem_per_cpu, char **cause)
 {
 	const char *id = getenv("SLURM_JOB_ID");
 	const char *list = getenv("SLURM_JOB_NODELIST");
@@ -161,6 +162,18 @@ int slurm_hosts(struct hosts *hs, long cpus_per_job, const char *jobs,
 	if (slurm_parse_cpus(cpn, cpus, n, cause) < 0) {
 		goto out;
 	}
+	const char *mem = getenv("SLURM_MEM_PER_NODE");
+	long mem_mb = 0, most = 0;
+	if (mem && parse_long(mem, 1, LONG_MAX, &mem_mb) < 0) {
+		*cause = xasprintf("SLURM_MEM_PER_NODE '%s' is not a number of "
+				   "megabytes", mem);
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		most = cpus[k] > most ? cpus[k] : most;
+	}
+	*mem_per_cpu = mem_mb && most ? (mem_mb / most ? mem_mb / most : 1)
+				      : 0;
 	size_t i = 0, usable = 0;
 	for (char *save = NULL, *node = strtok_r(names, "\n", &save); node;
 	     node = strtok_r(NULL, "\n", &save), i++) {
@@ -212,12 +225,19 @@ char **slurm_argv(const struct slurm_step *s)
 	push(&v, &n, xstrdup("--ntasks=1"));
 	push(&v, &n, xasprintf("--cpus-per-task=%ld", s->cpus));
 	push(&v, &n, xasprintf("--nodelist=%s", s->node));
+	if (s->mem_per_cpu > 0) {
+		push(&v, &n, xasprintf("--mem-per-cpu=%ldM", s->mem_per_cpu));
+	}
 	/* {host} and {sshlogin} (--plus) read these; the rest of the
 	 * environment goes as it is (srun's default, ALL). */
 	push(&v, &n, xasprintf("--export=ALL,PARALLEL_SSHHOST=%s,"
 			       "PARALLEL_SSHLOGIN=%s", s->node, s->node));
 	/* No note of srun's own on stderr, which is the job's. */
 	push(&v, &n, xstrdup("--quiet"));
+	/* The SIGINT prun passes on at Ctrl-C ends the step, as it ends a
+	 * job here (without it, a first SIGINT makes srun print the tasks'
+	 * state; it takes a second within a second to end them). */
+	push(&v, &n, xstrdup("--quit-on-interrupt"));
 	if (!s->stdin_data) {
 		push(&v, &n, xstrdup("--input=none"));
 	}

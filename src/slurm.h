@@ -29,12 +29,16 @@ int slurm_parse_cpus(const char *spec, long *cpus, size_t n, char **cause);
  * (the allocation's CPUs; at least 1 CPU a job), lowered by -j's spec
  * `jobs` taken as of those slots, as -j is of the CPUs of a host of -S.
  * Reads SLURM_JOB_ID, SLURM_JOB_NODELIST (expanded by `scontrol show
- * hostnames`) and SLURM_JOB_CPUS_PER_NODE.  Returns 0, or -1 with *cause
- * (not inside an allocation; srun not in PATH; scontrol missing or
+ * hostnames`) and SLURM_JOB_CPUS_PER_NODE.  *mem_per_cpu is the memory
+ * each CPU of a step is to ask for, in MB: the allocation's memory per
+ * node (SLURM_MEM_PER_NODE, salloc --mem) over its CPUs on the node with
+ * most, else 0 (a step asking for no memory would take all of the node's
+ * share, and the steps would run one at a time).  Returns 0, or -1 with
+ * *cause (not inside an allocation; srun not in PATH; scontrol missing or
  * failing; no node with cpus_per_job CPUs).
  */
 int slurm_hosts(struct hosts *hs, long cpus_per_job, const char *jobs,
-		char **cause);
+		long *mem_per_cpu, char **cause);
 
 /* One job step: borrowed strings, see slurm_argv(). */
 struct slurm_step {
@@ -43,6 +47,7 @@ struct slurm_step {
 	const char *shell;    /* the job's shell (path), run as SHELL -c CMD */
 	const char *cmd;      /* the job's command, shell text */
 	bool stdin_data;      /* the job reads its standard input (--pipe) */
+	long mem_per_cpu;     /* MB, or 0: the job's own (see slurm_hosts()) */
 };
 
 /*

@@ -72,6 +72,11 @@ in_allocation() {
 	assert_output 4
 	# Slurm saw as many steps as prun ran.
 	assert_equal "$(cat steps/* | sort -n | tail -1)" 4
+	# An allocation of so much memory a node: each step asks for its
+	# share, or it would take all of it and the steps would run in turn.
+	run in_allocation "$check" -N1 -n4 --mem=400M -- "$job" 4 --slurm
+	assert_success
+	assert_output 4
 	run in_allocation "$check" -N1 -n4 -- "$job" 2 --slurm -j2
 	assert_success
 	assert_output 2
@@ -140,10 +145,13 @@ in_allocation() {
 	needs_lab
 	run in_allocation '
 		"$PRUN" --slurm --timeout 2 "echo \$\$ >pid.{}; sleep 60" ::: 1 2
-		echo "status $?"
+		st=$?
+		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
+		echo "status $st"
 		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
 			grep -v "\.extern$" | wc -l' -N1 -n2
 	assert_success
+	refute_output --partial "it took"
 	assert_line --index -2 "status 2"
 	assert_line --index -1 0
 	local p
@@ -162,12 +170,17 @@ in_allocation() {
 			[ "$(ls pid.* 2>/dev/null | wc -l)" = 4 ] && break
 			sleep 0.1
 		done
+		SECONDS=0
 		kill -INT $p
 		wait $p
-		echo "status $?"
+		st=$?
+		# Well before the jobs would have ended by themselves.
+		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
+		echo "status $st"
 		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
 			grep -v "\.extern$" | wc -l' -N1 -n4
 	assert_success
+	refute_output --partial "it took"
 	assert_line --index -2 "status 130"
 	assert_line --index -1 0
 	local p
@@ -194,4 +207,24 @@ in_allocation() {
 		echo "status $?"' -N1 -n1 -- "$job"
 	assert_success
 	assert_output "$(printf '%s\n' 'ran 1' 'status 0')"
+}
+
+@test "a step over its memory limit is a failed job with Slurm's reason" {
+	needs_lab
+	# The lab samples memory every second: 200 MB through sort is over
+	# the 50 MB a CPU of this allocation has.  The second try is small.
+	local job='if [ -e tried ]; then echo small; else : >tried
+		tail -c 200000000 /dev/zero | sort >/dev/null; echo survived; fi
+		# {}'
+	run in_allocation '"$PRUN" --slurm "$0" ::: 1 2>err;
+		echo "status $?"; cat err' -N1 -n1 --mem-per-cpu=50M -- "$job"
+	assert_success
+	assert_line --index 0 "status 1"
+	assert_output --regexp 'StepId=[0-9]+\.0 exceeded memory limit'
+	refute_output --partial survived
+	rm -f tried
+	run in_allocation '"$PRUN" --slurm --retries 2 "$0" ::: 1' \
+		-N1 -n1 --mem-per-cpu=50M -- "$job"
+	assert_success
+	assert_output small
 }

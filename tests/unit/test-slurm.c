@@ -50,7 +50,9 @@ static void hosts(const char *node, const char *cpn, long per_job,
 	setenv("SLURM_JOB_CPUS_PER_NODE", cpn, 1);
 	hosts_init(&hs);
 	buf_init(&b);
-	if (slurm_hosts(&hs, per_job, jobs, &cause) == 0) {
+	long mem = -1;
+	if (slurm_hosts(&hs, per_job, jobs, &mem, &cause) == 0) {
+		buf_addf(&b, "mem %ld: ", mem);
 		for (size_t i = 0; i < hs.n; i++) {
 			buf_addf(&b, "%s%s/%ld|%s", i ? "," : "",
 				 hs.v[i]->host, hs.v[i]->slots,
@@ -117,16 +119,24 @@ int main(void)
 	}
 	chmod(srun, 0755);
 	setenv("PATH", dir, 1);
-	hosts("node7", "4", 1, "100%", "node7/4|node7",
+	hosts("node7", "4", 1, "100%", "mem 0: node7/4|node7",
 	      "a node's slots are its CPUs");
-	hosts("node7", "8", 2, "100%", "node7/4|node7",
+	hosts("node7", "8", 2, "100%", "mem 0: node7/4|node7",
 	      "over the CPUs of a job");
-	hosts("node7", "8", 3, "100%", "node7/2|node7",
+	hosts("node7", "8", 3, "100%", "mem 0: node7/2|node7",
 	      "whole jobs only");
-	hosts("node7", "8", 1, "3", "node7/3|node7", "-j N caps them");
-	hosts("node7", "8", 1, "50%", "node7/4|node7", "-j N% is of them");
-	hosts("node7", "4", 1, "+2", "node7/4|node7",
+	hosts("node7", "8", 1, "3", "mem 0: node7/3|node7", "-j N caps them");
+	hosts("node7", "8", 1, "50%", "mem 0: node7/4|node7", "-j N% is of them");
+	hosts("node7", "4", 1, "+2", "mem 0: node7/4|node7",
 	      "-j never goes past the allocation");
+	setenv("SLURM_MEM_PER_NODE", "1000", 1);
+	hosts("node7", "8", 2, "100%", "mem 125: node7/4|node7",
+	      "salloc --mem: each step's CPU asks for its share");
+	setenv("SLURM_MEM_PER_NODE", "1G", 1);
+	hosts("node7", "8", 2, "100%",
+	      "error: SLURM_MEM_PER_NODE '1G' is not a number of megabytes",
+	      "a memory that is not a number");
+	unsetenv("SLURM_MEM_PER_NODE");
 	hosts("node7", "2", 4, "100%",
 	      "error: Slurm job 42 has no node with 4 CPUs for "
 	      "--cpus-per-job (SLURM_JOB_CPUS_PER_NODE 2)",
@@ -137,8 +147,9 @@ int main(void)
 	unsetenv("SLURM_JOB_ID");
 	struct hosts hs;
 	char *cause = NULL;
+	long mem;
 	hosts_init(&hs);
-	tap_ok(slurm_hosts(&hs, 1, "100%", &cause) < 0 && cause &&
+	tap_ok(slurm_hosts(&hs, 1, "100%", &mem, &cause) < 0 && cause &&
 		       strstr(cause, "no SLURM_JOB_ID"),
 	       "refuses to run outside an allocation");
 	free(cause);
@@ -147,7 +158,7 @@ int main(void)
 	unlink(srun);
 	cause = NULL;
 	hosts_init(&hs);
-	tap_ok(slurm_hosts(&hs, 1, "100%", &cause) < 0 && cause &&
+	tap_ok(slurm_hosts(&hs, 1, "100%", &mem, &cause) < 0 && cause &&
 		       strcmp(cause, "--slurm runs jobs with srun, which is "
 			      "not in PATH") == 0,
 	       "needs srun");
@@ -166,17 +177,18 @@ int main(void)
 	     "[srun] [--exact] [--nodes=1] [--ntasks=1] [--cpus-per-task=2] "
 	     "[--nodelist=node7] "
 	     "[--export=ALL,PARALLEL_SSHHOST=node7,PARALLEL_SSHLOGIN=node7] "
-	     "[--quiet] [--input=none] [--] [/bin/bash] "
+	     "[--quiet] [--quit-on-interrupt] [--input=none] [--] [/bin/bash] "
 	     "[-c] [echo 'a b' >&2]",
 	     "a step: one task on its node, no stdin");
 	s.stdin_data = true;
 	s.cpus = 1;
+	s.mem_per_cpu = 125;
 	argv(&s,
 	     "[srun] [--exact] [--nodes=1] [--ntasks=1] [--cpus-per-task=1] "
-	     "[--nodelist=node7] "
+	     "[--nodelist=node7] [--mem-per-cpu=125M] "
 	     "[--export=ALL,PARALLEL_SSHHOST=node7,PARALLEL_SSHLOGIN=node7] "
-	     "[--quiet] [--] [/bin/bash] [-c] "
+	     "[--quiet] [--quit-on-interrupt] [--] [/bin/bash] [-c] "
 	     "[echo 'a b' >&2]",
-	     "--pipe: the step reads stdin");
+	     "--pipe: the step reads stdin; its share of memory");
 	return tap_done();
 }
