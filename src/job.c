@@ -930,7 +930,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		*cause = xasprintf("cannot create a pipe: %s", strerror(err));
 		return -err;
 	}
-	bool wd = (sp->cfg.workdir || sp->cfg.workdir_unique) && !wrapped;
+	bool wd = (sp->cfg.workdir || sp->cfg.workdir_unique) &&
+		  (!wrapped || sp->cfg.wrap_here);
 	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act, in,

@@ -123,6 +123,9 @@ struct spawner_config {
 	char *const *(*wrap)(void *data, const struct job *job,
 			     const char *cmd, bool *hold);
 	void *wrap_data;
+	/* The wrapped command starts here, in --workdir (made as for a job
+	   of this machine's): Slurm's srun, whose step starts where it is. */
+	bool wrap_here;
 	/* $PARALLEL_ENV's shell text, run before each command; or NULL. */
 	const char *env_prefix;
 	/* MAKEFLAGS for jobs (the jobserver's), or NULL: the environment's. */

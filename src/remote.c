@@ -642,6 +642,11 @@ int remote_create(struct remote **out, const struct remote_config *cfg,
 	struct hosts *hs = cfg->hosts;
 
 	r->cfg = *cfg;
+	if (cfg->slurm_cpus) {
+		/* Slurm's nodes share this file system: nothing to copy
+		 * (main.c said that --basefile is ignored). */
+		r->cfg.n_basefiles = 0;
+	}
 	if (hs->n == 0) {
 		*cause = xasprintf("no host to run jobs on (-S, --slf)");
 		free(r);

@@ -1960,7 +1960,9 @@ static char *const *wrap_remote(void *data, const struct job *job,
 	if (remote_is_local(job->host)) {
 		return NULL;
 	}
-	if (!s->opts->workdir && c->n_sends == 0 && c->n_returns == 0) {
+	if (c->slurm_cpus || (!s->opts->workdir && c->n_sends == 0 &&
+			      c->n_returns == 0)) {
+		/* A Slurm step: no files to move, its workdir is here. */
 		return remote_argv(s->remote, job, cmd, NULL, hold);
 	}
 	struct remote_files f = {
@@ -2241,6 +2243,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 				  strcmp(cfg->opts->workdir, "...") == 0,
 		.wrap = wrap_remote,
 		.wrap_data = &s,
+		.wrap_here = cfg->slurm_cpus > 0,
 		.env_prefix = cfg->env_prefix,
 		.makeflags = cfg->makeflags,
 	};

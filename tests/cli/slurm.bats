@@ -130,6 +130,13 @@ in_allocation() {
 	assert_output "$(printf '%s\n' "$n $n 1" "$n $n 2" "$n 0" "$n 0")"
 }
 
+@test "--workdir: each step starts in its directory, made here (the nodes share it)" {
+	needs_lab
+	run in_allocation '"$PRUN" --slurm -k --wd "sub/{}" pwd ::: a b' -N1 -n2
+	assert_success
+	assert_output "$(printf '%s\n' "$PWD/sub/a" "$PWD/sub/b")"
+}
+
 @test "a job's exit status, srun's word on a failed step, and stdin only under --pipe" {
 	needs_lab
 	run in_allocation 'echo data | "$PRUN" --slurm "cat; exit {}" ::: 0 3 \
