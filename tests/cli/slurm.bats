@@ -168,6 +168,36 @@ in_allocation() {
 	true
 }
 
+@test "--halt now,fail=1 cancels the other steps" {
+	needs_lab
+	run in_allocation '
+		"$PRUN" --slurm --halt now,fail=1 \
+			"if [ {} = 1 ]; then sleep 1; exit 4; fi
+			 echo \$\$ >pid.{}; sleep 60" ::: 1 2 3
+		st=$?
+		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
+		echo "status $st"
+		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
+			grep -v "\.extern$" | wc -l' -N1 -n4
+	assert_success
+	refute_output --partial "it took"
+	assert_line --index -2 "status 4"
+	assert_line --index -1 0
+	local p
+	for p in $(cat pid.*); do
+		slurm_alive "$p" && fail "job $p still runs"
+	done
+	true
+}
+
+@test "without --slurm, inside an allocation, jobs run here as usual" {
+	needs_lab
+	run in_allocation '"$PRUN" -k "echo [\$SLURM_STEP_ID] {}" ::: 1 2' \
+		-N1 -n2
+	assert_success
+	assert_output "$(printf '%s\n' '[] 1' '[] 2')"
+}
+
 @test "Ctrl-C cancels every step: status 130, no step and no job process left" {
 	needs_lab
 	run in_allocation '
