@@ -21,7 +21,7 @@ closes() {
 }
 
 @test "loop closed: a plain run, its output unchanged" {
-	closes echo ::: a b c
+	closes -k echo ::: a b c
 	assert_output "a
 b
 c"
