@@ -41,6 +41,30 @@ in_allocation() {
 	salloc --quiet "${opts[@]}" bash -c "$text" "$@"
 }
 
+# The end of an allocation's text after a stopped run: whether it was
+# quick, prun's status, and how many steps of the allocation are left.
+STOPPED='
+	st=$?
+	# Well before the jobs (sleep 60) would have ended by themselves.
+	[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
+	echo "status $st"
+	squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
+		grep -v "\.extern$" | wc -l'
+
+# Asserts what $STOPPED printed: soon, status $1, no step left, and no
+# process left of the jobs that wrote their pid in pid.*.
+assert_stopped() {
+	assert_success
+	refute_output --partial "it took"
+	assert_line --index -2 "status $1"
+	assert_line --index -1 0
+	local p
+	for p in $(cat pid.*); do
+		slurm_alive "$p" && fail "job $p still runs"
+	done
+	true
+}
+
 @test "--slurm outside an allocation is refused" {
 	run env -u SLURM_JOB_ID "$PRUN" --slurm echo ::: a
 	assert_failure 255
@@ -152,20 +176,8 @@ in_allocation() {
 	needs_lab
 	run in_allocation '
 		"$PRUN" --slurm --timeout 2 "echo \$\$ >pid.{}; sleep 60" ::: 1 2
-		st=$?
-		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
-		echo "status $st"
-		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
-			grep -v "\.extern$" | wc -l' -N1 -n2
-	assert_success
-	refute_output --partial "it took"
-	assert_line --index -2 "status 2"
-	assert_line --index -1 0
-	local p
-	for p in $(cat pid.1 pid.2); do
-		slurm_alive "$p" && fail "job $p still runs"
-	done
-	true
+		'"$STOPPED" -N1 -n2
+	assert_stopped 2
 }
 
 @test "--halt now,fail=1 cancels the other steps" {
@@ -174,20 +186,8 @@ in_allocation() {
 		"$PRUN" --slurm --halt now,fail=1 \
 			"if [ {} = 1 ]; then sleep 1; exit 4; fi
 			 echo \$\$ >pid.{}; sleep 60" ::: 1 2 3
-		st=$?
-		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
-		echo "status $st"
-		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
-			grep -v "\.extern$" | wc -l' -N1 -n4
-	assert_success
-	refute_output --partial "it took"
-	assert_line --index -2 "status 4"
-	assert_line --index -1 0
-	local p
-	for p in $(cat pid.*); do
-		slurm_alive "$p" && fail "job $p still runs"
-	done
-	true
+		'"$STOPPED" -N1 -n4
+	assert_stopped 4
 }
 
 @test "without --slurm, inside an allocation, jobs run here as usual" {
@@ -210,21 +210,8 @@ in_allocation() {
 		SECONDS=0
 		kill -INT $p
 		wait $p
-		st=$?
-		# Well before the jobs would have ended by themselves.
-		[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
-		echo "status $st"
-		squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
-			grep -v "\.extern$" | wc -l' -N1 -n4
-	assert_success
-	refute_output --partial "it took"
-	assert_line --index -2 "status 130"
-	assert_line --index -1 0
-	local p
-	for p in $(cat pid.*); do
-		slurm_alive "$p" && fail "job $p still runs"
-	done
-	true
+		'"$STOPPED" -N1 -n4
+	assert_stopped 130
 }
 
 @test "a step Slurm cancels is a failed job with Slurm's reason; --retries runs it again" {
