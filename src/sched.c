@@ -1982,11 +1982,13 @@ static char *const *wrap_remote(void *data, const struct job *job,
 	return argv;
 }
 
-/* Reaps every exited child.  Runs on SIGCHLD. */
-static void on_sigchld(uv_signal_t *h, int sig)
+/*
+ * Reaps every exited child: jobs are finished, other children (a
+ * ControlMaster, a spool's compressor, an orphan of some job, or a child
+ * the program that exec'd prun left) are only reaped.
+ */
+static void reap_children(struct sched *s)
 {
-	struct sched *s = h->data;
-
 	s->reaping = true;
 	for (;;) {
 		siginfo_t si;
@@ -2029,6 +2031,13 @@ static void on_sigchld(uv_signal_t *h, int sig)
 		finish_job(s, job);
 	}
 	s->reaping = false;
+}
+
+static void on_sigchld(uv_signal_t *h, int sig)
+{
+	struct sched *s = h->data;
+
+	reap_children(s);
 	arm_timeout(s);
 	fill(s);
 	maybe_finish(s);
@@ -2340,6 +2349,12 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	uv_signal_init(&s.loop, &s.sigchld);
 	s.sigchld.data = &s;
 	uv_signal_start(&s.sigchld, on_sigchld, SIGCHLD);
+	/*
+	 * Children that ended before (those of a shell that exec'd prun) sent
+	 * no signal to the watcher: unreaped, they would hold places under
+	 * `ulimit -u` for good.
+	 */
+	reap_children(&s);
 	for (size_t i = 0; i < 6; i++) {
 		uv_signal_init(&s.loop, &s.sig[i]);
 		s.sig[i].data = &s;
