@@ -85,6 +85,15 @@ holds_flock() {
 	return 1
 }
 
+# Whether process $1 holds a flock on a file whose path ends with $2, or has
+# ended (is gone, or a zombie).
+waiting_or_gone() {
+	local _ state
+	holds_flock "$1" "$2" && return 0
+	read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" || return 0
+	[ "$state" = Z ]
+}
+
 # Fails unless no process whose command line contains $1 is left.
 assert_no_process() {
 	local left
