@@ -101,18 +101,61 @@ check_jobs() {
 
 @test "reports a full disk that two jobs writing their own temp files filled, with -k" {
 	mount_big
-	# Job 1 prints much, and is written and gone before jobs 2 and 3
-	# start, 0.5 s apart, with files of their own (the disk is empty);
-	# 1.5 s later they fill it together, and hold their output at once,
-	# waiting after writing it.  Tags keep job 1 from passing its output
-	# straight out, as -k would.
-	run bash -c '"$PRUN" -k -j2 --tag --delay 0.5 --tmpdir "$1" \
-		"sleep {2}; [ {#} = 1 ] || fallocate -l 530M \"$1/filler{#}\";
-		head -c {1} /dev/zero 2>/dev/null; sleep 0.5" \
-		::: 1500000 40000000 40000000 :::+ 0 2 1.5 >/dev/null' _ "$mnt"
-	rm -f "$mnt"/filler*
+	# Job 1 prints much (tags keep it from passing its output straight
+	# out, as -k would), so prun spills it into a file in $mnt and gives
+	# later jobs files of their own while the disk has room.  Job 2 waits
+	# until it sees that file take room, and jobs 1 and 3 until job 2 saw
+	# it; jobs 4 and 5 start after them, so they get files, and wait for
+	# each other before they fill half the disk each.  Then each prints
+	# 40 MB where 40 MiB are left, while job 2, first in order, runs on
+	# until both have ended: neither's output can go out and make room,
+	# so they fill the disk together.  Every wait is on the other jobs,
+	# not on time.
+	cat >"$BATS_TEST_TMPDIR/job" <<-'EOF'
+		mnt=$1
+		# Runs "$@" every 0.1 s until it succeeds, for at most 60 s.
+		await() {
+			for _ in $(seq 600); do "$@" && return; sleep 0.1; done
+			echo "job $n waited in vain for: $*" >&2
+			exit 1
+		}
+		# Whether something takes room in $mnt.
+		used() { [ "$(stat -f -c %a "$mnt")" -lt "$(stat -f -c %b "$mnt")" ]; }
+		# Whether the job whose pid is in file $1 has ended (is a
+		# zombie, or gone).
+		ended() {
+			[ -s "$1" ] || return
+			2>/dev/null <"/proc/$(cat "$1")/stat" read -r _ _ state _ ||
+				return 0
+			[ "$state" = Z ]
+		}
+		case ${n:=$2} in
+		1)
+			head -c 1500000 /dev/zero
+			await test -e "$mnt/seen"
+			;;
+		2)
+			await used
+			: >"$mnt/seen"
+			await ended "$mnt/pid4"
+			await ended "$mnt/pid5"
+			;;
+		3) await test -e "$mnt/seen" ;;
+		*)
+			echo $$ >"$mnt/pid$n"
+			await test -e "$mnt/pid$((9 - n))"
+			fallocate -l 530M "$mnt/filler$n" || exit
+			await test -e "$mnt/filler$((9 - n))"
+			head -c 40000000 /dev/zero 2>/dev/null
+			;;
+		esac
+	EOF
+	run bash -c '"$PRUN" -k -j3 --tag --tmpdir "$1" sh "$2" "$1" \
+		::: 1 2 3 4 5 >/dev/null' _ "$mnt" "$BATS_TEST_TMPDIR/job"
+	rm -f "$mnt"/*
 	assert_failure 255
-	assert_line --regexp "^prun: output (of job [23] )?may be incomplete: $mnt: No space left on device\$"
+	refute_output --partial "waited in vain"
+	assert_line --regexp "^prun: output (of job [45] )?may be incomplete: $mnt: No space left on device\$"
 }
 
 @test "reports a --line-buffer line that does not fit in the temp directory" {
