@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Input is read lazily and in constant memory.
+# Input is read lazily (that it takes constant memory: memory.bats).
 
 load helpers
 
@@ -11,14 +11,6 @@ load helpers
 	last=${lines[3]#* }
 	gap=$(( (last - first) / 1000000 ))
 	[ "$gap" -gt 2500 ] || fail "the first three jobs waited for the end of input (gap ${gap} ms)"
-}
-
-@test "a million input lines run in constant memory" {
-	[ -z "${SANITIZED_BUILD:-}" ] || skip "memory is not measured under sanitizers"
-	command -v /usr/bin/time >/dev/null || skip "GNU time is not installed"
-	run bash -c 'seq 1000000 | /usr/bin/time -f "%M" "$PRUN" -j2 -N1000 true 2>&1 >/dev/null'
-	assert_success
-	[ "${lines[-1]}" -lt 16384 ] || fail "peak RSS ${lines[-1]} KiB"
 }
 
 @test "input that never ends does not keep prun from stopping on error" {

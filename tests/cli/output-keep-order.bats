@@ -75,20 +75,6 @@ stamp() {
 	assert_output $'0.4\n0.1\n0.2'
 }
 
-@test "-k holds later jobs' output on disk, not in memory" {
-	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
-	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" -k -j3 \
-		"if [ {} = 1 ]; then sleep 1; else head -c 33554432 /dev/zero; fi" \
-		::: 1 2 3 4 5 6 | wc -c' _ "$BATS_TEST_TMPDIR"
-	assert_success
-	assert_output $((5 * 33554432))
-	# Sanitizers hold freed memory back: RSS is not prun's then.
-	if [ -z "${SANITIZED_BUILD:-}" ]; then
-		rss=$(cat "$BATS_TEST_TMPDIR/rss")
-		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
-	fi
-}
-
 @test "-k gives back the disk space of what it has streamed" {
 	mnt=$BATS_TEST_TMPDIR/small
 	mkdir -p "$mnt"
@@ -147,16 +133,3 @@ assert_same_ten_times() {
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" $'e\no 1'
 }
 
-@test "-k holds a large stderr of the live job on disk, not in memory" {
-	[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
-	head -c 40000000 /dev/urandom >"$BATS_TEST_TMPDIR/big"
-	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" -k \
-		"cat $1/big >&2; echo o; sleep 0.5; echo p" ::: 1 2 2>&1 |
-		cmp - <(for i in 1 2; do echo o; echo p $i; cat "$1/big"; done)' \
-		_ "$BATS_TEST_TMPDIR"
-	assert_success
-	if [ -z "${SANITIZED_BUILD:-}" ]; then
-		rss=$(cat "$BATS_TEST_TMPDIR/rss")
-		[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
-	fi
-}

@@ -329,14 +329,6 @@ load helpers
 	assert_output ""
 }
 
-@test "--pipe: a slow job holds back the reading of stdin, not memory" {
-	[ -z "$SANITIZED_BUILD" ] || skip "memory bounds are meaningless under ASan"
-	run bash -c 'head -c 300000000 /dev/zero | tr "\0" "x" | fold -w 99 |
-		/usr/bin/time -f "%M" "$PRUN" --pipe --block 1M -j2 "sleep 0.01; wc -c" 2>&1 >/dev/null | tail -1'
-	assert_success
-	[ "$output" -lt 65536 ] || fail "peak RSS ${output} KiB"
-}
-
 @test "--pipe: bad input gets one line and exit 255" {
 	run bash -c 'seq 3 | "$PRUN" --pipe --block 0 cat'
 	assert_failure 255
