@@ -6,7 +6,8 @@ load helpers
 load complete
 
 # One build of the source tree with --prefix=/opt/prun, installed into
-# $DEST with DESTDIR, as a packager would.
+# $DEST with DESTDIR, as a packager would; only what is installed is built
+# (the tests' programs are not).
 setup_file() {
 	command -v scdoc >/dev/null || skip "scdoc is not installed"
 	local build=$BATS_FILE_TMPDIR/build log=$BATS_FILE_TMPDIR/build.log
@@ -15,7 +16,7 @@ setup_file() {
 	{
 		meson setup "$build" "$TOP" --prefix=/opt/prun \
 			-Dman-pages=enabled -Dcli-tests=disabled &&
-		meson compile -C "$build" &&
+		meson compile -C "$build" prun prun.1 prun.5 &&
 		DESTDIR=$DEST meson install -C "$build" --no-rebuild
 	} >"$log" 2>&1 || {
 		cat "$log" >&2
