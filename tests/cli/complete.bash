@@ -24,6 +24,19 @@ bash_complete() {
 		source "$bash_completion" || exit 1
 		source "$completion" || exit 1
 		compopt() { :; }  # only valid inside a real completion
+		# Prints its arguments sorted (as sort does with LC_ALL=C),
+		# each once, separated by spaces: no process for each line.
+		sorted_words() {
+			local out=() w i
+			for w; do
+				for ((i = ${#out[@]}; i > 0; i--)); do
+					[[ ${out[i - 1]} > $w ]] || break
+				done
+				((i > 0)) && [[ ${out[i - 1]} == "$w" ]] && continue
+				out=("${out[@]:0:i}" "$w" "${out[@]:i}")
+			done
+			echo "${out[*]}"
+		}
 		for COMP_LINE; do
 			COMP_WORDS=()
 			for w in $COMP_LINE; do
@@ -45,12 +58,7 @@ bash_complete() {
 			COMP_POINT=${#COMP_LINE}
 			COMPREPLY=()
 			_prun
-			if ((${#COMPREPLY[@]})); then
-				printf "%s\n" "${COMPREPLY[@]}" | sort -u |
-					paste -s -d " " -
-			else
-				echo
-			fi
+			sorted_words "${COMPREPLY[@]}"
 		done
 	' bash "$BASH_COMPLETION" "$TOP/completions/bash/prun" "$@"
 }
