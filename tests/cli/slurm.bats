@@ -84,10 +84,10 @@ assert_stopped() {
 	# Each job waits (up to 20 s) until 4 jobs run or all have started,
 	# then records how many run: a count, whatever the machine's load.
 	local job='touch run/{}; for i in $(seq 200); do
-		r=$(ls run | wc -l) f=$(ls done | wc -l)
+		set -- run/*; r=$#; set -- done/*; [ -e "$1" ] && f=$# || f=0
 		[ $r -ge $W ] || [ $((r + f)) -ge 10 ] && break; sleep 0.1
 		done; squeue --steps --noheader --jobs $SLURM_JOB_ID | wc -l \
-		>steps/{}; sleep 0.3; ls run | wc -l >done/{}; rm run/{}'
+		>steps/{}; sleep 0.3; set -- run/*; echo $# >done/{}; rm run/{}'
 	local check='rm -rf run done steps; mkdir run done steps
 		W=$1 "$PRUN" "${@:2}" "$0" ::: $(seq 10) || exit
 		cat done/* | sort -n | tail -1'
