@@ -106,7 +106,7 @@ seqs() {
 }
 
 @test "--decompress-program is used as given" {
-	run bash -c '"$PRUN" --compress-program "xz -c" \
+	run bash -c '"$PRUN" --compress-program "xz -0 -c" \
 		--decompress-program "xz -dc" "seq {}" ::: 500000 | md5sum'
 	assert_success
 	assert_output "$(seq 500000 | md5sum)"

@@ -30,10 +30,10 @@ setup() {
 
 @test "--line-buffer stops reading jobs while the reader is slow" {
 	run bash -c '/usr/bin/time -f %M -o "$1/rss" "$PRUN" --line-buffer \
-		"head -c 200000000 /dev/zero | tr \\\\0 a | fold -w 100 # {}" ::: x |
+		"head -c 100000000 /dev/zero | tr \\\\0 a | fold -w 100 # {}" ::: x |
 		{ sleep 2; wc -c; }' _ "$BATS_TEST_TMPDIR"
 	assert_success
-	assert_output 201999999
+	assert_output 100999999
 	rss=$(cat "$BATS_TEST_TMPDIR/rss")
 	[ "$rss" -lt 32768 ] || fail "peak RSS was ${rss} KiB"
 }
@@ -60,7 +60,7 @@ setup() {
 }
 
 @test "--pipe: a slow job holds back the reading of stdin, not memory" {
-	run bash -c 'head -c 300000000 /dev/zero | tr "\0" "x" | fold -w 99 |
+	run bash -c 'head -c 150000000 /dev/zero | tr "\0" "x" | fold -w 99 |
 		/usr/bin/time -f "%M" "$PRUN" --pipe --block 1M -j2 "sleep 0.01; wc -c" 2>&1 >/dev/null | tail -1'
 	assert_success
 	[ "$output" -lt 65536 ] || fail "peak RSS ${output} KiB"
