@@ -99,9 +99,10 @@ err$'
 }
 
 @test "a step over its memory limit is killed, and srun says so" {
-	# A second of sampling finds the step over its 50 MB.
+	# A second of sampling finds the step over its 50 MB (200 MB held for
+	# a minute, so that a fast machine is not done before the sample).
 	run salloc --quiet -N1 -n1 srun --mem=50M sh -c \
-		'tail -c 200000000 /dev/zero | sort >/dev/null; echo survived'
+		'perl -e "\$x = q(x) x 2e8; sleep 60"; echo survived'
 	assert_equal "$status" 137
 	assert_output --partial "exceeded memory limit"
 	refute_output --partial survived
