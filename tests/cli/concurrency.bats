@@ -123,6 +123,7 @@ max_concurrency() {
 	uid=$((300000 + $$ % 100000))
 	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
 	# Nothing of the test's own directory is open to that user.
+	PRUN=$(prun_for_others) || fail "cannot copy prun for another user"
 	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
 		PRUN_SYSCONFDIR=/nonexistent TMPDIR=/tmp \
 		setpriv --reuid $uid --regid $uid --clear-groups bash -c '
@@ -136,6 +137,7 @@ max_concurrency() {
 @test "a process limit reached before prun starts: prun waits for room, then runs every job" {
 	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
 	uid=$((400000 + $$ % 100000))
+	PRUN=$(prun_for_others) || fail "cannot copy prun for another user"
 	# Six sleeps and the shell hold 7 of the user's 8 processes: prun's
 	# threads cannot all start until the sleeps end.
 	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \

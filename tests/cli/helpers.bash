@@ -111,6 +111,23 @@ assert_no_process() {
 	fi
 }
 
+# Prints the path of a copy of $PRUN that another user may run, for the
+# tests that run prun as a user of their own: the tree may lie where only
+# its owner may enter (as /root).  The copy is in the test's directory,
+# which bats removes, and the directories up to it are made passable (not
+# readable) by all.
+prun_for_others() {
+	local dir=$BATS_TEST_TMPDIR/for-others d
+	mkdir -p "$dir" && cp "$PRUN" "$dir/prun" && chmod 755 "$dir/prun" ||
+		return
+	d=$dir
+	while [ "$d" != "${BATS_RUN_TMPDIR%/*}" ] && [ -n "$d" ]; do
+		chmod o+x "$d" || return
+		d=${d%/*}
+	done
+	echo "$dir/prun"
+}
+
 # Skips the test unless a pseudo-terminal can be made here (a chroot or a
 # container may have no /dev/pts); $1 names what needs it.
 needs_terminal() {
