@@ -122,7 +122,8 @@ max_concurrency() {
 	# run of this test.
 	uid=$((300000 + $$ % 100000))
 	[ "$(id -u)" = 0 ] || skip "needs root, to run as a user of its own"
-	# Nothing of the test's own directory is open to that user.
+	# Nothing of the test's own directory is open to that user but a
+	# copy of prun.
 	PRUN=$(prun_for_others) || fail "cannot copy prun for another user"
 	run env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
 		PRUN_SYSCONFDIR=/nonexistent TMPDIR=/tmp \
