@@ -157,13 +157,16 @@ static void line_limits(const struct template *tmpl, long max_chars,
  * soft limit on open files as far as -j needs, within the hard limit.
  * Returns the jobs that fit in it: max_jobs, or fewer under a low hard
  * limit, which says so as GNU parallel does ("Only enough file handles to
- * run N jobs in parallel"; silently for -j 0).  Running out anyway only
- * delays jobs (the scheduler retries).
+ * run N jobs in parallel"; silently for -j 0).  *held_fit is set to the
+ * ended jobs whose two files fit beside those that run (at least two a
+ * job), or SIZE_MAX without a limit.  Running out anyway only delays
+ * jobs (the scheduler retries).
  */
-static long raise_fd_limit(long max_jobs)
+static long raise_fd_limit(long max_jobs, size_t *held_fit)
 {
 	struct rlimit rl;
 
+	*held_fit = SIZE_MAX;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
 		return max_jobs;
 	}
@@ -179,15 +182,23 @@ static long raise_fd_limit(long max_jobs)
 	rlim_t room = rl.rlim_cur > FDS_OWN + FDS_PER_JOB
 			      ? (rl.rlim_cur - FDS_OWN) / FDS_PER_JOB
 			      : 1;
-	if (rl.rlim_cur == RLIM_INFINITY || room >= (rlim_t)max_jobs) {
+	if (rl.rlim_cur == RLIM_INFINITY) {
 		return max_jobs;
 	}
-	if (max_jobs != JOBS_UNLIMITED) {
-		warn("only enough file descriptors to run %llu jobs at once; "
-		     "raise 'ulimit -n' (now %llu)", (unsigned long long)room,
-		     (unsigned long long)rl.rlim_cur);
+	long jobs = max_jobs;
+	if (room < (rlim_t)max_jobs) {
+		if (max_jobs != JOBS_UNLIMITED) {
+			warn("only enough file descriptors to run %llu jobs "
+			     "at once; raise 'ulimit -n' (now %llu)",
+			     (unsigned long long)room,
+			     (unsigned long long)rl.rlim_cur);
+		}
+		jobs = (long)room;
 	}
-	return (long)room;
+	rlim_t running = FDS_OWN + (rlim_t)jobs * 2;
+	rlim_t fit = rl.rlim_cur > running ? (rl.rlim_cur - running) / 2 : 0;
+	*held_fit = fit == 0 ? 1 : fit < SIZE_MAX ? (size_t)fit : SIZE_MAX;
+	return jobs;
 }
 
 static int cmp_seq(const void *a, const void *b)
@@ -1133,7 +1144,8 @@ static int run(struct cli *c)
 		warn("cannot set --nice %ld: %s", o->nice, strerror(errno));
 		goto out;
 	}
-	max_jobs = raise_fd_limit(max_jobs);
+	size_t held_fit;
+	max_jobs = raise_fd_limit(max_jobs, &held_fit);
 	const char *trim = o->trim ? o->trim : o->colsep ? "lr" : "n";
 	struct line_cost fill = {
 		.arg = arg_len,
@@ -1220,6 +1232,7 @@ static int run(struct cli *c)
 		.chunks = piped ? &cc : NULL,
 		.split = split_opt ? &split : NULL,
 		.max_jobs = max_jobs,
+		.held_fit = held_fit,
 		.jobs_file = options_jobs_is_file(o->jobs) ? o->jobs : NULL,
 		.cores = cores,
 		.max_load = max_load,

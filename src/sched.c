@@ -2345,6 +2345,10 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	} else if (s.held_max > HELD_MAX) {
 		s.held_max = HELD_MAX;
 	}
+	/* Each holds two files open: no more than the descriptors allow. */
+	if (s.held_max > cfg->held_fit) {
+		s.held_max = cfg->held_fit > 0 ? cfg->held_fit : 1;
+	}
 
 	uv_signal_init(&s.loop, &s.sigchld);
 	s.sigchld.data = &s;

@@ -34,6 +34,9 @@ struct sched_config {
 	struct chunk_split *split;  /* --shard, --bin: lines to jobs by a
 				       column, else NULL */
 	long max_jobs;
+	size_t held_fit;            /* ended jobs whose output files the
+				       descriptor limit leaves room for
+				       (SIZE_MAX: no bound) */
 	const char *jobs_file;      /* -j FILE: read again when it changes */
 	long cores;                 /* CPUs, for the spec in jobs_file */
 	double max_load;             /* --load: start no job at or above

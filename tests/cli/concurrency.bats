@@ -116,6 +116,20 @@ max_concurrency() {
 	assert_output "$(seq 30 | tr '\n' ' ')"
 }
 
+@test "jobs waiting for their results to be written hold no more files than the limit allows" {
+	# Each ended job keeps two files open until its results are written:
+	# under ulimit -n 40, -j 2 (which fits) and -j 30 (cut to 2) once let
+	# sixteen wait, and writing the results ran out of descriptors.
+	local j
+	for j in 2 30; do
+		rm -rf "$BATS_TEST_TMPDIR/res"
+		run bash -c 'ulimit -n 40; "$PRUN" -j "$2" --results "$1/res" "echo {}" ::: $(seq 150) 2>/dev/null &&
+			cat "$1"/res/1/*/stdout | sort -n | tr "\n" " "' _ "$BATS_TEST_TMPDIR" "$j"
+		assert_success
+		assert_output "$(seq 150 | tr '\n' ' ')"
+	done
+}
+
 @test "reaching the process limit mid-run delays jobs, never aborts prun" {
 	# ulimit -u counts every process and thread of a user, root's aside:
 	# the run needs a user of its own, not shared with the other build's
