@@ -800,6 +800,9 @@ static int make_outputs(struct spawner *sp, struct job *job, int child[2],
  * stdin: `in` (a --pipe job's pipe), /dev/null, or under --tty the
  * terminal, whose foreground the child's process group then is (else its
  * reads would stop it); and the jobserver's pipe, if js, as 3 and 4.
+ * The set is kept in `a` for the next job with the same descriptors.
+ * NULL if glibc refuses one of them (EBADF: at or above the limit on
+ * open files, which may have been lowered under prun); nothing is kept.
  */
 static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 						     int in, int tty,
@@ -814,19 +817,25 @@ static const posix_spawn_file_actions_t *actions_for(struct actions *a,
 	if (a->built) {
 		posix_spawn_file_actions_destroy(&a->fa);
 	}
+	a->built = false;
 	posix_spawn_file_actions_init(&a->fa);
-	posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : in,
-					 STDIN_FILENO);
+	/* Without its dup2 a child would write to prun's own stdout. */
+	int r = posix_spawn_file_actions_adddup2(&a->fa, tty >= 0 ? tty : in,
+						 STDIN_FILENO);
+	if (r == 0 && tty >= 0 && fg) {
+		r = posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
+	}
+	for (int i = 0; r == 0 && i < 2 && child[i] >= 0; i++) {
+		r = posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
+	}
+	for (int i = 0; r == 0 && js && i < 2; i++) {
+		r = posix_spawn_file_actions_adddup2(&a->fa, js[i], 3 + i);
+	}
+	if (r != 0) {
+		posix_spawn_file_actions_destroy(&a->fa);
+		return NULL;
+	}
 	a->in = in;
-	if (tty >= 0 && fg) {
-		posix_spawn_file_actions_addtcsetpgrp_np(&a->fa, tty);
-	}
-	for (int i = 0; i < 2 && child[i] >= 0; i++) {
-		posix_spawn_file_actions_adddup2(&a->fa, child[i], i + 1);
-	}
-	for (int i = 0; js && i < 2; i++) {
-		posix_spawn_file_actions_adddup2(&a->fa, js[i], 3 + i);
-	}
 	a->fd[0] = child[0];
 	a->fd[1] = child[1];
 	a->built = true;
@@ -936,8 +945,24 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	const posix_spawn_file_actions_t *fa =
 		actions_for(job->files ? &job->files->act : &sp->act, in,
 			    sp->tty, sp->tty_fg, child, sp->cfg.js_fds);
-	if ((sp->cfg.n_tmpls && (err = job_tmpls(sp, job, cause)) < 0) ||
-	    (wd && (err = job_workdir(sp, job, cause)) < 0)) {
+	if (fa && wd) {
+		/* The same actions, and a chdir, in a set of their own. */
+		if (sp->wd_act.built) {
+			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
+			sp->wd_act.built = false;
+		}
+		fa = actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child,
+				 sp->cfg.js_fds);
+	}
+	/* An fd above a lowered limit (see actions_for()): the job waits. */
+	err = fa ? 0 : -EAGAIN;
+	if (err == 0 && sp->cfg.n_tmpls) {
+		err = job_tmpls(sp, job, cause);
+	}
+	if (err == 0 && wd) {
+		err = job_workdir(sp, job, cause);
+	}
+	if (err < 0) {
 		if (own) {
 			close(child[0]);
 			close(child[1]);
@@ -948,16 +973,8 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return err;
 	}
 	if (wd) {
-		/* The same actions, and a chdir, in a set of their own. */
-		if (sp->wd_act.built) {
-			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
-			sp->wd_act.built = false;
-		}
-		actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child,
-			    sp->cfg.js_fds);
 		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
 						     sp->workdir.data);
-		fa = &sp->wd_act.fa;
 	}
 
 	snprintf(sp->env_seq, sizeof(sp->env_seq), "PARALLEL_SEQ=%llu",
