@@ -46,9 +46,10 @@
  * seen as a write error (the jobs write them), so the file system is
  * checked when a job ends and before a spool is freed: until then, the
  * space that a job's failed write wanted is still taken.  Where prun
- * writes a spool itself, a full disk stalls the stream instead: its pipe
- * is not read (the job waits) until space comes back or the job is the
- * one being written, which is read on (see stall()).
+ * writes a spool itself, a full disk (or no descriptor for a spool file)
+ * stalls the stream instead: its pipe is not read (the job waits) until
+ * space comes back or the job is the one being written, which is read on
+ * (see stall()).
  */
 #define _GNU_SOURCE /* splice */
 #include "output.h"
@@ -1694,10 +1695,15 @@ static int keep(struct output *o, struct ostream *st, const char *p,
 	return r;
 }
 
-/* True if err says that the spools' file system is full, for now. */
+/*
+ * True if err says that a spool cannot grow for now: its file system is
+ * full, or no descriptor is left for its file (ulimit -n, or the
+ * system's).
+ */
 static bool no_room(int err)
 {
-	return err == -ENOSPC || err == -EDQUOT;
+	return err == -ENOSPC || err == -EDQUOT || err == -EMFILE ||
+	       err == -ENFILE;
 }
 
 /*

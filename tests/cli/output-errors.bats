@@ -49,6 +49,46 @@ mount_big() {
 		head -c 3000000 /dev/zero | tr '\0' $t; done | md5sum)"
 }
 
+# The lowest descriptor number that process $1 has free.
+lowest_free_fd() {
+	local fd=0
+	while [ -e "/proc/$1/fd/$fd" ]; do
+		fd=$((fd + 1))
+	done
+	echo "$fd"
+}
+
+@test "no descriptor for a spool file makes jobs wait, as a full disk does" {
+	# Once the jobs run, prun may open no more files (its soft limit is
+	# lowered to its lowest free descriptor): the two jobs that are not
+	# being written cannot spill their 5 MB to temp files, so they wait
+	# for their turn, in memory, and the run loses nothing.
+	local opts pid i
+	cd "$BATS_TEST_TMPDIR"
+	for opts in "-k" "--tag"; do
+		rm -f started.* go
+		"$PRUN" $opts -j3 'touch started.{}; while [ ! -e go ]; do
+			sleep 0.05; done; head -c 5000000 /dev/zero | tr "\0" {}
+			echo' \
+			::: a b c >out 2>err &
+		pid=$!
+		wait_until test -e started.a -a -e started.b -a -e started.c
+		prlimit --pid "$pid" --nofile="$(lowest_free_fd "$pid")": ||
+			fail "prlimit failed"
+		touch go
+		wait "$pid" || fail "$opts: exit status $?"
+		run cat err
+		assert_output ''
+		# (-k: in order; --tag: any order, each line tagged.)
+		run bash -c 'if [ "$1" = -k ]; then cat out; else sort out; fi |
+			md5sum' _ "$opts"
+		assert_output "$(for i in a b c; do
+			[ "$opts" = -k ] || printf '%s\t' $i
+			head -c 5000000 /dev/zero | tr '\0' $i
+			echo; done | md5sum)"
+	done
+}
+
 # Checks file $1 (tags cut off): each job's lines together, "$2" and
 # 1..N in order, for jobs a to f.  Prints "letter count" per job, and
 # "bad" lines if any.
