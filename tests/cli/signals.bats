@@ -3,14 +3,15 @@
 
 load helpers
 
-# Starts prun in the background with a unique marker in its jobs; returns
-# once its first job runs (for at most 20 s), since prun takes its signals
-# before that, and a background process ignores SIGINT until it does: a
-# fixed sleep is too short on a loaded machine.
+# Starts prun in the background, each MARK in its arguments replaced by
+# a marker of the test's own (in $marker: other tests' jobs may run the same
+# commands); returns once its first job runs (for at most 20 s), since
+# prun takes its signals before that, and a background process ignores
+# SIGINT until it does: a fixed sleep is too short on a loaded machine.
 start_prun() {
 	local i
 	marker="prun-sig-$$-$RANDOM"
-	"$PRUN" "$@" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	"$PRUN" "${@//MARK/$marker}" >"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	for ((i = 0; i < 400; i++)); do
 		pgrep -P "$pid" >/dev/null && break
@@ -20,12 +21,12 @@ start_prun() {
 }
 
 @test "SIGINT stops the jobs and prun dies of SIGINT" {
-	start_prun -j3 "sh -c 'sleep 30; :' MARK & sleep 30; true {}" ::: 1 2 3
+	start_prun -j3 "sh -c 'sleep 30; :' MARK & sleep 30; true MARK {}" ::: 1 2 3
 	kill -INT "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 130
 	sleep 0.2
-	assert_no_process "sleep 30; :"
+	assert_no_process "$marker"
 }
 
 @test "SIGINT starts no more jobs" {
@@ -59,11 +60,11 @@ start_prun() {
 }
 
 @test "SIGTERM runs the term sequence and prun dies of SIGTERM" {
-	start_prun -j2 'sleep 30; true {}' ::: 1 2
+	start_prun -j2 'sleep 30; true MARK {}' ::: 1 2
 	kill -TERM "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 143
-	assert_no_process "sleep 30; true"
+	assert_no_process "$marker"
 }
 
 @test "SIGHUP lets running jobs finish and starts no more" {
