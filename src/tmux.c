@@ -29,7 +29,6 @@ int tmux_init(struct tmux *t, const char *tmpdir, bool pane, char **cause)
 	if (strlen(t->sock) >= 100) {
 		*cause = xasprintf("--tmux: the socket's path is too long for "
 				   "tmux: %s", t->sock);
-		rmdir(t->dir);
 		tmux_finish(t);
 		return -1;
 	}
@@ -41,6 +40,10 @@ int tmux_init(struct tmux *t, const char *tmpdir, bool pane, char **cause)
 
 void tmux_finish(struct tmux *t)
 {
+	if (t->dir) {
+		/* Empty unless a tmux server still has its socket there. */
+		rmdir(t->dir);
+	}
 	free(t->dir);
 	free(t->sock);
 	free(t->session);

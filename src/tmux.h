@@ -22,6 +22,11 @@ struct tmux {
  * Returns 0, or -1 with *cause.
  */
 int tmux_init(struct tmux *t, const char *tmpdir, bool pane, char **cause);
+/*
+ * Frees t, and removes its directory if it is empty: no job started a
+ * session, or its server has ended (a server that runs on keeps its
+ * socket there, for tmux -S ... attach).
+ */
 void tmux_finish(struct tmux *t);
 
 /*

@@ -49,3 +49,10 @@ socket_of() {
 	run bash -c 'tmux -S "$0" capture-pane -p -t :0 | head -1' "$SOCK"
 	assert_output "a"
 }
+
+@test "--tmux leaves no directory behind when no session was started" {
+	run prun --tmux --dry-run 'echo {}' ::: a
+	assert_success
+	run ls -A "$TMPDIR"
+	assert_output ''
+}
