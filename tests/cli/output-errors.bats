@@ -13,6 +13,8 @@ mount_small() {
 }
 
 teardown() {
+	# Jobs that wait for the file $go end once it is there.
+	[ -z "${go:-}" ] || : >"$go"
 	if [ -n "${mnt:-}" ] && mountpoint -q "$mnt"; then
 		umount "$mnt" || umount -l "$mnt"
 	fi
@@ -65,8 +67,9 @@ lowest_free_fd() {
 	# for their turn, in memory, and the run loses nothing.
 	local opts pid i
 	cd "$BATS_TEST_TMPDIR"
+	go=$BATS_TEST_TMPDIR/go
 	for opts in "-k" "--tag"; do
-		rm -f started.* go
+		rm -f started.* "$go"
 		"$PRUN" $opts -j3 'touch started.{}; while [ ! -e go ]; do
 			sleep 0.05; done; head -c 5000000 /dev/zero | tr "\0" {}
 			echo' \
@@ -75,7 +78,7 @@ lowest_free_fd() {
 		wait_until test -e started.a -a -e started.b -a -e started.c
 		prlimit --pid "$pid" --nofile="$(lowest_free_fd "$pid")": ||
 			fail "prlimit failed"
-		touch go
+		: >"$go"
 		wait "$pid" || fail "$opts: exit status $?"
 		run cat err
 		assert_output ''
