@@ -148,6 +148,9 @@ static void line_limits(const struct template *tmpl, long max_chars,
 
 /* Descriptors a job may need: its two, and those of two that wait. */
 #define FDS_PER_JOB 6
+/* Of those, a job's own: its output's two files or pipes, held open
+   while it runs and after, until its output is written. */
+#define FDS_A_JOB 2
 /* Descriptors of prun's own: the loop, logs, a writer of results... */
 #define FDS_OWN 24
 
@@ -158,8 +161,8 @@ static void line_limits(const struct template *tmpl, long max_chars,
  * Returns the jobs that fit in it: max_jobs, or fewer under a low hard
  * limit, which says so as GNU parallel does ("Only enough file handles to
  * run N jobs in parallel"; silently for -j 0).  *held_fit is set to the
- * ended jobs whose two files fit beside those that run (at least two a
- * job), or SIZE_MAX without a limit.  Running out anyway only delays
+ * ended jobs whose files fit beside those that run (at least two a job
+ * under FDS_PER_JOB), or SIZE_MAX without a limit.  Running out anyway only delays
  * jobs (the scheduler retries).
  */
 static long raise_fd_limit(long max_jobs, size_t *held_fit)
@@ -195,9 +198,11 @@ static long raise_fd_limit(long max_jobs, size_t *held_fit)
 		}
 		jobs = (long)room;
 	}
-	rlim_t running = FDS_OWN + (rlim_t)jobs * 2;
-	rlim_t fit = rl.rlim_cur > running ? (rl.rlim_cur - running) / 2 : 0;
-	*held_fit = fit == 0 ? 1 : fit < SIZE_MAX ? (size_t)fit : SIZE_MAX;
+	rlim_t running = FDS_OWN + (rlim_t)jobs * FDS_A_JOB;
+	rlim_t fit = rl.rlim_cur > running
+			     ? (rl.rlim_cur - running) / FDS_A_JOB
+			     : 0;
+	*held_fit = fit < SIZE_MAX ? (size_t)fit : SIZE_MAX;
 	return jobs;
 }
 

@@ -2345,7 +2345,7 @@ struct sched_result sched_run(const struct sched_config *cfg)
 	} else if (s.held_max > HELD_MAX) {
 		s.held_max = HELD_MAX;
 	}
-	/* Each holds two files open: no more than the descriptors allow. */
+	/* Each holds its files open: no more than the descriptors allow. */
 	if (s.held_max > cfg->held_fit) {
 		s.held_max = cfg->held_fit > 0 ? cfg->held_fit : 1;
 	}
