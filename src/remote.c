@@ -44,6 +44,7 @@
 #include "log.h"
 #include "quote.h"
 #include "slurm.h"
+#include "spool.h"
 #include "transfer.h"
 #include "util.h"
 
@@ -99,6 +100,7 @@ struct rhost {
 	bool was_up;              /* a master of its has come up */
 	char *why;                /* owned; its last failure, or NULL */
 	pid_t base_pid;           /* --basefile's copy while it runs */
+	int base_said;            /* its stdout and stderr: a temp file, -1 */
 	unsigned base_tries;
 	bool base_done;           /* copied: jobs may start */
 };
@@ -134,6 +136,7 @@ static void connect_more(struct remote *r);
 static void base_start(struct remote *r, struct rhost *h);
 static bool base_waits(const struct remote *r, const struct rhost *h);
 static bool base_reaped(struct remote *r, pid_t pid, int status);
+static void base_said(struct rhost *h, bool say);
 static void base_cleanup(struct remote *r);
 static void files_cd(const struct remote_files *f, struct buf *w);
 static void files_rm_wd(const struct remote_files *f, struct buf *w);
@@ -527,6 +530,7 @@ static struct rhost *host_add(struct remote *r, struct host *h)
 	rh->r = r;
 	rh->h = h;
 	rh->index = r->n;
+	rh->base_said = -1;
 	ssh_through_bash(h);
 	rh->slots = h->slots;
 	if (cfg->slurm_cpus) {
@@ -1087,6 +1091,7 @@ void remote_destroy(struct remote *r)
 		}
 		free(h->m);
 		free(h->why);
+		base_said(h, false);
 		hosts_free_host(h->h);
 		free(h);
 	}
@@ -1151,8 +1156,11 @@ static void check_text(struct buf *b, const struct rhost *h,
 	buf_adds(b, " 2>/dev/null");
 }
 
-/* Runs sh text on this machine, stdout to stderr; 0 or an errno. */
-static int spawn_sh(const char *text, pid_t *pid)
+/*
+ * Runs sh text on this machine, its stdout and stderr to fd out; 0 or an
+ * errno.
+ */
+static int spawn_sh(const char *text, int out, pid_t *pid)
 {
 	char *argv[] = {"/bin/sh", "-c", (char *)text, NULL};
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -1160,10 +1168,30 @@ static int spawn_sh(const char *text, pid_t *pid)
 	if (devnull < 0) {
 		return errno;
 	}
-	int err = spawn_ssh(argv, devnull, STDERR_FILENO, STDERR_FILENO,
-			    pid);
+	int err = spawn_ssh(argv, devnull, out, out, pid);
 	close(devnull);
 	return err;
+}
+
+/*
+ * What the last basefile copy to h said goes to prun's stderr (with say)
+ * or nowhere: a copy that worked, or one prun stopped, has nothing to tell.
+ */
+static void base_said(struct rhost *h, bool say)
+{
+	char chunk[4096];
+	ssize_t n;
+
+	if (h->base_said < 0) {
+		return;
+	}
+	if (say && lseek(h->base_said, 0, SEEK_SET) == 0) {
+		while ((n = read(h->base_said, chunk, sizeof(chunk))) > 0 &&
+		       write_all(STDERR_FILENO, chunk, (size_t)n) == 0) {
+		}
+	}
+	close(h->base_said);
+	h->base_said = -1;
 }
 
 static bool base_waits(const struct remote *r, const struct rhost *h)
@@ -1205,7 +1233,13 @@ static void base_start(struct remote *r, struct rhost *h)
 				    r->cfg.n_basefiles, &cause);
 	if (err == 0) {
 		buf_addc(&text, '\0');
-		err = spawn_sh(text.data, &h->base_pid);
+		/* Kept until the copy ends (base_reaped()). */
+		base_said(h, false);
+		h->base_said = spool_tmpfile(r->cfg.tmpdir ? r->cfg.tmpdir
+							   : "/tmp");
+		err = spawn_sh(text.data,
+			       h->base_said < 0 ? STDERR_FILENO : h->base_said,
+			       &h->base_pid);
 		cause = err ? xasprintf("--basefile: %s", strerror(err))
 			    : NULL;
 	}
@@ -1227,7 +1261,10 @@ static bool base_reaped(struct remote *r, pid_t pid, int status)
 			continue;
 		}
 		h->base_pid = 0;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		base_said(h, !ok && !r->closing &&
+				     h->base_tries >= BASE_TRIES);
+		if (ok) {
 			h->base_done = true;
 		} else if (h->base_tries >= BASE_TRIES) {
 			drop_host(r, h, "copying --basefile failed");
@@ -1254,6 +1291,7 @@ static void base_cleanup(struct remote *r)
 			kill(-h->base_pid, SIGTERM);
 			waitpid(h->base_pid, NULL, 0);
 			h->base_pid = 0;
+			base_said(h, false);
 			/* Some of the files may be there already. */
 			h->base_done = true;
 		}
@@ -1274,7 +1312,7 @@ static void base_cleanup(struct remote *r)
 		transfer_basefile_cleanup(&text, &t, r->cfg.basefiles,
 					  r->cfg.n_basefiles);
 		buf_addc(&text, '\0');
-		if (spawn_sh(text.data, &pids[i]) != 0) {
+		if (spawn_sh(text.data, STDERR_FILENO, &pids[i]) != 0) {
 			pids[i] = 0;
 		}
 		buf_finish(&ssh);

@@ -197,6 +197,44 @@ base"
 	assert_equal "$(cat base.txt)" base
 }
 
+@test "a basefile copy still under way at the end stops without a word" {
+	local log="$BATS_TEST_TMPDIR/ssh.log"
+	echo base >base.txt
+	# h2's copy takes 60 s: the jobs run on h1, and the run ends first.
+	cat >ssh-slow <<EOF
+#!/bin/sh
+printf '%s\n' "\$*" >>'$log'
+case "\$*" in *'h2 rsync --server'*) sleep 60 ;; esac
+exec $LAB_SSH "\$@"
+EOF
+	chmod +x ssh-slow
+	SECONDS=0
+	# The pipe ends when every process that has prun's stderr has ended.
+	prun --ssh ./ssh-slow -S 2/h1,2/h2 -k --bf base.txt --cleanup \
+		'sleep 1; cat base.txt; echo {}' ::: 1 2 2>&1 >out | cat >err
+	assert_equal "${PIPESTATUS[*]}" "0 0"
+	(( SECONDS < 30 )) || fail "took $SECONDS s"
+	assert_equal "$(cat out)" $'base\n1\nbase\n2'
+	assert_equal "$(cat err)" ""
+	# The copy to h2 had begun: this case is the one it means to be.
+	assert_equal "$(grep -c 'h2 rsync --server' "$log")" 1
+	assert_gone_from_hosts base.txt
+}
+
+@test "a basefile copy that fails for good says why once, and the host goes" {
+	echo base >base.txt
+	run --separate-stderr prun --ssh "$LAB_SSH" -S h1 --rsync-opts --bogus \
+		--bf base.txt 'cat base.txt; echo {}' ::: 1 2
+	assert_failure 255
+	assert_output ""
+	# rsync's words, from the last of its tries only, then prun's.
+	assert_equal "$(grep -c 'bogus' <<<"$stderr")" 1
+	assert_equal "$(head -1 <<<"$stderr")" "rsync: --bogus: unknown option"
+	assert_equal "$(tail -2 <<<"$stderr")" "prun: host h1 dropped: copying \
+--basefile failed
+prun: no host is left to run jobs on"
+}
+
 @test "--workdir ... is a directory of the job's own, gone after it" {
 	run prun --ssh "$LAB_SSH" -S h1 -k --wd ... --tf {} \
 		'pwd; ls; cat {}' ::: a.txt sub/b.txt
