@@ -1060,6 +1060,7 @@ static void stream_stop_read(struct ostream *st);
 static void stream_start_read(struct ostream *st);
 static int stream_fd(struct ostream *st);
 static void stream_end(struct output *o, struct ojob *oj, int i);
+static void stream_failed(struct output *o, struct ostream *st, int err);
 static void feed_stalled(struct output *o);
 static void retry_stalled(struct output *o);
 static void rewind_stalled(struct output *o, struct ojob *oj, int i);
@@ -1167,9 +1168,7 @@ static void pass_after(uv_work_t *req, int status)
 	if (p->err < 0) {
 		set_broken(o, p->err);
 	} else if (p->read_err < 0) {
-		report_lost(o, xasprintf("cannot read the output of job %llu: "
-					 "%s", (unsigned long long)o->cur->seq,
-					 strerror(-p->read_err)));
+		stream_failed(o, st, p->read_err);
 	}
 	if (p->eof || p->err < 0 || p->read_err < 0 || oj->exited ||
 	    status < 0) {
@@ -2046,6 +2045,20 @@ static void stream_drain(struct output *o, struct ojob *oj, int i)
 	stream_end(o, oj, i);
 }
 
+/*
+ * A job's stream that cannot be read (err: -errno) ends, and what it
+ * would still have said is lost: the run fails, loudly.
+ */
+static void stream_failed(struct output *o, struct ostream *st, int err)
+{
+	struct ojob *oj = st->oj;
+
+	report_lost(o, xasprintf("cannot read the output of job %llu: %s",
+				 (unsigned long long)oj->job->seq,
+				 strerror(-err)));
+	stream_end(o, oj, st == &oj->s[1]);
+}
+
 static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 {
 	struct ostream *st = h->data;
@@ -2063,9 +2076,10 @@ static void on_read(uv_stream_t *h, ssize_t n, const uv_buf_t *buf)
 
 	if (n > 0) {
 		stream_data(o, oj, i, buf->base, (size_t)n);
-	} else if (n < 0) {
-		/* EOF, or an error that ends the stream all the same. */
+	} else if (n == UV_EOF) {
 		stream_end(o, oj, i);
+	} else if (n < 0) {
+		stream_failed(o, st, (int)n);
 	}
 	pump(o);
 }
@@ -2076,8 +2090,9 @@ static void stream_start_read(struct ostream *st)
 	    (st->stalled && !st->stall_grows)) {
 		return;
 	}
-	if (uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read) < 0) {
-		stream_end(st->oj->o, st->oj, st == &st->oj->s[1]);
+	int err = uv_read_start((uv_stream_t *)&st->pipe, on_alloc, on_read);
+	if (err < 0) {
+		stream_failed(st->oj->o, st, err);
 		return;
 	}
 	st->reading = true;
@@ -2098,12 +2113,12 @@ static void stream_arm(struct output *o, struct ostream *st)
 	st->pipe.data = st;
 	st->oj->handles++;
 	st->armed = true;
-	if (uv_pipe_open(&st->pipe, st->fd) < 0) {
+	int err = uv_pipe_open(&st->pipe, st->fd);
+	if (err < 0) {
 		/* Nothing can be read; the fd is still ours. */
 		close(st->fd);
 		st->fd = -1;
-		st->eof = true;
-		uv_close((uv_handle_t *)&st->pipe, on_pipe_closed);
+		stream_failed(o, st, err);
 		return;
 	}
 	st->fd = -1; /* the handle owns it now */
