@@ -2131,13 +2131,16 @@ struct chunk_feed *chunk_feed_start(uv_loop_t *loop, const struct chunk *c,
 /*
  * --fifo: tries to open the fifo for writing, which succeeds only once the
  * job has opened it for reading (opening it blocking would block prun).
+ * Without a descriptor to spare it tries again as well: the job waits for
+ * its writer, and giving up would leave it waiting for ever.
  */
 static void on_fifo_timer(uv_timer_t *h)
 {
 	struct chunk_feed *f = h->data;
 
 	f->fd = open(f->c->path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (f->fd < 0 && errno == ENXIO) {
+	if (f->fd < 0 &&
+	    (errno == ENXIO || errno == EMFILE || errno == ENFILE)) {
 		f->delay = f->delay < 16 ? f->delay * 2 : 16;
 		uv_timer_start(&f->timer, on_fifo_timer, f->delay, 0);
 		return;

@@ -79,6 +79,15 @@ wait_until() {
 	fail "still not true after 20 s: $*"
 }
 
+# The lowest descriptor number that process $1 has free.
+lowest_free_fd() {
+	local fd=0
+	while [ -e "/proc/$1/fd/$fd" ]; do
+		fd=$((fd + 1))
+	done
+	echo "$fd"
+}
+
 # Whether process $1 holds a flock on a file whose path ends with $2
 # (proc(5): fdinfo lists the locks of an open file).
 holds_flock() {
@@ -92,13 +101,18 @@ holds_flock() {
 	return 1
 }
 
+# True while process $1 runs (a zombie has ended).
+alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
 # Whether process $1 holds a flock on a file whose path ends with $2, or has
-# ended (is gone, or a zombie).
+# ended.
 waiting_or_gone() {
-	local _ state
-	holds_flock "$1" "$2" && return 0
-	read -r _ _ state _ 2>/dev/null <"/proc/$1/stat" || return 0
-	[ "$state" = Z ]
+	holds_flock "$1" "$2" || ! alive "$1"
 }
 
 # Fails unless no process whose command line contains $1 is left.

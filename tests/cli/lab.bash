@@ -55,11 +55,3 @@ lab_ssh() {
 lab_logins() {
 	grep -c 'Accepted publickey' "$LAB_DIR/sshd.log" || true
 }
-
-# True while pid $1 runs (a zombie has ended).
-lab_alive() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}

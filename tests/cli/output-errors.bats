@@ -51,15 +51,6 @@ mount_big() {
 		head -c 3000000 /dev/zero | tr '\0' $t; done | md5sum)"
 }
 
-# The lowest descriptor number that process $1 has free.
-lowest_free_fd() {
-	local fd=0
-	while [ -e "/proc/$1/fd/$fd" ]; do
-		fd=$((fd + 1))
-	done
-	echo "$fd"
-}
-
 @test "no descriptor for a spool file makes jobs wait, as a full disk does" {
 	# Once the jobs run, prun may open no more files (its soft limit is
 	# lowered to its lowest free descriptor): the two jobs that are not

@@ -128,6 +128,37 @@ load helpers
 	assert_output ""
 }
 
+@test "--fifo: no descriptor to open the fifo with makes the job wait, not hang" {
+	# While the job is slow to open its fifo, prun may open no more files
+	# (its soft limit is lowered to its lowest free descriptor); once it
+	# may again, the job gets its chunk.
+	local pid limit _
+	cd "$BATS_TEST_TMPDIR"
+	seq 1000 | "$PRUN" --pipe --fifo 'touch started; while [ ! -e go ]; do
+		sleep 0.05; done; wc -l <{}' >out 2>err &
+	pid=$!
+	wait_until test -e started
+	sleep 0.2 # the descriptors of the job's start are closed
+	limit=$(prlimit --pid "$pid" --nofile --output SOFT --noheadings)
+	prlimit --pid "$pid" --nofile="$(lowest_free_fd "$pid")": ||
+		fail "prlimit failed"
+	sleep 0.3 # prun tries the fifo again and again
+	: >go
+	sleep 0.3 # the job waits in open() for its writer
+	prlimit --pid "$pid" --nofile="$limit": || fail "prlimit failed"
+	for _ in $(seq 400); do
+		alive "$pid" || break
+		sleep 0.05
+	done
+	if alive "$pid"; then
+		kill -TERM "$pid" # prun stops its job
+		fail "prun still runs after 20 s"
+	fi
+	wait "$pid" || fail "exit status $?"
+	assert_equal "$(cat out)" 1000
+	assert_equal "$(cat err)" ""
+}
+
 @test "--round-robin: at most -j jobs in all, each given chunk after chunk" {
 	run bash -c 'seq 1000000 | "$PRUN" --pipe --block 100k --round-robin -j3 -k "echo job {#}; wc -l"'
 	assert_success

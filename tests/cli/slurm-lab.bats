@@ -129,14 +129,14 @@ err$'
 		pids="$pids $(cat "$dir/$p.pid")"
 	done
 	for p in $pids; do
-		slurm_alive "$p" || fail "pid $p is not running before the stop"
+		alive "$p" || fail "pid $p is not running before the stop"
 	done
 
 	run "$SLURM_LAB_SCRIPT" stop "$dir"
 	assert_success
 	wait "$client" || true
 	for p in $pids; do
-		! slurm_alive "$p" || fail "pid $p outlived the lab"
+		! alive "$p" || fail "pid $p outlived the lab"
 	done
 	[ ! -e "$dir" ] || fail "$dir is left"
 }

@@ -52,10 +52,3 @@ slurm_steps() {
 	squeue --steps --noheader --format=%i
 }
 
-# True while pid $1 runs (a zombie has ended).
-slurm_alive() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}

@@ -60,7 +60,7 @@ assert_stopped() {
 	assert_line --index -1 0
 	local p
 	for p in $(cat pid.*); do
-		slurm_alive "$p" && fail "job $p still runs"
+		alive "$p" && fail "job $p still runs"
 	done
 	true
 }

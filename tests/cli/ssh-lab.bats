@@ -139,7 +139,7 @@ y"
 	pids="$pids $($ssh -S "$dir/ctl" -O check h1 2>&1 |
 		sed -n 's/.*pid=\([0-9]*\).*/\1/p')"
 	for p in $pids; do
-		lab_alive "$p" || fail "pid $p is not running before the stop"
+		alive "$p" || fail "pid $p is not running before the stop"
 	done
 
 	run "$LAB_SCRIPT" stop "$dir"
@@ -147,10 +147,10 @@ y"
 	wait "$client" || true
 	for p in $pids; do
 		for _ in $(seq 50); do
-			lab_alive "$p" || break
+			alive "$p" || break
 			sleep 0.1
 		done
-		! lab_alive "$p" || fail "pid $p outlived the lab"
+		! alive "$p" || fail "pid $p outlived the lab"
 	done
 	[ ! -e "$dir" ] || fail "$dir is left"
 }
