@@ -68,6 +68,7 @@
 
 #include "latest.h"
 #include "lines.h"
+#include "log.h"
 #include "spool.h"
 #include "util.h"
 
@@ -244,6 +245,7 @@ struct output {
 	int probe;            /* owned; a temp file in tmpdir, or -1 until
 	                         one is needed */
 	bool lost;            /* a loss has been reported */
+	bool split_said;      /* a line printed in parts has been reported */
 	bool heavy;           /* a spool of a job's pipe spilled */
 	bool passes;          /* spool mode: the job being written may pass
 	                         its stdout while it runs (no tags, colours,
@@ -1805,6 +1807,29 @@ static void rewind_stalled(struct output *o, struct ojob *oj, int i)
 }
 
 /*
+ * Pipe mode, when stream i's unfinished line outgrows memory and no temp
+ * file can hold the rest (err: ENOSPC, EMFILE...): what is held and
+ * p[0..n) go out now, so another job's line may come in the middle of
+ * this one, but no byte is lost and no job waits on a line that may never
+ * end.  Said once a run.
+ */
+static void print_in_parts(struct output *o, struct ojob *oj, int i,
+			   const char *p, size_t n, int err)
+{
+	struct ostream *st = &oj->s[i];
+
+	if (!o->split_said) {
+		o->split_said = true;
+		warn("a line of job %llu is printed in parts: no room to hold "
+		     "it whole in %s: %s", (unsigned long long)oj->job->seq,
+		     o->cfg.tmpdir, strerror(-err));
+	}
+	flush_partial(o, oj, i);
+	queue_bytes(o, i ? STDERR_FILENO : STDOUT_FILENO, oj->tag[i],
+		    oj->tag_len[i], p, n, &st->bol);
+}
+
+/*
  * Keeps p[0..n) of stream i: in pipe mode, the start of a line until the
  * line ends; in spool mode, until the job's turn.
  */
@@ -1825,6 +1850,11 @@ static void hold(struct output *o, struct ojob *oj, int i, const char *p,
 	if (r < 0 && o->kind == K_SPOOL && !o->cfg.compress && no_room(r)) {
 		free(cause);
 		stall(o, oj, i, p, n);
+		return;
+	}
+	if (r < 0 && o->kind == K_PIPE && no_room(r)) {
+		free(cause);
+		print_in_parts(o, oj, i, p, n, r);
 		return;
 	}
 	if (r < 0 && o->cfg.compress) {
