@@ -404,10 +404,7 @@ static void check_room(struct output *o, int fd, const struct job *job,
 	    spool_room_sure(fd)) {
 		return;
 	}
-	int r = get_probe(o);
-	if (r >= 0) {
-		r = spool_check_room(r);
-	}
+	int r = spool_check_room(get_probe(o), fd);
 	if (r == 0) {
 		return;
 	}
@@ -805,7 +802,7 @@ static void copy_release(struct copy *c)
 	if (c->probe < 0 || c->mem || c->err < 0) {
 		return;
 	}
-	c->room = c->check ? spool_check_room(c->probe) : 0;
+	c->room = c->check ? spool_check_room(c->probe, c->src) : 0;
 	if (c->room == 0 && spool_release(c->src, c->off) < 0) {
 		c->cannot_release = true; /* the bytes stay: no harm done */
 	}

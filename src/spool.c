@@ -438,10 +438,20 @@ bool spool_dir_has_room(const char *dir, uint64_t bytes)
 	return statvfs(dir, &st) == 0 && has_room(&st, bytes);
 }
 
-int spool_check_room(int probe)
+int spool_check_room(int probe, int fd)
 {
 	static const char zeros[PROBE_SIZE];
+	struct statvfs st;
 
+	if (probe == -EMFILE || probe == -ENFILE) {
+		if (fstatvfs(fd, &st) < 0) {
+			return -errno;
+		}
+		return has_room(&st, PROBE_SIZE) ? 0 : -ENOSPC;
+	}
+	if (probe < 0) {
+		return probe;
+	}
 	if (spool_room_sure(probe)) {
 		return 0;
 	}

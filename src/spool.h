@@ -116,8 +116,11 @@ bool spool_dir_has_room(const char *dir, uint64_t bytes);
 /*
  * Checks that the file system of the temp file `probe` still has room for
  * a writer with prun's credentials: 0, or -ENOSPC (or another -errno) if a
- * job writing there may have lost data.
+ * job writing there may have lost data.  probe may be -EMFILE or -ENFILE
+ * instead, when no descriptor was left to make it: then the free space of
+ * the file system of fd (a file on it) tells alone, as statvfs(3) gives
+ * it, against the size of a probe write.
  */
-int spool_check_room(int probe);
+int spool_check_room(int probe, int fd);
 
 #endif

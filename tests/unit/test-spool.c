@@ -3,6 +3,7 @@
  * file beyond it (through a compressor, under --compress), and come back
  * byte for byte.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -106,8 +107,13 @@ int main(void)
 	tap_ok(fd >= 0 && path && strncmp(path, dir, strlen(dir)) == 0 &&
 	       access(path, F_OK) == 0, "makes a named file that stays");
 	int probe = spool_tmpfile(dir);
-	tap_ok(probe >= 0 && spool_check_room(probe) == 0,
+	tap_ok(probe >= 0 && spool_check_room(probe, fd) == 0,
 	       "finds room on a file system with space");
+	tap_ok(spool_check_room(-EMFILE, fd) == 0 &&
+	       spool_check_room(-ENFILE, fd) == 0,
+	       "without a probe, finds room by the free space");
+	tap_ok(spool_check_room(-EACCES, fd) == -EACCES,
+	       "says why a probe could not be made");
 	struct stat st;
 	tap_ok(fstat(probe, &st) == 0 && st.st_size == 0,
 	       "leaves the probe file empty");
