@@ -51,6 +51,20 @@ lab_ssh() {
 	ssh -F "$LAB_SSH_CONFIG" "$@"
 }
 
+# Prints shell text for the start of a job: the job notes its host
+# ($LAB_HOST, or "here" on this machine) and waits, for at most 20 s, until
+# each host named has run a job.  Under load a host's connection may come
+# up so late that the others would run every job.
+lab_hosts_meet() {
+	local dir=$BATS_TEST_TMPDIR/ran h until=
+	mkdir -p "$dir"
+	for h in "$@"; do
+		until+="[ -e $dir/$h ] && "
+	done
+	printf '%s' "touch $dir/\${LAB_HOST:-here}; n=0; until $until:" \
+		" || [ \$n -ge 400 ]; do sleep 0.05; n=\$((n + 1)); done; "
+}
+
 # The number of logins sshd has accepted so far.
 lab_logins() {
 	grep -c 'Accepted publickey' "$LAB_DIR/sshd.log" || true

@@ -158,14 +158,9 @@ printf '%s\n' "\$*" >>'$log'
 exec $LAB_SSH "\$@"
 EOF
 	chmod +x ssh-log
-	# Each job waits until both hosts have run one (for at most 20 s):
-	# else the run could end before h2's copy, which prun then stops.
-	mkdir ran
-	run prun --ssh ./ssh-log -S 2/h1,2/h2 -k --bf base.txt "
-		touch '$PWD/ran/'\$LAB_HOST; n=0
-		until [ -e '$PWD/ran/h1' ] && [ -e '$PWD/ran/h2' ] ||
-			[ \$n -ge 400 ]; do sleep 0.05; n=\$((n + 1)); done
-		cat base.txt; echo {}" ::: 1 2 3 4 5 6 7 8
+	# Else the run could end before h2's copy, which prun then stops.
+	run prun --ssh ./ssh-log -S 2/h1,2/h2 -k --bf base.txt \
+		"$(lab_hosts_meet h1 h2)cat base.txt; echo {}" ::: 1 2 3 4 5 6 7 8
 	assert_success
 	assert_output "base
 1

@@ -41,7 +41,9 @@ assert_no_master() {
 
 @test "jobs spread over the hosts, never more at once on one than its slots" {
 	# Each job counts the jobs running on its host as it ends.
-	local cmd='d=$HOME/run.'$BATS_TEST_NUMBER'; mkdir -p $d; touch $d/{};'
+	local cmd
+	cmd=$(lab_hosts_meet h1 h2 h3)
+	cmd+='d=$HOME/run.'$BATS_TEST_NUMBER'; mkdir -p $d; touch $d/{};'
 	cmd+=' sleep 0.5; echo $LAB_HOST $(ls $d | wc -l); rm $d/{}'
 	run rprun -S 2/h1,2/h2,2/h3 "$cmd" ::: $(seq 18)
 	assert_success
@@ -94,7 +96,8 @@ assert_no_master() {
 }
 
 @test ": runs jobs on this machine beside the remote hosts" {
-	run rprun -S 1/:,1/h1 'sleep 0.3; echo ${LAB_HOST:-here}' ::: 1 2 3 4 5 6
+	run rprun -S 1/:,1/h1 "$(lab_hosts_meet here h1)"'sleep 0.3
+		echo ${LAB_HOST:-here}' ::: 1 2 3 4 5 6
 	assert_success
 	assert_line --regexp '^here [1-6]$'
 	assert_line --regexp '^h1 [1-6]$'
