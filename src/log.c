@@ -9,6 +9,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+static unsigned long lines;
+
+unsigned long log_lines(void)
+{
+	return lines;
+}
+
 static void vlog(const char *fmt, va_list ap)
 {
 	char line[4096];
@@ -25,6 +32,7 @@ static void vlog(const char *fmt, va_list ap)
 	line[len++] = '\n';
 	ssize_t r = write(STDERR_FILENO, line, len);
 	(void)r;
+	lines++;
 }
 
 void warn(const char *fmt, ...)

@@ -227,6 +227,7 @@ struct pass {
 	int err;              /* out: a write error (-errno), or 0 */
 	int read_err;         /* out: a read error (-errno), or 0 */
 	uint64_t bytes;       /* out: bytes moved */
+	atomic_uint_fast64_t moved; /* bytes moved by every pass so far */
 	char *in;             /* owned; READ_SIZE bytes, if splice(2) cannot
 	                         write to stdout */
 };
@@ -308,6 +309,8 @@ struct output {
 
 	/* The write under way. */
 	bool busy;
+	uint64_t copies;      /* writes ended so far */
+	uint64_t marks;       /* output_mark()'s calls, for -u */
 	bool broken;          /* stdout failed: discard the rest */
 	bool in_pump;
 	struct copy copy;
@@ -846,6 +849,7 @@ static void copy_done(uv_work_t *req, int status)
 	struct output *o = c->o;
 
 	o->busy = false;
+	o->copies++;
 	if (c->unzip > 0) {
 		char *cause = NULL;
 		close(c->src);
@@ -1147,6 +1151,7 @@ static void pass_work(uv_work_t *req)
 			return;
 		}
 		p->bytes += (uint64_t)n;
+		atomic_fetch_add(&p->moved, (uint_fast64_t)n);
 		if (stop) {
 			after_stop += (uint64_t)n;
 		}
@@ -2314,6 +2319,19 @@ bool output_counted(const struct output *o, const struct job *job)
 	const struct ojob *oj = job->output;
 
 	return o->kind != K_SPOOL || !oj || !(oj->passed || job == o->cur);
+}
+
+bool output_mark(struct output *o, uint64_t *mark)
+{
+	if (o->kind == K_INHERIT) {
+		*mark = ++o->marks; /* the jobs write there themselves */
+		return true;
+	}
+	if (o->busy) {
+		return false;
+	}
+	*mark = o->copies + atomic_load(&o->pass.moved);
+	return true;
 }
 
 bool output_reads_pipes(const struct output *o)

@@ -55,6 +55,16 @@ enum job_io output_job_io(const struct output_config *cfg);
 int output_create(struct output **out, struct uv_loop_s *loop,
 		  const struct output_config *cfg,
 		  const struct output_callbacks *cb, char **cause);
+/*
+ * For a progress display drawn on the terminal between the output's
+ * writes: false while a write of a piece of output is under way (a frame
+ * drawn now could land in its middle).  Else true, and *mark is a number
+ * that differs from the last one whenever output may have been written
+ * since: a new one each call when the jobs write to the terminal
+ * themselves (-u).  A job's stdout passed while it runs is counted as it
+ * goes, and not waited for.
+ */
+bool output_mark(struct output *o, uint64_t *mark);
 /* Frees the output; output_close() and a loop run must come first. */
 void output_destroy(struct output *o);
 /* Closes the output's handles, once every job is written. */

@@ -3,8 +3,9 @@
  * (carriage return, no newline), padded to the terminal's width: whatever
  * prun or a job writes next then starts on a line of its own, and the
  * frame is drawn again below it.  Drawing happens on a timer, at most ten
- * times a second, and only if the frame changed; the counts it shows are
- * set by the scheduler as jobs start and end.
+ * times a second, never in the middle of a write of output, and only if
+ * the frame changed or output came below it since; the counts it shows
+ * are set by the scheduler as jobs start and end.
  *
  * The formats are GNU parallel's: --bar "P% done:left=ETA args" in reverse
  * video up to P% of the width; --eta "ETA: Ns Left: N AVG: N.NNs"; and
@@ -39,7 +40,8 @@ struct progress {
 	double smoothed;      /* GNU parallel's smoothed time per job */
 	long last_eta;
 	bool drawn;           /* a frame is on the screen */
-	bool stale;           /* draw the next frame even if the same */
+	bool stale;           /* the run changed since the frame was drawn */
+	uint64_t mark;        /* cfg.mark()'s when the frame was drawn */
 	bool closed;
 };
 
@@ -290,7 +292,13 @@ static void draw(struct progress *p)
 {
 	struct buf *f = &p->next;
 	size_t width = columns();
+	uint64_t mark = 0;
 
+	if (p->cfg.mark && !p->cfg.mark(p->cfg.data, &mark)) {
+		return; /* the next tick draws it */
+	}
+	/* Only output below the frame makes an unchanged one worth drawing. */
+	bool below = p->stale && (!p->cfg.mark || mark != p->mark);
 	f->len = 0;
 	if (p->cfg.bar) {
 		bar_frame(p, f, width);
@@ -300,12 +308,13 @@ static void draw(struct progress *p)
 		buf_addc(f, '\r');
 		buf_add(f, p->text.data, p->text.len);
 	}
-	if (p->drawn && !p->stale && f->len == p->frame.len &&
+	if (p->drawn && !below && f->len == p->frame.len &&
 	    memcmp(f->data, p->frame.data, f->len) == 0) {
 		return;
 	}
 	put(f->data, f->len);
 	p->stale = false;
+	p->mark = mark;
 	p->frame.len = 0;
 	buf_add(&p->frame, f->data, f->len);
 	p->drawn = true;

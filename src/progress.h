@@ -19,6 +19,14 @@ struct progress_config {
 	bool progress;     /* --progress */
 	long max_jobs;     /* -j, for --progress's table of computers */
 	unsigned cores;
+	/*
+	 * May a frame be drawn now (false: not yet), and if so, *mark: a
+	 * number that changes when something may have been written below
+	 * the frame (see output_mark()).  NULL: a frame may always be
+	 * drawn, and is drawn again after each change of the run.
+	 */
+	bool (*mark)(void *data, uint64_t *mark);
+	void *data;
 };
 
 /* Where the run stands. */

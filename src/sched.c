@@ -103,6 +103,7 @@ struct sched {
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
+	unsigned long said;        /* lines of its own written to stderr */
 	struct remote *remote;     /* owned; -S, --slf: the hosts, or NULL */
 	struct jobserver *js;      /* the pool of job slots shared with make
 				      and the jobs, or NULL */
@@ -162,6 +163,21 @@ static uint64_t total_jobs(const struct sched *s)
 		return input_total(s->input);
 	}
 	return s->input_done ? s->next_seq : 0;
+}
+
+/*
+ * progress_config's mark: the output's (see output_mark()), with prun's
+ * own lines on stderr counted in.
+ */
+static bool progress_mark(void *data, uint64_t *mark)
+{
+	struct sched *s = data;
+
+	if (s->output && !output_mark(s->output, mark)) {
+		return false;
+	}
+	*mark = (s->output ? *mark : 0) + log_lines() + s->said;
+	return true;
 }
 
 /* Tells the progress display where the run stands. */
@@ -1033,6 +1049,7 @@ static void print_header(struct sched *s, struct job *job)
 		/* GNU parallel shows a dry run's command on both. */
 		ssize_t r = write(STDERR_FILENO, b.data, b.len);
 		(void)r;
+		s->said++;
 	}
 	if (job->tag && !job->header_stderr) {
 		/* On stdout the command is output: each line is tagged. */
@@ -1260,6 +1277,7 @@ static bool start(struct sched *s, struct job *job)
 			ssize_t w = write(STDERR_FILENO, job->header,
 					  job->header_len);
 			(void)w;
+			s->said++;
 		}
 	} else if ((s->opts->retries <= 1 && !s->cfg->hosts) ||
 		   output_reads_pipes(s->output)) {
@@ -2327,6 +2345,8 @@ struct sched_result sched_run(const struct sched_config *cfg)
 		.progress = cfg->opts->progress,
 		.max_jobs = cfg->max_jobs,
 		.cores = uv_available_parallelism(),
+		.mark = progress_mark,
+		.data = &s,
 	};
 	progress_create(&s.progress, &s.loop, &pc);
 
