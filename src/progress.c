@@ -3,9 +3,10 @@
  * (carriage return, no newline), padded to the terminal's width: whatever
  * prun or a job writes next then starts on a line of its own, and the
  * frame is drawn again below it.  Drawing happens on a timer, at most ten
- * times a second, never in the middle of a write of output, and only if
- * the frame changed or output came below it since; the counts it shows
- * are set by the scheduler as jobs start and end.
+ * times a second, between the writes of output (unless they go on for
+ * half a second), and only if the frame changed or output came below it
+ * since; the counts it shows are set by the scheduler as jobs start and
+ * end.
  *
  * The formats are GNU parallel's: --bar "P% done:left=ETA args" in reverse
  * video up to P% of the width; --eta "ETA: Ns Left: N AVG: N.NNs"; and
@@ -27,6 +28,8 @@
 #include "util.h"
 
 #define FRAME_MS 100
+/* Ticks a frame waits for a pause in the writes of output, at most. */
+#define DEFER_MAX 5
 
 struct progress {
 	struct progress_config cfg;
@@ -42,6 +45,7 @@ struct progress {
 	bool drawn;           /* a frame is on the screen */
 	bool stale;           /* the run changed since the frame was drawn */
 	uint64_t mark;        /* cfg.mark()'s when the frame was drawn */
+	unsigned deferred;    /* ticks in a row that a write was under way */
 	bool closed;
 };
 
@@ -292,13 +296,18 @@ static void draw(struct progress *p)
 {
 	struct buf *f = &p->next;
 	size_t width = columns();
-	uint64_t mark = 0;
+	uint64_t mark = p->mark + 1; /* not known */
 
 	if (p->cfg.mark && !p->cfg.mark(p->cfg.data, &mark)) {
-		return; /* the next tick draws it */
+		/* A later tick draws it, unless output never pauses. */
+		if (++p->deferred < DEFER_MAX) {
+			return;
+		}
+		mark = p->mark + 1;
 	}
+	p->deferred = 0;
 	/* Only output below the frame makes an unchanged one worth drawing. */
-	bool below = p->stale && (!p->cfg.mark || mark != p->mark);
+	bool below = p->stale && mark != p->mark;
 	f->len = 0;
 	if (p->cfg.bar) {
 		bar_frame(p, f, width);

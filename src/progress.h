@@ -20,10 +20,11 @@ struct progress_config {
 	long max_jobs;     /* -j, for --progress's table of computers */
 	unsigned cores;
 	/*
-	 * May a frame be drawn now (false: not yet), and if so, *mark: a
-	 * number that changes when something may have been written below
-	 * the frame (see output_mark()).  NULL: a frame may always be
-	 * drawn, and is drawn again after each change of the run.
+	 * May a frame be drawn now (false: better not yet; it then waits at
+	 * most half a second), and if so, *mark: a number that changes when
+	 * something may have been written below the frame (see
+	 * output_mark()).  NULL: a frame may always be drawn, and is drawn
+	 * again after each change of the run.
 	 */
 	bool (*mark)(void *data, uint64_t *mark);
 	void *data;
