@@ -29,16 +29,31 @@ needs_lab() {
 
 # Runs bash text $1 inside an allocation made with salloc's options that
 # follow, up to "--"; the words after "--" are the text's $0, $1...  The
-# text finds prun as $PRUN.
+# text finds prun as $PRUN.  Its stdout and stderr come as one.
+#
+# Now and then srun loses a step's output to a connection with slurmstepd
+# that breaks in the middle of a message ("_server_read: fd N got error or
+# unexpected eof reading message body", then "step_launch_notify_io_failure";
+# Slurm's own comment there calls the ECONNRESET behind it unexplained).
+# A run that shows it is run once more, with a note on the TAP stream:
+# nothing prun does can bring the lost bytes back.
 in_allocation() {
-	local text=$1 opts=()
+	local text=$1 opts=() out status try
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		opts+=("$1")
 		shift
 	done
 	[ $# -eq 0 ] || shift
-	salloc --quiet "${opts[@]}" bash -c "$text" "$@"
+	for try in 1 2; do
+		status=0
+		out=$(salloc --quiet "${opts[@]}" bash -c "$text" "$@" 2>&1) ||
+			status=$?
+		[[ $out == *step_launch_notify_io_failure* ]] || break
+		echo "# srun lost a step's output (Slurm's I/O error): again" >&3
+	done
+	printf '%s\n' "$out"
+	return "$status"
 }
 
 # The end of an allocation's text after a stopped run: whether it was
