@@ -1248,6 +1248,7 @@ static void base_start(struct remote *r, struct rhost *h)
 	buf_finish(&text);
 	if (err) {
 		h->base_pid = 0;
+		base_said(h, false);
 		drop_host(r, h, cause);
 	}
 	free(cause);

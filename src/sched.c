@@ -103,7 +103,8 @@ struct sched {
 	struct joblog *joblog;     /* owned */
 	struct results *results;   /* owned; --results, else NULL */
 	struct progress *progress; /* owned; --bar, --eta, --progress */
-	unsigned long said;        /* lines of its own written to stderr */
+	unsigned long said;        /* lines of its own written to stderr
+	                              (see progress_mark()) */
 	struct remote *remote;     /* owned; -S, --slf: the hosts, or NULL */
 	struct jobserver *js;      /* the pool of job slots shared with make
 				      and the jobs, or NULL */
@@ -167,7 +168,8 @@ static uint64_t total_jobs(const struct sched *s)
 
 /*
  * progress_config's mark: the output's (see output_mark()), with prun's
- * own lines on stderr counted in.
+ * own lines on stderr counted in; a new one each time when the jobs have
+ * the terminal (--tty, --open-tty) and may write to it themselves.
  */
 static bool progress_mark(void *data, uint64_t *mark)
 {
@@ -175,6 +177,9 @@ static bool progress_mark(void *data, uint64_t *mark)
 
 	if (s->output && !output_mark(s->output, mark)) {
 		return false;
+	}
+	if (s->opts->tty || s->opts->open_tty) {
+		s->said++;
 	}
 	*mark = (s->output ? *mark : 0) + log_lines() + s->said;
 	return true;
