@@ -51,4 +51,3 @@ slurm_lab_stop() {
 slurm_steps() {
 	squeue --steps --noheader --format=%i
 }
-
