@@ -942,18 +942,18 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 	bool wd = (sp->cfg.workdir || sp->cfg.workdir_unique) &&
 		  (!wrapped || sp->cfg.wrap_here);
 	int in = feed[0] >= 0 ? feed[0] : sp->devnull;
-	const posix_spawn_file_actions_t *fa =
-		actions_for(job->files ? &job->files->act : &sp->act, in,
-			    sp->tty, sp->tty_fg, child, sp->cfg.js_fds);
-	if (fa && wd) {
+	struct actions *act = job->files ? &job->files->act : &sp->act;
+	if (wd) {
 		/* The same actions, and a chdir, in a set of their own. */
-		if (sp->wd_act.built) {
-			posix_spawn_file_actions_destroy(&sp->wd_act.fa);
-			sp->wd_act.built = false;
+		act = &sp->wd_act;
+		if (act->built) {
+			posix_spawn_file_actions_destroy(&act->fa);
+			act->built = false;
 		}
-		fa = actions_for(&sp->wd_act, in, sp->tty, sp->tty_fg, child,
-				 sp->cfg.js_fds);
 	}
+	const posix_spawn_file_actions_t *fa =
+		actions_for(act, in, sp->tty, sp->tty_fg, child,
+			    sp->cfg.js_fds);
 	/* An fd above a lowered limit (see actions_for()): the job waits. */
 	err = fa ? 0 : -EAGAIN;
 	if (err == 0 && sp->cfg.n_tmpls) {
@@ -973,7 +973,7 @@ int job_spawn(struct spawner *sp, struct job *job, char **cause)
 		return err;
 	}
 	if (wd) {
-		posix_spawn_file_actions_addchdir_np(&sp->wd_act.fa,
+		posix_spawn_file_actions_addchdir_np(&act->fa,
 						     sp->workdir.data);
 	}
 

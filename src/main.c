@@ -162,8 +162,8 @@ static void line_limits(const struct template *tmpl, long max_chars,
  * limit, which says so as GNU parallel does ("Only enough file handles to
  * run N jobs in parallel"; silently for -j 0).  *held_fit is set to the
  * ended jobs whose files fit beside those that run (at least two a job
- * under FDS_PER_JOB), or SIZE_MAX without a limit.  Running out anyway only delays
- * jobs (the scheduler retries).
+ * under FDS_PER_JOB), or SIZE_MAX without a limit.  Running out anyway
+ * only delays jobs (the scheduler retries).
  */
 static long raise_fd_limit(long max_jobs, size_t *held_fit)
 {
