@@ -47,7 +47,15 @@ slurm_lab_stop() {
 	rm -f "$BATS_FILE_TMPDIR/slurm-lab-dir"
 }
 
-# The steps running on the lab's cluster, one JOBID.STEPID a line.
+# The steps left on the lab's cluster, one JOBID.STEPID a line, after
+# waiting up to 30 s for them to go: slurmctld may list a step for a moment
+# after srun has returned, until slurmstepd's word that it ended arrives.
 slurm_steps() {
-	squeue --steps --noheader --format=%i
+	local steps i
+	for i in $(seq 300); do
+		steps=$(squeue --steps --noheader --format=%i | grep -v '\.extern$')
+		[ -z "$steps" ] && return 0
+		sleep 0.1
+	done
+	printf '%s\n' "$steps"
 }

@@ -57,14 +57,21 @@ in_allocation() {
 }
 
 # The end of an allocation's text after a stopped run: whether it was
-# quick, prun's status, and how many steps of the allocation are left.
+# quick, prun's status, and how many steps of the allocation are left
+# (after up to 10 s: slurmctld may list a step for a moment after its srun
+# has returned).
 STOPPED='
 	st=$?
 	# Well before the jobs (sleep 60) would have ended by themselves.
 	[ $SECONDS -lt 30 ] || echo "it took $SECONDS s"
 	echo "status $st"
-	squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
-		grep -v "\.extern$" | wc -l'
+	for i in $(seq 100); do
+		n=$(squeue --steps --noheader --jobs "$SLURM_JOB_ID" --format=%i |
+			grep -v "\.extern$" | wc -l)
+		[ "$n" = 0 ] && break
+		sleep 0.1
+	done
+	echo "$n"'
 
 # Asserts what $STOPPED printed: soon, status $1, no step left, and no
 # process left of the jobs that wrote their pid in pid.*.
