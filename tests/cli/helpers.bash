@@ -79,6 +79,25 @@ wait_until() {
 	fail "still not true after 20 s: $*"
 }
 
+# For a test that a job's first line is printed while the job runs, not
+# when it ends: exports READ_MARK, a file for the reader of that line to
+# touch, and AFTER_READ, a script for the job to run after the line, which
+# waits (up to 20 s) for READ_MARK, then prints "read on time" or "not read
+# in 20 s".  No time bound, so a loaded machine changes nothing.
+after_read_setup() {
+	export READ_MARK=$BATS_TEST_TMPDIR/read AFTER_READ=$BATS_TEST_TMPDIR/after-read
+	cat >"$AFTER_READ" <<'EOF'
+#!/bin/sh
+i=0
+while [ ! -e "$READ_MARK" ] && [ $i -lt 200 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -e "$READ_MARK" ]; then echo read on time; else echo not read in 20 s; fi
+EOF
+	chmod +x "$AFTER_READ"
+}
+
 # The lowest descriptor number that process $1 has free.
 lowest_free_fd() {
 	local fd=0
