@@ -134,6 +134,13 @@ waiting_or_gone() {
 	holds_flock "$1" "$2" || ! alive "$1"
 }
 
+# True when no process whose command line contains $1 is left: for
+# wait_until, where processes go in their own time (a remote job's
+# watcher runs its term sequence after prun has gone).
+no_process() {
+	! pgrep -f -- "$1" >/dev/null
+}
+
 # Fails unless no process whose command line contains $1 is left.
 assert_no_process() {
 	local left
