@@ -2106,20 +2106,21 @@ static void on_signal(uv_signal_t *h, int sig)
 		}
 		return;
 	case SIGHUP:
-		s->die_signal = sig;
-		stop(s);
-		break;
 	case SIGTERM:
-		s->die_signal = sig;
-		stop(s);
-		each_running(s, term_seq, 0);
-		break;
 	case SIGINT:
 		s->die_signal = sig;
 		stop(s);
-		if (++s->interrupts == 1) {
+		/*
+		 * A job whose command ended before the signal came (its
+		 * SIGCHLD not handled yet) finished: reaped now, it is logged
+		 * as done, and --resume does not run it again.
+		 */
+		reap_children(s);
+		if (sig == SIGTERM) {
+			each_running(s, term_seq, 0);
+		} else if (sig == SIGINT && ++s->interrupts == 1) {
 			each_running(s, send_signal, SIGINT);
-		} else {
+		} else if (sig == SIGINT) {
 			each_running(s, term_seq, s->interrupts > 2);
 		}
 		break;

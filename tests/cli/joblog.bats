@@ -3,6 +3,28 @@
 
 load helpers
 
+# Writes ./job for jobs that end in an order of the test's choosing:
+# `./job NAME` prints "out NAME" and ends; if the file after.NAME names
+# another job, only once that job has ended and prun has reaped it (its
+# pid, which it wrote to pid.ITS_NAME, is gone), for up to 20 s.
+ordered_jobs() {
+	cat >job <<'EOF'
+#!/bin/sh
+echo $$ >"pid.$1"
+echo "out $1"
+[ -e "after.$1" ] || exit 0
+i=0
+while [ $i -lt 400 ]; do
+	p=$(cat "pid.$(cat "after.$1")" 2>/dev/null) && [ ! -e "/proc/$p" ] &&
+		exit 0
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "job $1 gave up waiting"
+EOF
+	chmod +x job
+}
+
 @test "--joblog writes GNU parallel's columns, one line per job" {
 	run prun -k --joblog "$BATS_TEST_TMPDIR/log" 'echo {}; exit {}' ::: 0 3
 	assert_failure 1
@@ -26,7 +48,7 @@ load helpers
 }
 
 @test "--joblog records -1 for a timed-out job only if it exits 0" {
-	run prun -k --joblog "$BATS_TEST_TMPDIR/log" --timeout 0.5 \
+	run prun -k --joblog "$BATS_TEST_TMPDIR/log" --timeout 1 \
 		'trap "exit {}" TERM; sleep 3 & wait' ::: 3 0
 	assert_failure 2
 	run cut -f1,7- "$BATS_TEST_TMPDIR/log"
@@ -60,20 +82,46 @@ load helpers
 
 @test "--resume after a run killed half way runs exactly the unfinished jobs" {
 	log=$BATS_TEST_TMPDIR/log out=$BATS_TEST_TMPDIR/out
-	"$PRUN" -j2 --joblog "$log" "sleep 0.{}; echo {} >> $out" ::: 1 2 3 4 5 6 7 8 &
+	# Jobs 1 and 2 finish; 3 and 4 run until the kill; 5 to 8 never start.
+	"$PRUN" -j2 --joblog "$log" "if [ {} -gt 2 ]; then touch $out.{}.on
+		while :; do sleep 0.05; done; fi; echo {} >> $out" ::: 1 2 3 4 5 6 7 8 &
 	pid=$!
-	sleep 0.45
+	wait_until test -e "$out.3.on" -a -e "$out.4.on"
 	kill -TERM "$pid"
-	wait "$pid" || true
-	first=$(sort -n "$out" | tr '\n' ' ')
-	[ -n "$first" ] || fail "nothing finished before the kill"
-	[ "$first" != "1 2 3 4 5 6 7 8 " ] || fail "everything finished before the kill"
+	wait "$pid" || status=$?
+	assert_equal "${status:-0}" 143
+	run sort -n "$out"
+	assert_output $'1\n2'
 	run prun -j2 --joblog "$log" --resume "echo {} >> $out" ::: 1 2 3 4 5 6 7 8
 	assert_success
 	run sort "$out"
 	assert_output "$(seq 8)"
 	run bash -c "tail -n +2 '$log' | cut -f1 | sort -n | tr '\n' ' '"
 	assert_output "1 2 3 4 5 6 7 8 "
+}
+
+@test "a job that ended just before prun's SIGTERM is logged, and --resume does not run it again" {
+	cd "$BATS_TEST_TMPDIR"
+	log=$BATS_TEST_TMPDIR/log
+	"$PRUN" -j2 --joblog "$log" 'echo $$ >pid.{}
+		until [ -e go.{} ]; do sleep 0.05; done; echo {}' ::: 1 2 >out &
+	pid=$!
+	wait_until test -e pid.1 -a -e pid.2
+	# Job 1 ends while prun is stopped: the SIGTERM is handled first.
+	kill -STOP "$pid"
+	touch go.1
+	ended() { ! alive "$1"; }
+	wait_until ended "$(cat pid.1)"
+	kill -TERM "$pid"
+	kill -CONT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "${status:-0}" 143
+	assert_equal "$(cat out)" 1
+	run cut -f1,7 "$log"
+	assert_output $'Seq\tExitval\n1\t0'
+	run prun -j2 --joblog "$log" --resume 'echo again {}' ::: 1 2
+	assert_success
+	assert_output "again 2"
 }
 
 @test "--resume-failed runs again the jobs that failed" {
@@ -111,9 +159,11 @@ load helpers
 	run bash -c '"$PRUN" --joblog - -k "echo out {}; echo err {} >&2" ::: 3 1 2>/dev/null | cut -f1,7-'
 	assert_success
 	assert_output $'Seq\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\techo out 3; echo err 3 >&2\nout 1\n2\t0\t0\techo out 1; echo err 1 >&2'
-	run bash -c '"$PRUN" --joblog - "echo out {}; sleep 0.{}" ::: 8 1 | cut -f1,7-'
+	ordered_jobs
+	echo b >after.a
+	run bash -c '"$PRUN" --joblog - -j2 ./job ::: a b | cut -f1,7-'
 	assert_success
-	assert_output $'Seq\tExitval\tSignal\tCommand\nout 1\n2\t0\t0\techo out 1; sleep 0.1\nout 8\n1\t0\t0\techo out 8; sleep 0.8'
+	assert_output $'Seq\tExitval\tSignal\tCommand\nout b\n2\t0\t0\t./job b\nout a\n1\t0\t0\t./job a'
 	run bash -c '"$PRUN" --joblog - -u -j1 "echo out {}" ::: 3 1 | cut -f1,6-'
 	assert_success
 	assert_output $'Seq\tReceive\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\t0\techo out 3\nout 1\n2\t0\t0\t0\techo out 1'
@@ -165,10 +215,13 @@ load helpers
 }
 
 @test "--joblog lists jobs in input order under -k, in order of ending without" {
-	prun -k --joblog "$BATS_TEST_TMPDIR/k" 'sleep {}' ::: 0.6 0.1
+	cd "$BATS_TEST_TMPDIR"
+	ordered_jobs
+	echo b >after.a
+	prun -k -j2 --joblog "$BATS_TEST_TMPDIR/k" ./job ::: a b >/dev/null
 	run cut -f1 "$BATS_TEST_TMPDIR/k"
 	assert_output $'Seq\n1\n2'
-	prun --joblog "$BATS_TEST_TMPDIR/g" 'sleep {}' ::: 0.6 0.1
+	prun -j2 --joblog "$BATS_TEST_TMPDIR/g" ./job ::: a b >/dev/null
 	run cut -f1 "$BATS_TEST_TMPDIR/g"
 	assert_output $'Seq\n2\n1'
 }
