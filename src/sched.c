@@ -337,8 +337,27 @@ static void resume(struct job *job)
 	}
 }
 
+/*
+ * Whether a running job's command has ended, its SIGCHLD not handled yet.
+ * Such a job finished before a stop or a timeout that comes now: it is
+ * reaped as usual (what it left in its group gets the first signal then)
+ * and logged as done, so --resume does not run it again.
+ */
+static bool leader_ended(const struct job *job)
+{
+	siginfo_t si;
+	si.si_pid = 0;
+	return job->pid > 0 &&
+	       waitid(P_PID, (id_t)job->pid, &si,
+		      WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == job->pid;
+}
+
 static void term_seq(struct sched *s, struct job *job, int now)
 {
+	if (leader_ended(job)) {
+		return;
+	}
 	/* A stopped job would not act on the signals until it went on. */
 	resume(job);
 	if (now) {
@@ -490,6 +509,9 @@ static void on_timeout(uv_timer_t *t)
 		}
 		if (j->start_ns + limit > now) {
 			break;
+		}
+		if (leader_ended(j)) {
+			continue;
 		}
 		struct buf b;
 		buf_init(&b);
@@ -2106,21 +2128,20 @@ static void on_signal(uv_signal_t *h, int sig)
 		}
 		return;
 	case SIGHUP:
+		s->die_signal = sig;
+		stop(s);
+		break;
 	case SIGTERM:
+		s->die_signal = sig;
+		stop(s);
+		each_running(s, term_seq, 0);
+		break;
 	case SIGINT:
 		s->die_signal = sig;
 		stop(s);
-		/*
-		 * A job whose command ended before the signal came (its
-		 * SIGCHLD not handled yet) finished: reaped now, it is logged
-		 * as done, and --resume does not run it again.
-		 */
-		reap_children(s);
-		if (sig == SIGTERM) {
-			each_running(s, term_seq, 0);
-		} else if (sig == SIGINT && ++s->interrupts == 1) {
+		if (++s->interrupts == 1) {
 			each_running(s, send_signal, SIGINT);
-		} else if (sig == SIGINT) {
+		} else {
 			each_running(s, term_seq, s->interrupts > 2);
 		}
 		break;
