@@ -11,6 +11,24 @@ load helpers
 	[ $(( $(now_ms) - start )) -lt 15000 ] || fail "the other jobs were not killed"
 }
 
+@test "--halt now: a job that ended beside the failing one is logged as done" {
+	cd "$BATS_TEST_TMPDIR"
+	"$PRUN" -j2 --halt now,fail=1 --joblog log 'echo $$ >pid.{}
+		until [ -e go ]; do sleep 0.05; done; exit {}' ::: 1 0 &
+	pid=$!
+	wait_until test -e pid.1 -a -e pid.0
+	# Both end while prun is stopped, so it learns of them at once.
+	kill -STOP "$pid"
+	touch go
+	wait_until ended "$(cat pid.1)"
+	wait_until ended "$(cat pid.0)"
+	kill -CONT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "${status:-0}" 1
+	run bash -c 'cut -f1,7 log | sort'
+	assert_output $'1\t1\n2\t0\nSeq\tExitval'
+}
+
 @test "--halt soon,fail=1 lets running jobs finish but starts no more" {
 	run prun -j2 --halt soon,fail=1 'sleep {}; echo done {}; exit 3' ::: 0.2 0.5 0.1 0.1
 	assert_failure 3

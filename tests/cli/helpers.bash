@@ -128,10 +128,15 @@ alive() {
 	[ "${stat%% *}" != Z ]
 }
 
+# True once process $1 has ended (a zombie, or gone).
+ended() {
+	! alive "$1"
+}
+
 # Whether process $1 holds a flock on a file whose path ends with $2, or has
 # ended.
 waiting_or_gone() {
-	holds_flock "$1" "$2" || ! alive "$1"
+	holds_flock "$1" "$2" || ended "$1"
 }
 
 # True when no process whose command line contains $1 is left: for

@@ -110,7 +110,6 @@ EOF
 	# Job 1 ends while prun is stopped: the SIGTERM is handled first.
 	kill -STOP "$pid"
 	touch go.1
-	ended() { ! alive "$1"; }
 	wait_until ended "$(cat pid.1)"
 	kill -TERM "$pid"
 	kill -CONT "$pid"
