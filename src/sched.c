@@ -480,20 +480,25 @@ static uint64_t timeout_ns(const struct sched *s)
 
 static void on_timeout(uv_timer_t *t);
 
-/* Arms the timeout timer for the oldest job not already being killed. */
+/*
+ * Arms the timeout timer for the oldest job not already being killed and
+ * not already ended (an ended job's SIGCHLD comes next; a timer due at
+ * once for it would fire for ever).
+ */
 static void arm_timeout(struct sched *s)
 {
-	uint64_t limit = timeout_ns(s);
+	uint64_t limit = timeout_ns(s), now = now_ns();
 	struct job *j = s->oldest;
 
-	while (j && j->killing) {
+	while (j && (j->killing ||
+		     (limit && j->start_ns + limit <= now && leader_ended(j)))) {
 		j = j->rnext;
 	}
 	if (!limit || !j || s->closing) {
 		uv_timer_stop(&s->timeout_timer);
 		return;
 	}
-	uint64_t now = now_ns(), due = j->start_ns + limit;
+	uint64_t due = j->start_ns + limit;
 	uint64_t wait_ms = due > now ? (due - now + 999999) / 1000000 : 0;
 	uv_timer_start(&s->timeout_timer, on_timeout, wait_ms, 0);
 }
