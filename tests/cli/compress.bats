@@ -199,17 +199,16 @@ seqs() {
 @test "no compressor is left running after SIGINT, and no temp file" {
 	marker=prun-zip-$$-$RANDOM
 	zip=$BATS_TEST_TMPDIR/$marker
-	printf '#!/bin/sh\n[ "$1" = -dc ] && exec gzip -dc\ngzip -c -1\n' \
-		>"$zip"
+	# A compressor touches the file zipping as it starts.
+	printf '#!/bin/sh\n[ "$1" = -dc ] && exec gzip -dc\ntouch "%s/zipping"\ngzip -c -1\n' \
+		"$BATS_TEST_TMPDIR" >"$zip"
 	chmod +x "$zip"
 	"$PRUN" -j2 --compress-program "$zip" 'seq 500000; sleep 30' ::: 1 2 \
 		>/dev/null 2>&1 &
 	pid=$!
-	for _ in $(seq 50); do
-		pgrep -f -- "$marker" >/dev/null && break
-		sleep 0.1
-	done
-	sleep 0.3
+	# prun has set its signal handlers before it starts a job, so the
+	# SIGINT cannot come too early once a compressor runs.
+	wait_until test -e "$BATS_TEST_TMPDIR/zipping"
 	kill -INT "$pid"
 	wait "$pid" || true
 	assert_no_process "$marker"

@@ -128,6 +128,25 @@ alive() {
 	[ "${stat%% *}" != Z ]
 }
 
+# Writes $BATS_TEST_TMPDIR/reaped, for jobs that end in an order of the
+# test's choosing: a job writes its pid ($$) to a file as it starts, and
+# `reaped FILE` in another job waits until that job has ended and prun has
+# reaped it (the pid is gone), for up to 20 s, or says it gave up.
+reaped_setup() {
+	cat >"$BATS_TEST_TMPDIR/reaped" <<'EOF'
+#!/bin/sh
+i=0
+while [ $i -lt 400 ]; do
+	p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && [ ! -e "/proc/$p" ] &&
+		exit 0
+	sleep 0.05
+	i=$((i + 1))
+done
+echo "the job of $1 was not reaped in 20 s" >&2
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/reaped"
+}
+
 # True once process $1 has ended (a zombie, or gone).
 ended() {
 	! alive "$1"

@@ -3,28 +3,6 @@
 
 load helpers
 
-# Writes ./job for jobs that end in an order of the test's choosing:
-# `./job NAME` prints "out NAME" and ends; if the file after.NAME names
-# another job, only once that job has ended and prun has reaped it (its
-# pid, which it wrote to pid.ITS_NAME, is gone), for up to 20 s.
-ordered_jobs() {
-	cat >job <<'EOF'
-#!/bin/sh
-echo $$ >"pid.$1"
-echo "out $1"
-[ -e "after.$1" ] || exit 0
-i=0
-while [ $i -lt 400 ]; do
-	p=$(cat "pid.$(cat "after.$1")" 2>/dev/null) && [ ! -e "/proc/$p" ] &&
-		exit 0
-	sleep 0.05
-	i=$((i + 1))
-done
-echo "job $1 gave up waiting"
-EOF
-	chmod +x job
-}
-
 @test "--joblog writes GNU parallel's columns, one line per job" {
 	run prun -k --joblog "$BATS_TEST_TMPDIR/log" 'echo {}; exit {}' ::: 0 3
 	assert_failure 1
@@ -158,11 +136,13 @@ EOF
 	run bash -c '"$PRUN" --joblog - -k "echo out {}; echo err {} >&2" ::: 3 1 2>/dev/null | cut -f1,7-'
 	assert_success
 	assert_output $'Seq\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\techo out 3; echo err 3 >&2\nout 1\n2\t0\t0\techo out 1; echo err 1 >&2'
-	ordered_jobs
-	echo b >after.a
-	run bash -c '"$PRUN" --joblog - -j2 ./job ::: a b | cut -f1,7-'
+	# Without -k, in the order of ending: the job of a ends once the job
+	# of b has been reaped.
+	reaped_setup
+	run bash -c '"$PRUN" --joblog - -j2 "echo \$\$ >pid.{}; echo out {}
+		[ {} = b ] || ./reaped pid.b" ::: a b | cut -f1,7'
 	assert_success
-	assert_output $'Seq\tExitval\tSignal\tCommand\nout b\n2\t0\t0\t./job b\nout a\n1\t0\t0\t./job a'
+	assert_output $'Seq\tExitval\nout b\n2\t0\nout a\n1\t0'
 	run bash -c '"$PRUN" --joblog - -u -j1 "echo out {}" ::: 3 1 | cut -f1,6-'
 	assert_success
 	assert_output $'Seq\tReceive\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\t0\techo out 3\nout 1\n2\t0\t0\t0\techo out 1'
@@ -214,13 +194,15 @@ EOF
 }
 
 @test "--joblog lists jobs in input order under -k, in order of ending without" {
+	# The job of a ends once the job of b has been reaped.
 	cd "$BATS_TEST_TMPDIR"
-	ordered_jobs
-	echo b >after.a
-	prun -k -j2 --joblog "$BATS_TEST_TMPDIR/k" ./job ::: a b >/dev/null
+	reaped_setup
+	job='echo $$ >pid.{}; [ {} = b ] || ./reaped pid.b'
+	prun -k -j2 --joblog "$BATS_TEST_TMPDIR/k" "$job" ::: a b
 	run cut -f1 "$BATS_TEST_TMPDIR/k"
 	assert_output $'Seq\n1\n2'
-	prun -j2 --joblog "$BATS_TEST_TMPDIR/g" ./job ::: a b >/dev/null
+	rm pid.*
+	prun -j2 --joblog "$BATS_TEST_TMPDIR/g" "$job" ::: a b
 	run cut -f1 "$BATS_TEST_TMPDIR/g"
 	assert_output $'Seq\n2\n1'
 }

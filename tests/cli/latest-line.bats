@@ -29,6 +29,21 @@ start_in_pane() {
 		"bash $BATS_TEST_TMPDIR/cmd"
 }
 
+# Writes $BATS_TEST_TMPDIR/wait-go, for a job that holds its row until the
+# test has looked at it: it waits until the test touches $BATS_TEST_TMPDIR/go,
+# for up to 20 s.
+go_script() {
+	cat >"$BATS_TEST_TMPDIR/wait-go" <<EOF
+#!/bin/sh
+i=0
+until [ -e "$BATS_TEST_TMPDIR/go" ] || [ \$i -ge 400 ]; do
+	sleep 0.05
+	i=\$((i + 1))
+done
+EOF
+	chmod +x "$BATS_TEST_TMPDIR/wait-go"
+}
+
 # The pane with its scrollback, without trailing blank lines.
 pane() {
 	tmux -S "$SOCK" capture-pane -p -S - -t :0
@@ -54,20 +69,24 @@ wait_for() {
 }
 
 @test "--ll shows the latest line of a job while it runs" {
-	start_in_pane --ll --tag 'echo first {}; sleep 0.2; echo err {} >&2; sleep 3; echo second {}' ::: a
+	go_script
+	start_in_pane --ll --tag "echo first {}; sleep 0.2; echo err {} >&2; $BATS_TEST_TMPDIR/wait-go; echo second {}" ::: a
 	wait_for '^a       err a$'
 	run pane
 	assert_output 'a       err a'
+	touch "$BATS_TEST_TMPDIR/go"
 	wait_for '^rc='
 	run pane
 	assert_output $'a       second a\nrc=0'
 }
 
 @test "--ll: a line longer than the terminal is cut with >, and a shorter one leaves nothing of it" {
-	start_in_pane --ll --tag 'seq -s " " 30; sleep 1; echo {}' ::: short
+	go_script
+	start_in_pane --ll --tag "seq -s ' ' 30; $BATS_TEST_TMPDIR/wait-go; echo {}" ::: short
 	wait_for '>$'
 	run pane
 	assert_output "short   $(seq -s ' ' 30 | cut -c1-31)>"
+	touch "$BATS_TEST_TMPDIR/go"
 	wait_for '^rc='
 	run pane
 	assert_output $'short   short\nrc=0'
@@ -104,7 +123,10 @@ wait_for() {
 }
 
 @test "--ll not on a terminal prints each job's last line once, when it ends" {
-	run prun --ll 'echo one {}; sleep {}; printf "two {}\n\n"' ::: 1 0
+	# The job of 1 ends once the job of 0 has been reaped.
+	cd "$BATS_TEST_TMPDIR"
+	reaped_setup
+	run prun -j2 --ll 'echo $$ >pid.{}; echo one {}; [ {} = 0 ] || ./reaped pid.0; printf "two {}\n\n"' ::: 1 0
 	assert_success
 	assert_output $'two 0\ntwo 1'
 }

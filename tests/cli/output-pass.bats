@@ -6,19 +6,24 @@
 
 load helpers
 
+# Whether file $1 holds at least $2 bytes.
+has_bytes() {
+	[ "$(wc -c <"$1")" -ge "$2" ]
+}
+
 @test "a grouped job that prints much goes out while it runs" {
-	"$PRUN" 'seq 1000000; sleep 4; echo end {}' ::: 1 \
+	# The job ends once the test has looked at the output (or after 30 s).
+	go=$BATS_TEST_TMPDIR/go
+	"$PRUN" "seq 1000000; i=0; until [ -e $go ] || [ \$i -ge 600 ]; do sleep 0.05; i=\$((i + 1)); done; echo end {}" ::: 1 \
 		>"$BATS_TEST_TMPDIR/out" &
 	pid=$!
 	want=$(seq 1000000 | wc -c)
-	for i in $(seq 30); do
-		[ "$(wc -c <"$BATS_TEST_TMPDIR/out")" -ge "$want" ] && break
-		sleep 0.1
-	done
+	wait_until has_bytes "$BATS_TEST_TMPDIR/out" "$want"
 	size=$(wc -c <"$BATS_TEST_TMPDIR/out")
 	kill -0 "$pid" || fail "the job had ended: no test of a running job"
 	[ "$size" -eq "$want" ] ||
 		fail "$size bytes out while the job ran, not $want"
+	touch "$go"
 	wait "$pid"
 	cmp "$BATS_TEST_TMPDIR/out" <(seq 1000000; echo end 1)
 }

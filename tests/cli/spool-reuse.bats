@@ -13,27 +13,40 @@ setup_file() {
 	# ignoring the signal); the other jobs print their name.
 	cat > "$BATS_FILE_TMPDIR/job" <<'EOF'
 #!/bin/sh
-ready=$(dirname "$0")/ready
+dir=$(dirname "$0")
 case $1 in
 big)
 	head -c 2000000 /dev/zero ;;
 escape)
-	rm -f "$ready"
-	setsid sh -c 'touch "$0"; sleep 0.3; echo late; echo late >&2' \
-		"$ready" &
-	until [ -e "$ready" ]; do sleep 0.01; done
+	rm -f "$dir/ready"
+	setsid "$dir/leftover" &
+	until [ -e "$dir/ready" ]; do sleep 0.01; done
 	echo first ;;
 stay)
-	rm -f "$ready"
-	sh -c 'trap "" TERM; touch "$0"; sleep 0.3; echo late; echo late >&2' \
-		"$ready" &
-	until [ -e "$ready" ]; do sleep 0.01; done
+	rm -f "$dir/ready"
+	sh -c 'trap "" TERM; exec "$0"' "$dir/leftover" &
+	until [ -e "$dir/ready" ]; do sleep 0.01; done
 	echo first ;;
 *)
 	sleep 0.1; echo "job $1"; echo "err $1" >&2 ;;
 esac
 EOF
-	chmod +x "$BATS_FILE_TMPDIR/job"
+	# The leftover writes once prun has printed job 2's output (or after
+	# 20 s): the output of the job that left it is out by then, and later
+	# jobs still run or are to come.
+	cat > "$BATS_FILE_TMPDIR/leftover" <<'EOF'
+#!/bin/sh
+dir=$(dirname "$0")
+touch "$dir/ready"
+i=0
+until grep -qa "job 2" "$dir/seen" || [ $i -ge 1000 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+echo late
+echo late >&2
+EOF
+	chmod +x "$BATS_FILE_TMPDIR/job" "$BATS_FILE_TMPDIR/leftover"
 }
 
 expected() {
@@ -41,9 +54,12 @@ expected() {
 		'job 5' 'err 5' 'job 6' 'err 6' 'job 7' 'err 7'
 }
 
-# Runs prun with the arguments, all output on stdout without NUL bytes.
+# Runs prun with the arguments, all output on stdout without NUL bytes;
+# what prun printed so far is in $BATS_FILE_TMPDIR/seen too.
 prun_visible() {
-	run bash -c 'set -o pipefail; "$PRUN" "$@" 2>&1 | tr -d "\0"' _ "$@"
+	: >"$BATS_FILE_TMPDIR/seen"
+	run bash -c 'set -o pipefail; "$PRUN" "$@" 2>&1 | tee -a "$0" |
+		tr -d "\0"' "$BATS_FILE_TMPDIR/seen" "$@"
 }
 
 @test "a later job's output never holds what an earlier one wrote" {
@@ -58,7 +74,7 @@ prun_visible() {
 @test "a late write by a process that left the job's group goes nowhere" {
 	command -v setsid >/dev/null || skip "no setsid"
 	prun_visible -j1 "$BATS_FILE_TMPDIR/job" ::: big escape 2 3 4 5 6 7
-	sleep 0.4
+	wait_until no_process "$BATS_FILE_TMPDIR/leftover"
 	assert_success
 	assert_output "$(expected)"
 }
@@ -72,7 +88,7 @@ prun_visible() {
 @test "a late write goes nowhere under -k either" {
 	command -v setsid >/dev/null || skip "no setsid"
 	prun_visible -k -j2 "$BATS_FILE_TMPDIR/job" ::: big escape 2 3 4 5 6 7
-	sleep 0.4
+	wait_until no_process "$BATS_FILE_TMPDIR/leftover"
 	assert_success
 	assert_output "$(expected)"
 }
