@@ -159,9 +159,16 @@ EOF
 }
 
 @test "tokens a crashed client took are back once its job ends" {
-	# The first job takes both tokens of prun's pool and dies with them.
-	run bash -c '(echo steal; sleep 1; seq 6) |
-		"$PRUN" -j3 "if [ {} = steal ]; then head -c2 <&3 >/dev/null; kill -9 \$\$; fi; \"$JOB\" d 0.5"'
+	# The first job takes both tokens of prun's pool and dies with them;
+	# the others come once prun has reaped it (its pid has left /proc),
+	# or after 20 s.
+	run bash -c '(echo steal
+		for _ in $(seq 400); do
+			[ -s steal.pid ] && [ ! -e /proc/$(cat steal.pid) ] && break
+			sleep 0.05
+		done
+		seq 6) |
+		"$PRUN" -j3 "if [ {} = steal ]; then echo \$\$ >steal.pid; head -c2 <&3 >/dev/null; kill -9 \$\$; fi; \"$JOB\" d 0.5"'
 	[ "$status" -eq 1 ]
 	[ "$(wc -l < d/seen)" -eq 6 ]
 	[ "$(most d)" -eq 3 ]

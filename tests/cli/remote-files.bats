@@ -211,8 +211,12 @@ EOF
 	chmod +x ssh-slow
 	SECONDS=0
 	# The pipe ends when every process that has prun's stderr has ended.
+	# The jobs end once h2's copy has begun (or after 20 s); the pattern
+	# is one that their own ssh command lines, logged too, do not match.
 	prun --ssh ./ssh-slow -S 2/h1,2/h2 -k --bf base.txt --cleanup \
-		'sleep 1; cat base.txt; echo {}' ::: 1 2 2>&1 >out | cat >err
+		'n=0; until grep -q "h2 rsync --serve[r]" '"'$log'"' ||
+		[ $n -ge 400 ]; do sleep 0.05; n=$((n + 1)); done
+		cat base.txt; echo {}' ::: 1 2 2>&1 >out | cat >err
 	assert_equal "${PIPESTATUS[*]}" "0 0"
 	(( SECONDS < 30 )) || fail "took $SECONDS s"
 	assert_equal "$(cat out)" $'base\n1\nbase\n2'

@@ -28,6 +28,18 @@ teardown_file() {
 	lab_stop
 }
 
+# Fails unless no process whose command line contains $1 is left within
+# 20 s: a job's processes on a host go in their own time once prun has
+# gone (the job's watcher there runs the term sequence).
+assert_process_goes() {
+	local _
+	for _ in $(seq 400); do
+		no_process "$1" && return 0
+		sleep 0.05
+	done
+	assert_no_process "$1"
+}
+
 # prun with the lab's ssh.
 rprun() {
 	prun --ssh "$LAB_SSH" "$@"
@@ -64,14 +76,25 @@ assert_no_master() {
 @test "a host's slots are -j of its CPUs, asked once" {
 	local cpus
 	cpus=$(lab_ssh h1 getconf _NPROCESSORS_ONLN)
-	local cmd='d=$HOME/cpu.'$BATS_TEST_NUMBER'; mkdir -p $d; touch $d/{};'
-	cmd+=' sleep 1; ls $d | wc -l; rm $d/{}'
-	run rprun -S h1 -j 200% "$cmd" ::: $(seq $((cpus * 2)))
+	local slots=$((cpus * 2))
+	# Each job counts the jobs running on h1.  The first ones wait (up to
+	# 20 s) until all the slots are taken, however late their logins come,
+	# then a moment more, in which a job beyond the slots would show; the
+	# last job starts only when one of them has ended.
+	local d=$LAB_HOME_h1/cpu.$BATS_TEST_NUMBER
+	rm -rf "$d" "$d.done"
+	local cmd='d=$HOME/cpu.'$BATS_TEST_NUMBER'; mkdir -p $d $d.done;'
+	cmd+=' touch $d/{}; n=0; until [ $(ls $d | wc -l) -ge '$slots' ] ||'
+	cmd+=' [ -n "$(ls $d.done)" ] || [ $n -ge 400 ]; do sleep 0.05;'
+	cmd+=' n=$((n + 1)); done; sleep 0.3; ls $d | wc -l; rm $d/{};'
+	cmd+=' touch $d.done/{}'
+	run rprun -S h1 -j 200% "$cmd" ::: $(seq $((slots + 1)))
 	assert_success
+	assert_equal "${#lines[@]}" $((slots + 1))
 	printf '%s\n' "${lines[@]}" | sort -n | tail -1 | {
 		read -r most
-		[ "$most" -eq $((cpus * 2)) ] ||
-			fail "at most $most at once, want $((cpus * 2))"
+		[ "$most" -eq "$slots" ] ||
+			fail "at most $most at once, want $slots"
 	}
 }
 
@@ -207,14 +230,30 @@ h2"
 }
 
 @test "a host added to the sshloginfile while jobs run gets jobs" {
-	local slf=$BATS_TEST_TMPDIR/hosts
+	local slf=$BATS_TEST_TMPDIR/hosts ran=$BATS_TEST_TMPDIR/ran
+	mkdir "$ran"
 	echo 1/h1 >"$slf"
-	(sleep 1.5 && printf '1/h1\n1/h3\n' >"$slf") &
-	run rprun --slf "$slf" 'sleep 0.6; echo $LAB_HOST {}' ::: $(seq 8)
+	# Each job notes its host.  Once h1 has run one, h3 joins the file
+	# (whole, by a rename); the arguments keep coming, one every 0.3 s,
+	# until a job has run on h3 (for at most 30 s).
+	(
+		for _ in $(seq 400); do
+			[ -e "$ran/h1" ] && break
+			sleep 0.05
+		done
+		printf '1/h1\n1/h3\n' >"$slf.new" && mv "$slf.new" "$slf"
+	) &
+	run bash -c 'for i in $(seq 100); do
+			[ -e "$1/h3" ] && break
+			echo "$i"
+			sleep 0.3
+		done | "$PRUN" --ssh "$LAB_SSH" --slf "$2" \
+			"touch $1/\$LAB_HOST; sleep 0.6; echo \$LAB_HOST {}"' \
+		bash "$ran" "$slf"
 	wait
 	assert_success
-	assert_line --regexp '^h1 [1-8]$'
-	assert_line --regexp '^h3 [1-8]$'
+	assert_line --regexp '^h1 [0-9]+$'
+	assert_line --regexp '^h3 [0-9]+$'
 }
 
 @test "an ssh that fails for one host: the jobs run on the others, the run succeeds" {
@@ -282,55 +321,62 @@ h2"
 }
 
 @test "--timeout kills the job's processes on the host, and the masters end" {
-	local mark=remote-timeout-$BATS_TEST_NUMBER-$$
+	# The mark is in the sleeps' own command lines too (a fraction of a
+	# second), so that a sleep left behind on a host shows.
+	local mark=$BATS_TEST_NUMBER$$
 	local start=$(now_ms)
-	run rprun -S h1,h2 --timeout 1 "sleep 300 & sleep 301; : $mark" ::: 1 2
+	run rprun -S h1,h2 --timeout 1 "sleep 300.$mark & sleep 301.$mark; : {}" \
+		::: 1 2
 	assert_failure 2
 	[ $(($(now_ms) - start)) -lt 15000 ] || fail "took too long"
-	sleep 1
-	assert_no_process "sleep 30[01]; : $mark"
-	assert_no_process "sleep 300 & sleep 301; : $mark"
 	assert_no_master
+	assert_process_goes "sleep 30[01][.]$mark"
 }
 
 @test "--timeout kills a --pipe job on its host too" {
-	local mark=remote-pipe-$BATS_TEST_NUMBER-$$
+	local mark=$BATS_TEST_NUMBER$$
 	run bash -c 'seq 10 | "$PRUN" --ssh "$LAB_SSH" -S h2 --pipe \
-		--timeout 1 "sleep 300; : $1; cat"' bash "$mark"
+		--timeout 1 "sleep 300.$1; cat"' bash "$mark"
 	assert_failure 1
-	sleep 1
-	assert_no_process "sleep 300; : $mark"
 	assert_no_master
+	assert_process_goes "sleep 300[.]$mark"
 }
 
 @test "--termseq's signals reach the job's process group on the host" {
-	local log=$LAB_HOME_h1/termseq.$BATS_TEST_NUMBER
+	local mark=termseq.$BATS_TEST_NUMBER.$$
+	local log=$LAB_HOME_h1/$mark
 	rm -f "$log"
 	run rprun -S h1 --termseq INT,500,KILL,25 --timeout 1 \
-		'trap "echo got INT {} >>$HOME/termseq.'$BATS_TEST_NUMBER'; exit 1" INT; sleep 300 & wait' ::: x
+		'trap "echo got INT {} >>$HOME/'$mark'; exit 1" INT; sleep 300 & wait' ::: x
 	assert_failure 1
-	sleep 1
+	# The host's side ends after prun: read the log once it is written
+	# and the job's shells there are gone.
+	wait_until test -s "$log"
+	assert_process_goes "$mark"
 	run cat "$log"
 	assert_output "got INT x"
 }
 
 @test "Ctrl-C stops the remote jobs on every host" {
-	local mark=remote-int-$BATS_TEST_NUMBER-$$
-	"$PRUN" --ssh "$LAB_SSH" -S h1,h2,h3 "sleep 200; : $mark" \
-		::: 1 2 3 4 5 6 &
+	local mark=$BATS_TEST_NUMBER$$ on=$BATS_TEST_TMPDIR/on
+	mkdir "$on"
+	# Each job notes on its host that it runs; the interrupt comes once
+	# all six do (or 20 s have gone by).
+	"$PRUN" --ssh "$LAB_SSH" -S 2/h1,2/h2,2/h3 \
+		"touch $on/{}; sleep 200.$mark" ::: 1 2 3 4 5 6 &
 	local pid=$!
 	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(pgrep -fc "sleep 200; : $mark" || true)" -ge 6 ] && break
-		sleep 0.1
+	for ((i = 0; i < 400; i++)); do
+		[ "$(ls "$on" | wc -l)" -ge 6 ] && break
+		sleep 0.05
 	done
 	kill -INT "$pid"
 	local status=0
 	wait "$pid" || status=$?
 	assert_equal "$status" 130
-	sleep 1
-	assert_no_process "sleep 200; : $mark"
+	assert_equal "$(ls "$on" | wc -l)" 6
 	assert_no_master
+	assert_process_goes "sleep 200[.]$mark"
 }
 
 @test "sshd stopped mid-run: the lost jobs run again on the hosts left" {

@@ -57,16 +57,29 @@ err$'
 }
 
 @test "four one-CPU steps of a 4-CPU allocation run at once, a fifth waits" {
-	# Each step records when it starts and ends; squeue sees the four.
+	# Each step records when it starts and ends, and ends only once the
+	# file go is there (or after 20 s).  Once four have started and squeue
+	# lists four steps of the allocation (or after 20 s), squeue's count
+	# is printed and go made.
 	run salloc --quiet -N1 -n4 bash -c '
 		for i in 1 2 3 4 5; do
 			srun --quiet -N1 -n1 --exact bash -c \
 				"echo \"\$EPOCHREALTIME +1\" >>marks
-				 sleep 3
+				 for i in \$(seq 400); do
+					[ -e go ] && break
+					sleep 0.05
+				 done
 				 echo \"\$EPOCHREALTIME -1\" >>marks" &
 		done
-		sleep 1.5
-		squeue --steps --noheader --format=%i | wc -l
+		for i in $(seq 400); do
+			n=$(squeue --steps --noheader --jobs "$SLURM_JOB_ID" \
+				--format=%i | grep -vc "\.extern$")
+			[ "$n" -ge 4 ] && [ "$(grep -c "+1$" marks)" -ge 4 ] &&
+				break
+			sleep 0.05
+		done 2>/dev/null
+		echo "$n"
+		touch go
 		wait'
 	assert_success
 	assert_output 4

@@ -105,11 +105,15 @@ assert_stopped() {
 	needs_lab
 	# Each job waits (up to 20 s) until 4 jobs run or all have started,
 	# then records how many run: a count, whatever the machine's load.
+	# It keeps squeue's count of steps only if no job had ended by the
+	# time squeue returned: a step that has ended may be listed for a
+	# moment yet.
 	local job='touch run/{}; for i in $(seq 200); do
 		set -- run/*; r=$#; set -- done/*; [ -e "$1" ] && f=$# || f=0
 		[ $r -ge $W ] || [ $((r + f)) -ge 10 ] && break; sleep 0.1
-		done; squeue --steps --noheader --jobs $SLURM_JOB_ID | wc -l \
-		>steps/{}; sleep 0.3; set -- run/*; echo $# >done/{}; rm run/{}'
+		done; n=$(squeue --steps --noheader --jobs $SLURM_JOB_ID | wc -l)
+		set -- done/*; [ -e "$1" ] || echo $n >steps/{}
+		sleep 0.3; set -- run/*; echo $# >done/{}; rm run/{}'
 	local check='rm -rf run done steps; mkdir run done steps
 		W=$1 "$PRUN" "${@:2}" "$0" ::: $(seq 10) || exit
 		cat done/* | sort -n | tail -1'
