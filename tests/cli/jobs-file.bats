@@ -65,10 +65,15 @@ setup() {
 }
 
 @test "--limit CMD: a job starts only once CMD exits 0" {
-	# The command says "over the limit" twice, then "below" each time.
+	# The command says "over the limit" twice, then "below" each time,
+	# and logs what it said; each job logs its start.  (prun also runs the
+	# command every second while jobs run: a "yes" more or less.)
 	run prun -j1 -k --limit 'n=$(cat calls 2>/dev/null || echo 0)
-		echo $((n + 1)) >calls; [ "$n" -ge 2 ]' 'echo {} $(cat calls)' \
-		::: a b
+		echo $((n + 1)) >calls
+		if [ "$n" -ge 2 ]; then echo yes >>log; else echo no >>log; exit 1; fi' \
+		'echo start {} >>log; echo {}' ::: a b
 	assert_success
-	assert_output $'a 3\nb 4'
+	assert_output $'a\nb'
+	run cat log
+	assert_output --regexp $'^no\nno\n(yes\n)+start a\n(yes\n)+start b(\nyes)*$'
 }

@@ -21,10 +21,12 @@ setup_make() {
 @test "Ctrl-C stops make, prun and every job promptly" {
 	marker="prun-make-$$-$RANDOM"
 	setup_make "\"sh -c 'sleep 60; :' $marker-{} & sleep 60\" ::: 1 2 3"
-	setsid make -j2 PRUN="$PRUN" >/dev/null 2>&1 &
+	setsid make -j2 PRUN="$PRUN" >/dev/null 2>&1 3>&- &
 	pid=$!
-	sleep 1
-	pgrep -f "$marker" >/dev/null || fail "the jobs did not start"
+	# Once the first job's inner sh runs, prun takes SIGINT (it sets its
+	# handler before it starts jobs; until then SIGINT is ignored, as make
+	# left it, started in the background).
+	wait_until pgrep -f -- "sleep 60; : $marker-1" >/dev/null
 	start=$(now_ms)
 	kill -INT -- "-$pid"
 	wait "$pid" || true

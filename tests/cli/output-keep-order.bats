@@ -3,6 +3,11 @@
 
 load helpers
 
+teardown() {
+	# A job left waiting by a failed test ends.
+	touch "$BATS_TEST_TMPDIR/go"
+}
+
 # Prints each line of stdin prefixed with the milliseconds since $t0.
 stamp() {
 	while IFS= read -r line; do
@@ -120,16 +125,17 @@ assert_same_ten_times() {
 }
 
 @test "-k streams the live job's stderr when it goes to another file" {
-	"$PRUN" -k 'echo e; echo err >&2; sleep 4; echo o' ::: 1 \
-		>"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	# The job ends once both lines are out (or after 60 s).  Its stdout
+	# and stderr go out by different paths: each is waited for.
+	d=$BATS_TEST_TMPDIR
+	"$PRUN" -k "echo e; echo err >&2; i=0
+		until [ -e $d/go ] || [ \$i -ge 1200 ]; do sleep 0.05; i=\$((i + 1)); done
+		echo o" ::: 1 >"$d/out" 2>"$d/err" 3>&- &
 	pid=$!
-	for i in $(seq 30); do
-		[ -s "$BATS_TEST_TMPDIR/err" ] && break
-		sleep 0.1
-	done
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/err")" err
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" e
+	wait_until test -s "$d/out" -a -s "$d/err"
+	assert_equal "$(cat "$d/err")" err
+	assert_equal "$(cat "$d/out")" e
+	touch "$d/go"
 	wait "$pid"
-	assert_equal "$(cat "$BATS_TEST_TMPDIR/out")" $'e\no 1'
+	assert_equal "$(cat "$d/out")" $'e\no 1'
 }
-

@@ -20,6 +20,14 @@ start_prun() {
 	sleep 0.1
 }
 
+# Whether prun (the one start_prun started) is stopped.
+prun_stopped() {
+	local stat
+	stat=$(cat "/proc/$pid/stat") || return
+	stat=${stat##*) }
+	[ "${stat%% *}" = T ]
+}
+
 @test "SIGINT stops the jobs and prun dies of SIGINT" {
 	start_prun -j3 "sh -c 'sleep 30; :' MARK & sleep 30; true MARK {}" ::: 1 2 3
 	kill -INT "$pid"
@@ -38,10 +46,15 @@ start_prun() {
 }
 
 @test "a second SIGINT runs the term sequence on jobs that ignore SIGINT" {
-	start_prun -j2 "trap '' INT; sleep 20; true {}" ::: 1 2
-	t0=$(now_ms)
+	# Each job notes SIGINT and goes on (its sleep ignores it, as a
+	# background command does): the test sends the second SIGINT only once
+	# both jobs have the first, and the first only once they are ready.
+	d=$BATS_TEST_TMPDIR
+	start_prun -j2 "trap 'touch $d/int.{}' INT; sleep 20 & touch $d/ready.{}; wait; wait; true {}" ::: 1 2
+	wait_until test -e "$d/ready.1" -a -e "$d/ready.2"
 	kill -INT "$pid"
-	sleep 0.3
+	wait_until test -e "$d/int.1" -a -e "$d/int.2"
+	t0=$(now_ms)
 	kill -INT "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 130
@@ -49,10 +62,18 @@ start_prun() {
 }
 
 @test "a third SIGINT kills jobs that ignore SIGINT and SIGTERM" {
-	start_prun --termseq TERM,20000,KILL,25 "trap '' INT TERM; sleep 20; true {}" ::: 1
+	# The job notes SIGINT and SIGTERM and goes on (its sleep ignores
+	# both); each SIGINT is sent once the job has had what the one before
+	# sent it.  The term sequence would wait 20 s before its KILL.
+	d=$BATS_TEST_TMPDIR
+	start_prun --termseq TERM,20000,KILL,25 "trap 'touch $d/int' INT; trap 'touch $d/term' TERM
+		(trap '' TERM; exec sleep 20) & touch $d/ready; wait; wait; wait; true {}" ::: 1
+	wait_until test -e "$d/ready"
+	kill -INT "$pid"
+	wait_until test -e "$d/int"
+	kill -INT "$pid"
+	wait_until test -e "$d/term"
 	t0=$(now_ms)
-	kill -INT "$pid"; sleep 0.2
-	kill -INT "$pid"; sleep 0.2
 	kill -INT "$pid"
 	wait "$pid" && status=0 || status=$?
 	assert_equal "$status" 130
@@ -77,10 +98,20 @@ start_prun() {
 }
 
 @test "SIGTSTP and SIGCONT are passed on to the jobs" {
-	start_prun -j1 'for i in 1 2 3 4 5 6 7 8 9 10; do date +%s%N; sleep 0.1; done; true {}' ::: 1
+	# The job prints the time every 0.1 s until told to end (or 40 s),
+	# and once more at its end.  SIGTSTP is sent once it has printed, and
+	# SIGCONT 1 s after prun has stopped itself (it passes SIGTSTP on
+	# first): a job that did not stop shows no gap near 1 s.
+	d=$BATS_TEST_TMPDIR
+	start_prun -j1 "date +%s%N; touch $d/ready; i=0
+		until [ -e $d/go ] || [ \$i -ge 400 ]; do sleep 0.1; date +%s%N; i=\$((i + 1)); done
+		date +%s%N; true {}" ::: 1
+	wait_until test -e "$d/ready"
 	kill -TSTP "$pid"
+	wait_until prun_stopped
 	sleep 1
 	kill -CONT "$pid"
+	touch "$d/go"
 	wait "$pid"
 	run cat "$BATS_TEST_TMPDIR/out"
 	max_gap=0; prev=

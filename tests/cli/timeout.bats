@@ -3,6 +3,8 @@
 
 load helpers
 
+bats_require_minimum_version 1.5.0
+
 @test "--timeout kills a job that runs too long and counts it as failed" {
 	start=$(now_ms)
 	run prun --timeout 0.5 'sleep {}; echo finished {}' ::: 30 0
@@ -22,19 +24,25 @@ load helpers
 }
 
 @test "--timeout N% is relative to the median runtime of successful jobs" {
-	run prun -j1 --timeout 300% 'sleep {}; echo ok {}' ::: 0.2 0.2 0.2 3
+	# 0.2 s jobs are let run 2 s: a slow one is not taken for a long one.
+	run prun -j1 --timeout 1000% 'sleep {}; echo ok {}' ::: 0.2 0.2 0.2 30
 	assert_failure 1
 	assert_output --partial "ok 0.2"
-	refute_line "ok 3"
-	assert_output --partial "timed out: sleep 3"
+	refute_line "ok 30"
+	assert_output --partial "timed out: sleep 30"
 }
 
 @test "--termseq sends its signals in order until the job is gone" {
-	run prun --timeout 0.2 --termseq USR1,200,TERM,100,KILL,25 \
-		"trap 'echo got USR1' USR1; trap 'echo got TERM; exit 3' TERM; sleep 5 & wait; wait; true {}" ::: 1
+	# The job notes USR1 and goes on (its sleep ignores USR1); it notes
+	# TERM and ends.  It has 1 s to set its traps, and 5 s to end on TERM
+	# before the KILL.
+	run --separate-stderr prun --timeout 1 --termseq USR1,200,TERM,5000,KILL,25 \
+		"trap 'echo got USR1' USR1; trap 'echo got TERM; exit 3' TERM
+		(trap '' USR1; exec sleep 10) & wait; wait; true {}" ::: 1
 	assert_failure 1
-	assert_output --partial "got USR1"
-	assert_output --partial "got TERM"
+	assert_output $'got USR1\ngot TERM'
+	assert_equal "$stderr" "prun: this job was killed because it timed out: trap 'echo got USR1' USR1; trap 'echo got TERM; exit 3' TERM
+		(trap '' USR1; exec sleep 10) & wait; wait; true 1"
 }
 
 @test "a job that ignores TERM is killed at the end of the sequence" {
@@ -51,4 +59,23 @@ load helpers
 	run prun --termseq TERM,x true ::: 1
 	assert_failure 255
 	assert_output --partial "prun: bad value for --termseq: 'TERM,x'"
+}
+
+@test "a job that ended at its limit, before prun saw it end, has not timed out" {
+	cd "$BATS_TEST_TMPDIR"
+	"$PRUN" --timeout 0.5 'echo $$ >pid
+		until [ -e go ]; do sleep 0.05; done; echo done {}' ::: 1 >out 2>err &
+	pid=$!
+	wait_until test -s pid
+	# The job ends while prun is stopped; prun goes on after the limit.
+	kill -STOP "$pid"
+	start=$(now_ms)
+	touch go
+	wait_until ended "$(cat pid)"
+	while (($(now_ms) - start < 700)); do sleep 0.1; done
+	kill -CONT "$pid"
+	wait "$pid" || status=$?
+	assert_equal "${status:-0}" 0
+	assert_equal "$(cat out)" "done 1"
+	assert_equal "$(cat err)" ""
 }
