@@ -14,7 +14,7 @@ load helpers
 @test "--halt now: a job that ended beside the failing one is logged as done" {
 	cd "$BATS_TEST_TMPDIR"
 	"$PRUN" -j2 --halt now,fail=1 --joblog log 'echo $$ >pid.{}
-		until [ -e go ]; do sleep 0.05; done; exit {}' ::: 1 0 &
+		"$AWAIT" go; exit {}' ::: 1 0 &
 	pid=$!
 	wait_until test -e pid.1 -a -e pid.0
 	# Both end while prun is stopped, so it learns of them at once.

@@ -26,6 +26,10 @@ load_library bats-assert
 # The binary under test (meson passes it; fall back to the default build).
 : "${PRUN:=$BATS_TEST_DIRNAME/../../build/prun}"
 
+# `"$AWAIT" FILE [SECONDS]`, for a job that waits for its test or another
+# job: see tests/cli/await.
+export AWAIT=$BATS_TEST_DIRNAME/await
+
 # The set-up of every test; a file with a setup() of its own calls it.
 prun_setup() {
 	# The caller's environment must not change a result.
@@ -77,25 +81,6 @@ wait_until() {
 		sleep 0.05
 	done
 	fail "still not true after 20 s: $*"
-}
-
-# For a test that a job's first line is printed while the job runs, not
-# when it ends: exports READ_MARK, a file for the reader of that line to
-# touch, and AFTER_READ, a script for the job to run after the line, which
-# waits (up to 20 s) for READ_MARK, then prints "read on time" or "not read
-# in 20 s".  No time bound, so a loaded machine changes nothing.
-after_read_setup() {
-	export READ_MARK=$BATS_TEST_TMPDIR/read AFTER_READ=$BATS_TEST_TMPDIR/after-read
-	cat >"$AFTER_READ" <<'EOF'
-#!/bin/sh
-i=0
-while [ ! -e "$READ_MARK" ] && [ $i -lt 200 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -e "$READ_MARK" ]; then echo read on time; else echo not read in 20 s; fi
-EOF
-	chmod +x "$AFTER_READ"
 }
 
 # The lowest descriptor number that process $1 has free.

@@ -82,7 +82,7 @@ load helpers
 	cd "$BATS_TEST_TMPDIR"
 	log=$BATS_TEST_TMPDIR/log
 	"$PRUN" -j2 --joblog "$log" 'echo $$ >pid.{}
-		until [ -e go.{} ]; do sleep 0.05; done; echo {}' ::: 1 2 >out &
+		"$AWAIT" go.{} && echo {}' ::: 1 2 >out &
 	pid=$!
 	wait_until test -e pid.1 -a -e pid.2
 	# Job 1 ends while prun is stopped: the SIGTERM is handled first.

@@ -29,21 +29,6 @@ start_in_pane() {
 		"bash $BATS_TEST_TMPDIR/cmd"
 }
 
-# Writes $BATS_TEST_TMPDIR/wait-go, for a job that holds its row until the
-# test has looked at it: it waits until the test touches $BATS_TEST_TMPDIR/go,
-# for up to 20 s.
-go_script() {
-	cat >"$BATS_TEST_TMPDIR/wait-go" <<EOF
-#!/bin/sh
-i=0
-until [ -e "$BATS_TEST_TMPDIR/go" ] || [ \$i -ge 400 ]; do
-	sleep 0.05
-	i=\$((i + 1))
-done
-EOF
-	chmod +x "$BATS_TEST_TMPDIR/wait-go"
-}
-
 # The pane with its scrollback, without trailing blank lines.
 pane() {
 	tmux -S "$SOCK" capture-pane -p -S - -t :0
@@ -69,8 +54,7 @@ wait_for() {
 }
 
 @test "--ll shows the latest line of a job while it runs" {
-	go_script
-	start_in_pane --ll --tag "echo first {}; sleep 0.2; echo err {} >&2; $BATS_TEST_TMPDIR/wait-go; echo second {}" ::: a
+	start_in_pane --ll --tag "echo first {}; sleep 0.2; echo err {} >&2; $AWAIT $BATS_TEST_TMPDIR/go; echo second {}" ::: a
 	wait_for '^a       err a$'
 	run pane
 	assert_output 'a       err a'
@@ -81,8 +65,7 @@ wait_for() {
 }
 
 @test "--ll: a line longer than the terminal is cut with >, and a shorter one leaves nothing of it" {
-	go_script
-	start_in_pane --ll --tag "seq -s ' ' 30; $BATS_TEST_TMPDIR/wait-go; echo {}" ::: short
+	start_in_pane --ll --tag "seq -s ' ' 30; $AWAIT $BATS_TEST_TMPDIR/go; echo {}" ::: short
 	wait_for '>$'
 	run pane
 	assert_output "short   $(seq -s ' ' 30 | cut -c1-31)>"

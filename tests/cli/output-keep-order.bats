@@ -128,9 +128,7 @@ assert_same_ten_times() {
 	# The job ends once both lines are out (or after 60 s).  Its stdout
 	# and stderr go out by different paths: each is waited for.
 	d=$BATS_TEST_TMPDIR
-	"$PRUN" -k "echo e; echo err >&2; i=0
-		until [ -e $d/go ] || [ \$i -ge 1200 ]; do sleep 0.05; i=\$((i + 1)); done
-		echo o" ::: 1 >"$d/out" 2>"$d/err" 3>&- &
+	"$PRUN" -k "echo e; echo err >&2; $AWAIT $d/go 60; echo o" ::: 1 >"$d/out" 2>"$d/err" 3>&- &
 	pid=$!
 	wait_until test -s "$d/out" -a -s "$d/err"
 	assert_equal "$(cat "$d/err")" err

@@ -14,7 +14,7 @@ has_bytes() {
 @test "a grouped job that prints much goes out while it runs" {
 	# The job ends once the test has looked at the output (or after 30 s).
 	go=$BATS_TEST_TMPDIR/go
-	"$PRUN" "seq 1000000; i=0; until [ -e $go ] || [ \$i -ge 600 ]; do sleep 0.05; i=\$((i + 1)); done; echo end {}" ::: 1 \
+	"$PRUN" "seq 1000000; $AWAIT $go 30; echo end {}" ::: 1 \
 		>"$BATS_TEST_TMPDIR/out" &
 	pid=$!
 	want=$(seq 1000000 | wc -c)

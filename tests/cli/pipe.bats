@@ -217,7 +217,7 @@ load helpers
 
 @test "--tee: a job that closes its stdin and runs on does not hold the others up" {
 	# Job a runs on until b has ended (for up to 20 s).
-	run bash -c 'seq 3000000 | "$PRUN" --pipe --tee -k "if [ {} = a ]; then head -c 1 >/dev/null; exec 0<&-; i=0; until [ -e \"$BATS_TEST_TMPDIR/b\" ] || [ \$i -ge 400 ]; do sleep 0.05; i=\$((i + 1)); done; test -e \"$BATS_TEST_TMPDIR/b\" && echo b was first; else wc -l; touch \"$BATS_TEST_TMPDIR/b\"; fi" ::: a b'
+	run bash -c 'seq 3000000 | "$PRUN" --pipe --tee -k "if [ {} = a ]; then head -c 1 >/dev/null; exec 0<&-; \"\$AWAIT\" \"$BATS_TEST_TMPDIR/b\" && echo b was first; else wc -l; touch \"$BATS_TEST_TMPDIR/b\"; fi" ::: a b'
 	assert_success
 	assert_output $'b was first\n3000000'
 }

@@ -56,9 +56,10 @@ load helpers
 }
 
 @test "--tag with -k streams the oldest job tagged while it runs" {
-	after_read_setup
-	run bash -c '"$PRUN" -k --tag "echo start; [ {} = 0 ] || \"\$AFTER_READ\"" ::: 1 0 |
-		{ read -r first; touch "$READ_MARK"; echo "$first"; cat; }'
+	# Job 1 goes on once its first line has been read (for up to 20 s).
+	run bash -c '"$PRUN" -k --tag "echo start; [ {} = 0 ] ||
+		{ \"\$AWAIT\" $1 && echo read on time; }" ::: 1 0 |
+		{ read -r first; touch "$1"; echo "$first"; cat; }' _ "$BATS_TEST_TMPDIR/read"
 	assert_success
 	assert_output $'1\tstart\n1\tread on time\n0\tstart'
 }

@@ -64,7 +64,7 @@ bats_require_minimum_version 1.5.0
 @test "a job that ended at its limit, before prun saw it end, has not timed out" {
 	cd "$BATS_TEST_TMPDIR"
 	"$PRUN" --timeout 0.5 'echo $$ >pid
-		until [ -e go ]; do sleep 0.05; done; echo done {}' ::: 1 >out 2>err &
+		"$AWAIT" go && echo done {}' ::: 1 >out 2>err &
 	pid=$!
 	wait_until test -s pid
 	# The job ends while prun is stopped; prun goes on after the limit.

@@ -11,9 +11,9 @@ load helpers
 }
 
 @test "-u prints a job's output before it ends" {
-	after_read_setup
-	run bash -c '"$PRUN" -u "echo first; \"\$AFTER_READ\" # {}" ::: x |
-		{ read -r first; touch "$READ_MARK"; echo "$first"; cat; }'
+	# The job goes on once its first line has been read (for up to 20 s).
+	run bash -c '"$PRUN" -u "echo first; \"\$AWAIT\" $1 && echo read on time # {}" ::: x |
+		{ read -r first; touch "$1"; echo "$first"; cat; }' _ "$BATS_TEST_TMPDIR/read"
 	assert_success
 	assert_output $'first\nread on time'
 }
