@@ -29,12 +29,11 @@ load helpers
 
 @test "--files prints a job's stderr after its file name, also with -k" {
 	cd "$BATS_TEST_TMPDIR"
-	reaped_setup
 	# The job of 8 ends once the job of 1 has been reaped.
 	for mode in --group -k; do
 		for i in 1 2 3; do
 			rm -f pid.*
-			run bash -c '"$PRUN" --files '$mode' -j2 "echo \$\$ >pid.{}; echo o; echo e {} >&2; [ {} = 1 ] || ./reaped pid.1" ::: 8 1 2>&1'
+			run bash -c '"$PRUN" --files '$mode' -j2 "echo \$\$ >pid.{}; echo o; echo e {} >&2; [ {} = 1 ] || \"\$REAPED\" pid.1" ::: 8 1 2>&1'
 			assert_success
 			assert_equal "$(sed "s|^$TMPDIR/prun\..*|NAME|" <<< "$output")" \
 				"$(if [ $mode = -k ]; then

@@ -29,6 +29,9 @@ load_library bats-assert
 # `"$AWAIT" FILE [SECONDS]`, for a job that waits for its test or another
 # job: see tests/cli/await.
 export AWAIT=$BATS_TEST_DIRNAME/await
+# `"$REAPED" FILE`, for a job that ends only once prun has reaped the job
+# whose pid is in FILE: see tests/cli/reaped.
+export REAPED=$BATS_TEST_DIRNAME/reaped
 
 # The set-up of every test; a file with a setup() of its own calls it.
 prun_setup() {
@@ -111,25 +114,6 @@ alive() {
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
 	stat=${stat##*) }
 	[ "${stat%% *}" != Z ]
-}
-
-# Writes $BATS_TEST_TMPDIR/reaped, for jobs that end in an order of the
-# test's choosing: a job writes its pid ($$) to a file as it starts, and
-# `reaped FILE` in another job waits until that job has ended and prun has
-# reaped it (the pid is gone), for up to 20 s, or says it gave up.
-reaped_setup() {
-	cat >"$BATS_TEST_TMPDIR/reaped" <<'EOF'
-#!/bin/sh
-i=0
-while [ $i -lt 400 ]; do
-	p=$(cat "$1" 2>/dev/null) && [ -n "$p" ] && [ ! -e "/proc/$p" ] &&
-		exit 0
-	sleep 0.05
-	i=$((i + 1))
-done
-echo "the job of $1 was not reaped in 20 s" >&2
-EOF
-	chmod +x "$BATS_TEST_TMPDIR/reaped"
 }
 
 # True once process $1 has ended (a zombie, or gone).

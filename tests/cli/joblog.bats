@@ -138,9 +138,8 @@ load helpers
 	assert_output $'Seq\tExitval\tSignal\tCommand\nout 3\n1\t0\t0\techo out 3; echo err 3 >&2\nout 1\n2\t0\t0\techo out 1; echo err 1 >&2'
 	# Without -k, in the order of ending: the job of a ends once the job
 	# of b has been reaped.
-	reaped_setup
 	run bash -c '"$PRUN" --joblog - -j2 "echo \$\$ >pid.{}; echo out {}
-		[ {} = b ] || ./reaped pid.b" ::: a b | cut -f1,7'
+		[ {} = b ] || \"\$REAPED\" pid.b" ::: a b | cut -f1,7'
 	assert_success
 	assert_output $'Seq\tExitval\nout b\n2\t0\nout a\n1\t0'
 	run bash -c '"$PRUN" --joblog - -u -j1 "echo out {}" ::: 3 1 | cut -f1,6-'
@@ -196,8 +195,7 @@ load helpers
 @test "--joblog lists jobs in input order under -k, in order of ending without" {
 	# The job of a ends once the job of b has been reaped.
 	cd "$BATS_TEST_TMPDIR"
-	reaped_setup
-	job='echo $$ >pid.{}; [ {} = b ] || ./reaped pid.b'
+	job='echo $$ >pid.{}; [ {} = b ] || "$REAPED" pid.b'
 	prun -k -j2 --joblog "$BATS_TEST_TMPDIR/k" "$job" ::: a b
 	run cut -f1 "$BATS_TEST_TMPDIR/k"
 	assert_output $'Seq\n1\n2'

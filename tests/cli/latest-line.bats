@@ -108,8 +108,7 @@ wait_for() {
 @test "--ll not on a terminal prints each job's last line once, when it ends" {
 	# The job of 1 ends once the job of 0 has been reaped.
 	cd "$BATS_TEST_TMPDIR"
-	reaped_setup
-	run prun -j2 --ll 'echo $$ >pid.{}; echo one {}; [ {} = 0 ] || ./reaped pid.0; printf "two {}\n\n"' ::: 1 0
+	run prun -j2 --ll 'echo $$ >pid.{}; echo one {}; [ {} = 0 ] || "$REAPED" pid.0; printf "two {}\n\n"' ::: 1 0
 	assert_success
 	assert_output $'two 0\ntwo 1'
 }

@@ -171,11 +171,10 @@ masked() {
 
 @test "--results table rows follow the input with -k and the ends without" {
 	cd "$BATS_TEST_TMPDIR"
-	reaped_setup
 	# The jobs end in their arguments' order, 1 3 6 (Seq 2, 3, 1): the
 	# job of 3 once the job of 1 has been reaped, the job of 6 once that
 	# of 3 has.
-	job='echo $$ >pid.{}; case {} in 3) ./reaped pid.1 ;; 6) ./reaped pid.3 ;; esac'
+	job='echo $$ >pid.{}; case {} in 3) "$REAPED" pid.1 ;; 6) "$REAPED" pid.3 ;; esac'
 	run prun -j3 -k --results -.json "$job" ::: 6 1 3
 	run cut -d, -f1 <<<"$output"
 	assert_output $'{ "Seq": 1\n{ "Seq": 2\n{ "Seq": 3'
